@@ -1,0 +1,31 @@
+# Condenser: the two commands the README promises.
+#   make run   installs what it needs, builds, and runs the daemon on 127.0.0.1:8642
+#   make test  installs what it needs, builds, and runs every test
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+APT_PACKAGES := libsystemd-dev zlib1g-dev systemd python3-venv
+
+.PHONY: deps build release run test install
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  $$( [ $$(id -u) -eq 0 ] || echo sudo ) apt-get update -qq && \
+	  $$( [ $$(id -u) -eq 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build
+
+release: deps
+	swift build -c release
+
+run: release
+	.build/release/condenser serve --config etc/condenser/condenser.toml
+
+test: deps
+	scripts/test
+
+install: release
+	.build/release/condenser install --prefix $(PREFIX)

@@ -1,0 +1,76 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Condenser",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "condenser", targets: ["condenser"]),
+        .library(name: "CondenserCore", targets: ["CondenserCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // zlib, for the shipped rank files and gzip request bodies.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // libsystemd: listen fds, sd_notify, journal writing and reading.
+        .systemLibrary(
+            name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // Pure and synchronous: request model, tokenizer, pipeline, savings accounting.
+        .target(
+            name: "CondenserCore",
+            dependencies: ["CZlib"],
+            resources: [.copy("Resources")]
+        ),
+        .target(name: "SystemdKit", dependencies: ["CSystemd"]),
+        .target(
+            name: "CondenserServer",
+            dependencies: [
+                "CondenserCore", "SystemdKit", "CZlib",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "condenser",
+            dependencies: [
+                "CondenserCore", "CondenserServer", "SystemdKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "CondenserCoreTests", dependencies: ["CondenserCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit", "CondenserCore"]),
+        .testTarget(
+            name: "CondenserServerTests",
+            dependencies: [
+                "CondenserServer", "CondenserCore", "SystemdKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

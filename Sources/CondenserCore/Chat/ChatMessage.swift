@@ -1,0 +1,74 @@
+/// The content of a chat message as the OpenAI format allows it.
+public enum ChatContent: Sendable, Hashable {
+    /// No `content` key at all.
+    case absent
+    /// `"content": null` (an assistant message that only calls tools).
+    case null
+    case text(String)
+    /// An array of content parts (`{"type": "text", "text": ...}`, images, audio...).
+    case parts([JSONValue])
+
+    /// The text of a string content, or of every text part joined with newlines.
+    public var text: String? {
+        switch self {
+        case .absent, .null: return nil
+        case .text(let s): return s
+        case .parts(let parts):
+            let texts = parts.compactMap { part -> String? in
+                guard let object = part.objectValue, object["type"]?.stringValue == "text" else { return nil }
+                return object["text"]?.stringValue
+            }
+            return texts.isEmpty ? nil : texts.joined(separator: "\n")
+        }
+    }
+}
+
+/// One message of a chat request. Keeps the message object as it came, so fields
+/// Condenser doesn't know (`name`, `refusal`, `cache_control`...) go upstream untouched.
+public struct ChatMessage: Sendable, Hashable {
+    /// The message object, every member in its original order.
+    public var object: JSONObject
+
+    public init(object: JSONObject) {
+        self.object = object
+    }
+
+    /// A message with a role and string content.
+    public init(role: String, content: String) {
+        object = ["role": .string(role), "content": .string(content)]
+    }
+
+    public var role: String {
+        get { object["role"]?.stringValue ?? "" }
+        set { object["role"] = .string(newValue) }
+    }
+
+    public var content: ChatContent {
+        get {
+            switch object["content"] {
+            case nil: return .absent
+            case .null?: return .null
+            case .string(let s)?: return .text(s)
+            case .array(let parts)?: return .parts(parts)
+            default: return .absent
+            }
+        }
+        set {
+            switch newValue {
+            case .absent: object["content"] = nil
+            case .null: object["content"] = .null
+            case .text(let s): object["content"] = .string(s)
+            case .parts(let parts): object["content"] = .array(parts)
+            }
+        }
+    }
+
+    /// `tool_calls` of an assistant message, as they came. Never rewritten by Condenser.
+    public var toolCalls: [JSONValue]? { object["tool_calls"]?.arrayValue }
+
+    /// `tool_call_id` of a tool result.
+    public var toolCallID: String? { object["tool_call_id"]?.stringValue }
+
+    /// The `name` field, if any.
+    public var name: String? { object["name"]?.stringValue }
+}

@@ -1,0 +1,288 @@
+/// Where and why a JSON text could not be parsed.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Byte offset of the problem in the input.
+    public var offset: Int
+    /// 1-based line and column of the problem, for people.
+    public var line: Int
+    public var column: Int
+    public var reason: String
+
+    public var description: String { "\(reason) at line \(line), column \(column)" }
+}
+
+/// A strict RFC 8259 parser into `JSONValue`, keeping member order and number text.
+///
+/// Hand-written rather than Foundation's, which reorders keys, rounds large numbers
+/// and loses the difference between `1` and `1.0`.
+public struct JSONParser {
+    /// Nesting deeper than this is refused rather than risking the stack.
+    public static let maximumDepth = 512
+
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        try parse(bytes: Array(text.utf8))
+    }
+
+    public static func parse(bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(JSONParseError) -> JSONValue in try parse(bytes: buffer) }
+        }
+        if let result { return try result.get() }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(bytes: buffer) }
+    }
+
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+        var parser = Scanner(bytes: bytes)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        if parser.index != bytes.count {
+            throw parser.error("unexpected text after the JSON value")
+        }
+        return value
+    }
+
+    private struct Scanner {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>) {
+            self.bytes = bytes
+        }
+
+        func error(_ reason: String, at offset: Int? = nil) -> JSONParseError {
+            let offset = min(offset ?? index, bytes.count)
+            var line = 1
+            var lineStart = 0
+            for i in 0..<offset where bytes[i] == UInt8(ascii: "\n") {
+                line += 1
+                lineStart = i + 1
+            }
+            return JSONParseError(offset: offset, line: line, column: offset - lineStart + 1, reason: reason)
+        }
+
+        mutating func skipWhitespace() {
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x0A, 0x0D, 0x09: index += 1
+                default: return
+                }
+            }
+        }
+
+        mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+            case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+            case UInt8(ascii: "\""): return .string(try parseString())
+            case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+            case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+            case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+            default: throw error("unexpected character '\(printable(bytes[index]))'")
+            }
+        }
+
+        func printable(_ byte: UInt8) -> String {
+            byte >= 0x20 && byte < 0x7F ? String(UnicodeScalar(byte)) : "\\u{\(String(byte, radix: 16))}"
+        }
+
+        mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+            let start = index
+            let count = literal.utf8CodeUnitCount
+            guard index + count <= bytes.count else { throw error("invalid literal", at: start) }
+            let pointer = literal.utf8Start
+            for i in 0..<count where bytes[index + i] != pointer[i] {
+                throw error("invalid literal", at: start)
+            }
+            index += count
+        }
+
+        mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+            if depth > JSONParser.maximumDepth { throw error("nesting too deep") }
+            index += 1
+            var members: [JSONMember] = []
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(JSONObject(members: members))
+            }
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                    throw error("expected a string key")
+                }
+                let key = try parseString()
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                    throw error("expected ':' after key \"\(key)\"")
+                }
+                index += 1
+                skipWhitespace()
+                let value = try parseValue(depth: depth)
+                members.append(JSONMember(key: key, value: value))
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unterminated object") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                } else if bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return .object(JSONObject(members: members))
+                } else {
+                    throw error("expected ',' or '}' in object")
+                }
+            }
+        }
+
+        mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+            if depth > JSONParser.maximumDepth { throw error("nesting too deep") }
+            index += 1
+            var elements: [JSONValue] = []
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(elements)
+            }
+            while true {
+                skipWhitespace()
+                elements.append(try parseValue(depth: depth))
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unterminated array") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                } else if bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return .array(elements)
+                } else {
+                    throw error("expected ',' or ']' in array")
+                }
+            }
+        }
+
+        mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+            let start = index
+            if bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number", at: start) }
+            if bytes[index] == UInt8(ascii: "0") {
+                index += 1
+            } else {
+                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number", at: start) }
+                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                    index += 1
+                }
+                guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number", at: start) }
+                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            }
+            return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+        }
+
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+        mutating func parseString() throws(JSONParseError) -> String {
+            let start = index
+            index += 1
+            // Fast path: no escapes, valid UTF-8, no control characters.
+            var scan = index
+            while scan < bytes.count {
+                let byte = bytes[scan]
+                if byte == UInt8(ascii: "\"") {
+                    let slice = UnsafeBufferPointer(rebasing: bytes[index..<scan])
+                    guard let string = String(validating: slice, as: UTF8.self) else {
+                        throw error("invalid UTF-8 in string", at: start)
+                    }
+                    index = scan + 1
+                    return string
+                }
+                if byte == UInt8(ascii: "\\") { break }
+                if byte < 0x20 { throw error("unescaped control character in string", at: scan) }
+                scan += 1
+            }
+            guard scan < bytes.count else { throw error("unterminated string", at: start) }
+            var utf8: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[index..<scan]))
+            index = scan
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    index += 1
+                    guard let string = String(validating: utf8, as: UTF8.self) else {
+                        throw error("invalid UTF-8 in string", at: start)
+                    }
+                    return string
+                case UInt8(ascii: "\\"):
+                    index += 1
+                    guard index < bytes.count else { throw error("unterminated string", at: start) }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "\""): utf8.append(0x22)
+                    case UInt8(ascii: "\\"): utf8.append(0x5C)
+                    case UInt8(ascii: "/"): utf8.append(0x2F)
+                    case UInt8(ascii: "b"): utf8.append(0x08)
+                    case UInt8(ascii: "f"): utf8.append(0x0C)
+                    case UInt8(ascii: "n"): utf8.append(0x0A)
+                    case UInt8(ascii: "r"): utf8.append(0x0D)
+                    case UInt8(ascii: "t"): utf8.append(0x09)
+                    case UInt8(ascii: "u"):
+                        var scalar = try parseHex4()
+                        if scalar >= 0xD800 && scalar < 0xDC00 {
+                            // A high surrogate must be followed by an escaped low one; a lone
+                            // surrogate can't be a Swift String, so it becomes U+FFFD.
+                            if index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                               bytes[index + 1] == UInt8(ascii: "u") {
+                                let save = index
+                                index += 2
+                                let low = try parseHex4()
+                                if low >= 0xDC00 && low < 0xE000 {
+                                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                                } else {
+                                    index = save
+                                    scalar = 0xFFFD
+                                }
+                            } else {
+                                scalar = 0xFFFD
+                            }
+                        } else if scalar >= 0xDC00 && scalar < 0xE000 {
+                            scalar = 0xFFFD
+                        }
+                        utf8.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+                    default:
+                        throw error("invalid escape '\\\(printable(escape))' in string", at: index - 2)
+                    }
+                default:
+                    if byte < 0x20 { throw error("unescaped control character in string") }
+                    utf8.append(byte)
+                    index += 1
+                }
+            }
+            throw error("unterminated string", at: start)
+        }
+
+        mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+            guard index + 4 <= bytes.count else { throw error("invalid \\u escape") }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[index]
+                let digit: UInt32
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+                default: throw error("invalid \\u escape")
+                }
+                value = value << 4 | digit
+                index += 1
+            }
+            return value
+        }
+    }
+}

@@ -1,0 +1,81 @@
+/// How hard Condenser may compress a request.
+public enum CompressionMode: String, Sendable, CaseIterable, Codable {
+    /// Forward the request as it came.
+    case off
+    /// Lossless and near-lossless stages only, plus summaries far outside the recency window.
+    case safe
+    /// Every stage, with tighter windows.
+    case aggressive
+}
+
+/// Tokens one stage removed from a request.
+public struct StageSavings: Sendable, Hashable, Codable {
+    /// The stage's stable name, as it appears in records and reports (`whitespace`, `dedupe`).
+    public var stage: String
+    public var tokensBefore: Int
+    public var tokensAfter: Int
+
+    public init(stage: String, tokensBefore: Int, tokensAfter: Int) {
+        self.stage = stage
+        self.tokensBefore = tokensBefore
+        self.tokensAfter = tokensAfter
+    }
+
+    public var tokensSaved: Int { tokensBefore - tokensAfter }
+}
+
+/// What compressing one request produced.
+public struct CompressionOutcome: Sendable {
+    /// The request to forward: the compressed one, or the original when nothing changed
+    /// or compression failed open.
+    public var request: ChatRequest
+    /// Whether `request` differs from what the client sent. When false, the proxy
+    /// forwards the client's original bytes.
+    public var changed: Bool
+    /// Exact prompt tokens of the original and the forwarded request.
+    public var tokensIn: Int
+    public var tokensOut: Int
+    /// Per-stage savings, in pipeline order.
+    public var stages: [StageSavings]
+    /// Why the original was forwarded after a failure or overrun, if it was.
+    public var failOpenReason: String?
+    /// Time spent compressing.
+    public var elapsed: Duration
+
+    public init(
+        request: ChatRequest, changed: Bool, tokensIn: Int, tokensOut: Int,
+        stages: [StageSavings] = [], failOpenReason: String? = nil, elapsed: Duration = .zero
+    ) {
+        self.request = request
+        self.changed = changed
+        self.tokensIn = tokensIn
+        self.tokensOut = tokensOut
+        self.stages = stages
+        self.failOpenReason = failOpenReason
+        self.elapsed = elapsed
+    }
+
+    public var tokensSaved: Int { tokensIn - tokensOut }
+}
+
+/// The pipeline hook of the proxy: a chat request in, the request to forward out.
+///
+/// Implementations are synchronous and must not throw: a failure forwards the original
+/// (fail open) and says why in `failOpenReason`.
+public protocol ChatCompressor: Sendable {
+    func compress(_ request: ChatRequest, mode: CompressionMode) -> CompressionOutcome
+}
+
+/// Forwards every request unchanged, counting its tokens.
+public struct IdentityCompressor: ChatCompressor {
+    let countTokens: @Sendable (ChatRequest) -> Int
+
+    public init(countTokens: @escaping @Sendable (ChatRequest) -> Int = { _ in 0 }) {
+        self.countTokens = countTokens
+    }
+
+    public func compress(_ request: ChatRequest, mode: CompressionMode) -> CompressionOutcome {
+        let tokens = countTokens(request)
+        return CompressionOutcome(request: request, changed: false, tokensIn: tokens, tokensOut: tokens)
+    }
+}

@@ -1,0 +1,28 @@
+/// The short, plain notes that stand where content was shortened. One style for every
+/// stage, in square brackets, so a model reads them as notes and never as content.
+public enum Marker {
+    /// `[... 41 lines omitted]`, or `[... 41 similar lines omitted]`.
+    public static func omittedLines(_ count: Int, similar: Bool = false) -> String {
+        "[... \(count) \(similar ? "similar " : "")line\(count == 1 ? "" : "s") omitted]"
+    }
+
+    /// `[previous line repeated 12 more times]`
+    public static func repeatedLine(times: Int) -> String {
+        "[previous line repeated \(times) more time\(times == 1 ? "" : "s")]"
+    }
+
+    /// `[... 3 sentences omitted]`, `[... 12 characters omitted]`: any countable unit.
+    public static func omitted(_ count: Int, _ unit: String) -> String {
+        "[... \(count) \(unit)\(count == 1 ? "" : "s") omitted]"
+    }
+
+    /// `[same as <what> in message 12]`, a reference back to an identical earlier copy.
+    public static func sameAs(_ what: String, messageIndex: Int) -> String {
+        "[same as \(what) in message \(messageIndex)]"
+    }
+
+    /// Free text in marker style, for notes that fit no other shape.
+    public static func note(_ text: String) -> String {
+        "[\(text)]"
+    }
+}
