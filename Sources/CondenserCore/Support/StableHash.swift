@@ -18,8 +18,8 @@ public struct StableHash: Sendable, Hashable, CustomStringConvertible {
 
     /// Hashes bytes, two independent 64-bit lanes of multiply-xorshift mixing.
     public init(bytes: UnsafeRawBufferPointer) {
-        var a: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        var b: UInt64 = 0xC2B2_AE3D_27D4_EB4F &+ UInt64(bytes.count)
+        var a: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var b: UInt64 = 0xC2B2_AE3D_27D4_EB4F
         var index = 0
         let count = bytes.count
         while index + 8 <= count {
@@ -35,8 +35,11 @@ public struct StableHash: Sendable, Hashable, CustomStringConvertible {
             shift += 8
             index += 1
         }
-        a = StableHash.mix(a ^ tail ^ 0x1, 0xFF51_AFD7_ED55_8CCD)
-        b = StableHash.mix(b &+ tail &+ 0x2, 0xC4CE_B9FE_1A85_EC53)
+        a = StableHash.mix(a ^ tail, 0xFF51_AFD7_ED55_8CCD)
+        b = StableHash.mix(b &+ tail, 0xC4CE_B9FE_1A85_EC53)
+        // The length gets a round of its own: folded into the tail, "b" and "a\0" collide.
+        a = StableHash.mix(a ^ UInt64(count), 0xFF51_AFD7_ED55_8CCD)
+        b = StableHash.mix(b &+ UInt64(count) &* 0x9E37_79B9_7F4A_7C15, 0xC4CE_B9FE_1A85_EC53)
         high = StableHash.finalize(a ^ (b >> 7))
         low = StableHash.finalize(b ^ (a << 9))
     }
