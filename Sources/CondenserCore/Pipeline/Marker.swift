@@ -25,4 +25,9 @@ public enum Marker {
     public static func note(_ text: String) -> String {
         "[\(text)]"
     }
+
+    /// `[same as <what> in message 12, except:]`, heading a diff against an earlier copy.
+    public static func sameExcept(_ what: String, messageIndex: Int) -> String {
+        "[same as \(what) in message \(messageIndex), except:]"
+    }
 }

@@ -1,0 +1,137 @@
+extension CompressionPipeline {
+    /// The result for every message of `conversation`, from the memo where it can.
+    func process(
+        _ conversation: Conversation, mode: CompressionMode, deadline: ContinuousClock.Instant, clock: ContinuousClock
+    ) throws(PipelineError) -> [MessageResult] {
+        let messages = conversation.messages
+        let boundary = summaryBoundary(conversation, mode: mode)
+        let modeKey = keyBase.combined(with: StableHash(mode.rawValue))
+        var dedupeIndex = Deduplicator.Index()
+        var boilerplateIndex = BoilerplateRemover.Index()
+        // The hash of the messages a result may depend on: those before it in its region.
+        var chain = StableHash(high: 0, low: 0)
+        var results: [MessageResult] = []
+        results.reserveCapacity(messages.count)
+        for (index, message) in messages.enumerated() {
+            if index == boundary, boundary > 0 {
+                // References after the boundary point only at messages after it: the
+                // ones before it are summarised, not in the request in full.
+                dedupeIndex = Deduplicator.Index()
+                boilerplateIndex = BoilerplateRemover.Index()
+                chain = StableHash(high: 0, low: 0)
+            }
+            guard clock.now <= deadline else { throw .overBudget(settings.timeBudgetMilliseconds) }
+            let summarized = index < boundary
+            let messageHash = message.contentHash
+            let key = modeKey.combined(with: StableHash("\(index)|\(summarized ? -1 : boundary)"))
+                .combined(with: chain).combined(with: messageHash)
+            let result: MessageResult
+            if let hit = memo.value(for: key) {
+                result = hit
+            } else {
+                result = try processMessage(
+                    message, index: index, summarized: summarized, mode: mode,
+                    dedupeIndex: dedupeIndex, boilerplateIndex: boilerplateIndex, deadline: deadline, clock: clock)
+                memo.insert(result, for: key)
+            }
+            for (record, block) in zip(result.records, message.textBlocks) {
+                if let text = record.fullText, let fingerprint = record.fingerprint {
+                    deduplicator.register(text, fingerprint: fingerprint, role: block.role, messageIndex: index, in: &dedupeIndex)
+                }
+                boilerplate.register(record.paragraphs, messageIndex: index, in: &boilerplateIndex)
+            }
+            chain = chain.combined(with: messageHash)
+            results.append(result)
+        }
+        return results
+    }
+
+    /// The summary boundary of this request, 0 when summaries are off for the mode.
+    func summaryBoundary(_ conversation: Conversation, mode: CompressionMode) -> Int {
+        guard summarizer != nil, settings.summaries.allows(mode) else { return 0 }
+        let tokens = conversation.messages.map { message in
+            message.textBlocks.reduce(0) { $0 + counter.count($1.text) }
+        }
+        return SummaryBoundary.active(
+            messageTokens: tokens, roles: conversation.messages.map(\.role),
+            step: settings.summaryStepTokens, recentTurns: settings.recentTurns)
+    }
+
+    /// Whether the pipeline may rewrite a message's text at all.
+    func isCompressible(_ role: BlockRole?) -> Bool {
+        switch role {
+        case nil, .user?: return false
+        case .system?: return !settings.keepSystemPromptVerbatim
+        case .assistant?, .toolResult?: return true
+        }
+    }
+
+    /// Runs the stages over one message's text blocks.
+    func processMessage(
+        _ message: ConversationMessage, index: Int, summarized: Bool, mode: CompressionMode,
+        dedupeIndex: Deduplicator.Index, boilerplateIndex: BoilerplateRemover.Index,
+        deadline: ContinuousClock.Instant, clock: ContinuousClock
+    ) throws(PipelineError) -> MessageResult {
+        var outputs: [String?] = []
+        var records: [BlockRecord] = []
+        var savings: [StageSavings] = []
+        let compressible = isCompressible(message.role)
+        for block in message.textBlocks {
+            let long = block.text.utf8.count >= deduplicator.minimumCharacters
+            guard compressible else {
+                outputs.append(nil)
+                records.append(
+                    BlockRecord(
+                        fullText: block.text, fingerprint: long ? Deduplicator.Fingerprint(block: block, text: block.text) : nil,
+                        paragraphs: boilerplate.paragraphHashes(block.text)))
+                continue
+            }
+            let context = block.context(mode: mode)
+            var text = block.text
+            for stage in stages {
+                guard clock.now <= deadline else { throw .overBudget(settings.timeBudgetMilliseconds) }
+                accept(stage.apply(text, context: context), replacing: &text, stage: stage.name, savings: &savings)
+            }
+            let cleaned = text
+            let fingerprint = cleaned.utf8.count >= deduplicator.minimumCharacters ? Deduplicator.Fingerprint(block: block, text: cleaned) : nil
+            var isReference = false
+            if let fingerprint,
+                let reference = deduplicator.rewrite(cleaned, fingerprint: fingerprint, role: block.role, index: dedupeIndex, exactOnly: summarized)
+            {
+                isReference = accept(reference, replacing: &text, stage: Deduplicator.name, savings: &savings)
+            }
+            if !isReference, let trimmed = boilerplate.rewrite(text, messageIndex: index, index: boilerplateIndex) {
+                accept(trimmed, replacing: &text, stage: BoilerplateRemover.name, savings: &savings)
+            }
+            if summarized, !isReference, let summarizer {
+                guard clock.now <= deadline else { throw .overBudget(settings.timeBudgetMilliseconds) }
+                accept(summarizer.apply(text, context: context), replacing: &text, stage: summarizer.name, savings: &savings)
+            }
+            outputs.append(text == block.text ? nil : text)
+            // A reference target must be in the request in full. Before the boundary,
+            // where only exact references are made, the cleaned text stands for the
+            // block: an identical later block is summarised identically anyway.
+            let full: String? = isReference ? nil : (summarized || text == cleaned ? cleaned : nil)
+            records.append(BlockRecord(fullText: full, fingerprint: fingerprint, paragraphs: boilerplate.paragraphHashes(text)))
+        }
+        return MessageResult(outputs: outputs, savings: savings, records: records)
+    }
+
+    /// Takes a stage's output when it saves tokens and leaves something, recording the
+    /// exact tokens before and after; a stage that saves nothing leaves the text alone.
+    @discardableResult
+    func accept(_ output: String, replacing text: inout String, stage: String, savings: inout [StageSavings]) -> Bool {
+        guard output != text, !output.isEmpty else { return false }
+        let before = counter.count(text)
+        let after = counter.count(output)
+        guard after < before else { return false }
+        if let position = savings.firstIndex(where: { $0.stage == stage }) {
+            savings[position].tokensBefore += before
+            savings[position].tokensAfter += after
+        } else {
+            savings.append(StageSavings(stage: stage, tokensBefore: before, tokensAfter: after))
+        }
+        text = output
+        return true
+    }
+}

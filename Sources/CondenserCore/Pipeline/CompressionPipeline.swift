@@ -1,0 +1,120 @@
+/// The compression pipeline: the proxy's `ChatCompressor`.
+///
+/// Per message, in order: the per-block text stages (whitespace, noise), then `dedupe`
+/// (a reference or diff against an earlier copy), then `boilerplate`, then, only for
+/// messages before the summary boundary, `summary`. What never changes: user messages
+/// (so the last user message is byte for byte, and an old one never changes when a new
+/// one arrives), system messages (by default), tool calls and their ids, every non-text
+/// part, every field but a text's content, and the tools.
+///
+/// Cache stability: a message's result depends only on that message, the messages
+/// before it and the summary boundary, never on what follows or on whether it is last.
+/// So a tool result gets the same treatment when it is newest as when it is old, and
+/// every request of a growing conversation repeats the previous one's bytes up to its
+/// new messages, except at a planned re-cut (`SummaryBoundary`). Results are memoised
+/// by exactly those inputs, so a request works only on its new messages.
+///
+/// Fail open: a time budget overrun or a broken invariant forwards the original
+/// request, with the reason.
+public final class CompressionPipeline: ChatCompressor {
+    /// Bump when any stage's output changes, so memoised results of the old code are not
+    /// reused by a long-running process after a reload of settings.
+    public static let version = "pipeline-1"
+
+    public let settings: PipelineSettings
+    let stages: [any TextStage]
+    let summarizer: (any TextStage)?
+    let counter: any TokenCounter
+    let requestTokens: @Sendable (ChatRequest) -> Int
+    let deduplicator: Deduplicator
+    let boilerplate: BoilerplateRemover
+    let memo: PipelineMemo
+    let keyBase: StableHash
+
+    /// - Parameters:
+    ///   - stages: per-block text stages, applied in order to every compressible block.
+    ///   - summarizer: the old-turn summary stage, applied before the summary boundary.
+    ///   - counter: counts block texts (best with a count cache; blocks repeat).
+    ///   - requestTokens: counts a whole request, as the provider bills it.
+    public init(
+        settings: PipelineSettings, stages: [any TextStage], summarizer: (any TextStage)?,
+        counter: any TokenCounter, requestTokens: @escaping @Sendable (ChatRequest) -> Int
+    ) {
+        self.settings = settings
+        self.stages = stages
+        self.summarizer = summarizer
+        self.counter = counter
+        self.requestTokens = requestTokens
+        deduplicator = Deduplicator(minimumCharacters: settings.dedupeMinimumCharacters)
+        boilerplate = BoilerplateRemover(minimumCharacters: settings.boilerplateMinimumCharacters)
+        memo = PipelineMemo(maximumEntries: settings.memoEntries, maximumBytes: settings.memoMegabytes << 20)
+        var names = stages.map(\.name)
+        if let summarizer { names.append(summarizer.name) }
+        keyBase = StableHash(CompressionPipeline.version + "|" + names.joined(separator: ",")).combined(with: settings.fingerprint)
+    }
+
+    /// Stage names in pipeline order, as `CompressionOutcome.stages` lists them.
+    public var stageNames: [String] {
+        stages.map(\.name) + [Deduplicator.name, BoilerplateRemover.name] + (summarizer.map { [$0.name] } ?? [])
+    }
+
+    public func compress(_ request: ChatRequest, mode: CompressionMode) -> CompressionOutcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let tokensIn = requestTokens(request)
+        func original(_ reason: String?) -> CompressionOutcome {
+            CompressionOutcome(
+                request: request, changed: false, tokensIn: tokensIn, tokensOut: tokensIn,
+                failOpenReason: reason, elapsed: clock.now - start)
+        }
+        guard mode != .off, tokensIn >= settings.minimumTokens else { return original(nil) }
+        let deadline = start.advanced(by: .milliseconds(settings.timeBudgetMilliseconds))
+        var conversation = Conversation(openAIChat: request)
+        let results: [MessageResult]
+        do {
+            results = try process(conversation, mode: mode, deadline: deadline, clock: clock)
+        } catch {
+            return original(error.description)
+        }
+        var changed = false
+        var totals: [String: (before: Int, after: Int)] = [:]
+        for (index, result) in results.enumerated() {
+            for saving in result.savings {
+                totals[saving.stage, default: (0, 0)].before += saving.tokensBefore
+                totals[saving.stage, default: (0, 0)].after += saving.tokensAfter
+            }
+            var next = 0
+            for (position, part) in conversation.messages[index].parts.enumerated() {
+                guard case .text(var block) = part else { continue }
+                if let output = result.outputs[next] {
+                    block.text = output
+                    conversation.messages[index].parts[position] = .text(block)
+                    changed = true
+                }
+                next += 1
+            }
+        }
+        guard changed else { return original(nil) }
+        let compressed = request.applying(conversation)
+        let problems = RequestInvariants.violations(original: request, compressed: compressed, systemVerbatim: settings.keepSystemPromptVerbatim)
+        if let problem = problems.first { return original("invariant broken: \(problem)") }
+        if clock.now > deadline { return original(PipelineError.overBudget(settings.timeBudgetMilliseconds).description) }
+        let stages = stageNames.compactMap { name in
+            totals[name].map { StageSavings(stage: name, tokensBefore: $0.before, tokensAfter: $0.after) }
+        }
+        return CompressionOutcome(
+            request: compressed, changed: true, tokensIn: tokensIn, tokensOut: requestTokens(compressed),
+            stages: stages, elapsed: clock.now - start)
+    }
+
+    /// Why compression gave up.
+    enum PipelineError: Error, CustomStringConvertible {
+        case overBudget(Int)
+
+        var description: String {
+            switch self {
+            case .overBudget(let milliseconds): return "time budget of \(milliseconds) ms exceeded"
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// A chat conversation in a format-neutral shape: what the pipeline's stages see.
+///
+/// Only text blocks are compressible. Everything else a message carries (tool calls and
+/// their ids, images, audio, part types Condenser doesn't know, unknown fields) is an
+/// opaque part that no stage reads or writes; the adapter that made the conversation
+/// writes the rewritten text blocks back into the original request and leaves the rest
+/// as it came.
+public struct Conversation: Sendable, Hashable {
+    public var messages: [ConversationMessage]
+
+    public init(messages: [ConversationMessage]) {
+        self.messages = messages
+    }
+
+    /// The index of the last message with the user role: kept byte for byte.
+    public var lastUserMessageIndex: Int? {
+        messages.lastIndex { $0.role == .user }
+    }
+}

@@ -1,0 +1,63 @@
+/// One message of a `Conversation`: its role and its parts, in order.
+public struct ConversationMessage: Sendable, Hashable {
+    /// The message's role, or nil for a role Condenser doesn't know (nothing in such a
+    /// message is compressible).
+    public var role: BlockRole?
+    public var parts: [ConversationPart]
+
+    public init(role: BlockRole?, parts: [ConversationPart]) {
+        self.role = role
+        self.parts = parts
+    }
+
+    /// The text blocks, in order.
+    public var textBlocks: [TextBlock] {
+        parts.compactMap { if case .text(let block) = $0 { block } else { nil } }
+    }
+
+    /// A 128-bit hash of everything a stage can see: role, texts and their contexts.
+    /// Opaque parts count only by position, since no stage reads them.
+    public var contentHash: StableHash {
+        var hash = StableHash(role?.rawValue ?? "?")
+        for part in parts {
+            switch part {
+            case .text(let block):
+                hash = hash.combined(with: StableHash(block.text))
+                    .combined(with: StableHash(block.toolName ?? "\u{0}"))
+                    .combined(with: StableHash(block.toolArguments ?? "\u{0}"))
+            case .opaque:
+                hash = hash.combined(with: StableHash("\u{1}opaque"))
+            }
+        }
+        return hash
+    }
+}
+
+/// A part of a message: a compressible text block, or something no stage may touch.
+public enum ConversationPart: Sendable, Hashable {
+    case text(TextBlock)
+    /// A tool call, an image, a part type Condenser doesn't know.
+    case opaque
+}
+
+/// A block of text and what a stage needs to know about it.
+public struct TextBlock: Sendable, Hashable {
+    public var text: String
+    public var role: BlockRole
+    /// For a tool result, the function that produced it.
+    public var toolName: String?
+    /// For a tool result, the call's arguments as JSON text.
+    public var toolArguments: String?
+
+    public init(text: String, role: BlockRole, toolName: String? = nil, toolArguments: String? = nil) {
+        self.text = text
+        self.role = role
+        self.toolName = toolName
+        self.toolArguments = toolArguments
+    }
+
+    /// The stage context of this block under a mode.
+    public func context(mode: CompressionMode) -> BlockContext {
+        BlockContext(role: role, toolName: toolName, toolArguments: toolArguments, mode: mode)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// A bounded, thread-safe memo of per-message results, least recently used first out.
+///
+/// A growing conversation sends the same earlier messages with every request; their
+/// results come from here, so each request works only on its new content. Bounded both
+/// by entries and by the bytes of text held.
+final class PipelineMemo: @unchecked Sendable {
+    private struct Slot {
+        var result: MessageResult
+        var lastUse: UInt64
+    }
+
+    private let lock = NSLock()
+    private var slots: [StableHash: Slot] = [:]
+    private var clock: UInt64 = 0
+    private var bytes = 0
+    let maximumEntries: Int
+    let maximumBytes: Int
+
+    init(maximumEntries: Int, maximumBytes: Int) {
+        self.maximumEntries = maximumEntries
+        self.maximumBytes = maximumBytes
+    }
+
+    var count: Int { lock.withLock { slots.count } }
+
+    func value(for key: StableHash) -> MessageResult? {
+        lock.withLock {
+            guard var slot = slots[key] else { return nil }
+            clock += 1
+            slot.lastUse = clock
+            slots[key] = slot
+            return slot.result
+        }
+    }
+
+    func insert(_ result: MessageResult, for key: StableHash) {
+        lock.withLock {
+            clock += 1
+            if let old = slots.updateValue(Slot(result: result, lastUse: clock), forKey: key) {
+                bytes -= old.result.byteSize
+            }
+            bytes += result.byteSize
+            if slots.count > maximumEntries || bytes > maximumBytes { evict() }
+        }
+    }
+
+    /// Drops the least recently used quarter (at least down to the bounds), so eviction
+    /// cost is amortised over many inserts.
+    private func evict() {
+        let ordered = slots.sorted { $0.value.lastUse < $1.value.lastUse }
+        var index = 0
+        let targetEntries = maximumEntries * 3 / 4
+        let targetBytes = maximumBytes * 3 / 4
+        while index < ordered.count, slots.count > targetEntries || bytes > targetBytes {
+            let (key, slot) = ordered[index]
+            slots[key] = nil
+            bytes -= slot.result.byteSize
+            index += 1
+        }
+    }
+}
+
+/// What the pipeline decided for one message, and what later messages need to know of it.
+struct MessageResult: Sendable {
+    /// The new text of each text block, in order; nil where a block is unchanged.
+    var outputs: [String?]
+    /// Tokens each stage removed from this message, in pipeline order; stages that
+    /// changed nothing are absent.
+    var savings: [StageSavings]
+    /// For each text block, what the dedupe and boilerplate indexes record of it.
+    var records: [BlockRecord]
+
+    var byteSize: Int {
+        var size = 64
+        for output in outputs { size += output?.utf8.count ?? 0 }
+        for record in records { size += (record.fullText?.utf8.count ?? 0) + 16 * record.paragraphs.count + 64 }
+        return size
+    }
+}
+
+/// What the indexes learn from one text block of the output.
+struct BlockRecord: Sendable {
+    /// The block's text when it is in the request in full (a reference target).
+    var fullText: String?
+    var fingerprint: Deduplicator.Fingerprint?
+    /// Hashes of the block's long paragraphs, as they are in the output.
+    var paragraphs: [StableHash]
+}

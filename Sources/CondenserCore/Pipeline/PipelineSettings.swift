@@ -1,0 +1,103 @@
+/// How the compression pipeline behaves. Every field has a default that suits coding
+/// agents and chats; `validate()` says which field is wrong and why.
+///
+/// Proposed configuration keys (TOML, section `[compression]`):
+///
+/// | key | field |
+/// | --- | --- |
+/// | `mode` | `mode` (`off`, `safe`, `aggressive`) |
+/// | `min_tokens` | `minimumTokens` |
+/// | `recent_turns` | `recentTurns` |
+/// | `time_budget_ms` | `timeBudgetMilliseconds` |
+/// | `keep_system_prompt` | `keepSystemPromptVerbatim` |
+/// | `keep_tool_definitions` | `keepToolDefinitionsVerbatim` |
+/// | `summaries` | `summaries` |
+/// | `summary_step_tokens` | `summaryStepTokens` |
+/// | `dedupe_min_chars` | `dedupeMinimumCharacters` |
+/// | `boilerplate_min_chars` | `boilerplateMinimumCharacters` |
+/// | `memo_entries` | `memoEntries` |
+/// | `memo_megabytes` | `memoMegabytes` |
+public struct PipelineSettings: Sendable, Hashable, Codable {
+    /// The mode when a request doesn't name one (header `X-Condenser-Mode`).
+    public var mode: CompressionMode = .safe
+    /// Requests with fewer prompt tokens than this pass untouched: too little to save.
+    public var minimumTokens: Int = 1000
+    /// The recency window for summaries: the summary boundary always leaves at least
+    /// this many turns after it (a turn is a user or assistant message; tool results
+    /// belong to the assistant turn that called them). Messages after the boundary get
+    /// only the lossless stages (whitespace, noise, boilerplate, dedupe); messages
+    /// before it may also be summarised. The last user message is never touched.
+    public var recentTurns: Int = 8
+    /// Compression that takes longer than this forwards the original request instead.
+    public var timeBudgetMilliseconds: Int = 50
+    /// Keep system (and developer) messages byte for byte.
+    public var keepSystemPromptVerbatim: Bool = true
+    /// Keep `tools` byte for byte. The pipeline never rewrites tool definitions; the
+    /// setting is here so a later stage that could must ask.
+    public var keepToolDefinitionsVerbatim: Bool = true
+    /// Whether old turns are summarised at planned re-cuts, per mode.
+    public var summaries: SummaryPolicy = .aggressiveOnly
+    /// Candidate summary boundaries sit where the conversation's cumulative tokens
+    /// cross a multiple of this step, so the boundary (and with it the prompt-cache
+    /// prefix) moves only after about this many new tokens.
+    public var summaryStepTokens: Int = 8000
+    /// Blocks shorter than this many characters are never replaced by a reference.
+    public var dedupeMinimumCharacters: Int = 200
+    /// Paragraphs shorter than this many characters are never treated as boilerplate.
+    public var boilerplateMinimumCharacters: Int = 160
+    /// Bounds of the per-message memo.
+    public var memoEntries: Int = 4096
+    public var memoMegabytes: Int = 64
+
+    public init() {}
+
+    /// When summaries of old turns are allowed.
+    public enum SummaryPolicy: String, Sendable, Hashable, Codable, CaseIterable {
+        case never
+        case aggressiveOnly = "aggressive"
+        case always
+
+        public func allows(_ mode: CompressionMode) -> Bool {
+            switch self {
+            case .never: return false
+            case .aggressiveOnly: return mode == .aggressive
+            case .always: return mode != .off
+            }
+        }
+    }
+
+    /// Why a settings value can't be used, naming the key.
+    public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        public var key: String
+        public var reason: String
+        public var description: String { "compression.\(key): \(reason)" }
+    }
+
+    /// Checks every field; the first problem found, with its configuration key.
+    public func validate() throws(Invalid) {
+        func check(_ ok: Bool, _ key: String, _ reason: String) throws(Invalid) {
+            if !ok { throw Invalid(key: key, reason: reason) }
+        }
+        try check(minimumTokens >= 0, "min_tokens", "must be 0 or more (got \(minimumTokens))")
+        try check(recentTurns >= 1, "recent_turns", "must be at least 1, so the latest turn is never summarised (got \(recentTurns))")
+        try check(
+            (1...10_000).contains(timeBudgetMilliseconds), "time_budget_ms",
+            "must be between 1 and 10000; longer would hold requests up (got \(timeBudgetMilliseconds))")
+        try check(
+            summaryStepTokens >= 1000, "summary_step_tokens",
+            "must be at least 1000; smaller steps re-cut so often that the prompt cache stops paying (got \(summaryStepTokens))")
+        try check(dedupeMinimumCharacters >= 40, "dedupe_min_chars", "must be at least 40; a reference is about that long (got \(dedupeMinimumCharacters))")
+        try check(
+            boilerplateMinimumCharacters >= 40, "boilerplate_min_chars",
+            "must be at least 40; shorter paragraphs repeat by chance (got \(boilerplateMinimumCharacters))")
+        try check(memoEntries >= 16, "memo_entries", "must be at least 16 (got \(memoEntries))")
+        try check((1...4096).contains(memoMegabytes), "memo_megabytes", "must be between 1 and 4096 (got \(memoMegabytes))")
+    }
+
+    /// A hash of everything that changes a message's compressed form, for memo keys.
+    var fingerprint: StableHash {
+        StableHash(
+            "\(recentTurns)|\(keepSystemPromptVerbatim)|\(summaries.rawValue)|\(summaryStepTokens)|\(dedupeMinimumCharacters)|\(boilerplateMinimumCharacters)"
+        )
+    }
+}
