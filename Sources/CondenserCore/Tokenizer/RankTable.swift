@@ -1,0 +1,241 @@
+/// A byte-pair rank file in memory: token bytes to rank through an open-addressing hash
+/// table, and rank to bytes through offsets into one byte array. Far quicker to build and
+/// to probe than a `[[UInt8]: Int]`, which would allocate an array per token.
+///
+/// The memory is allocated once and never changes after `init`, which is why sharing it
+/// across threads is safe (`@unchecked Sendable`).
+final class RankTable: @unchecked Sendable {
+    /// Raw views of the tables, for the hot loops.
+    let lookup: RankLookup
+    /// The number of ranks (one past the highest).
+    let count: Int
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
+    private let offsets: UnsafeMutableBufferPointer<UInt32>
+    private let slots: UnsafeMutableBufferPointer<UInt64>
+    private let byteRanks: UnsafeMutableBufferPointer<UInt32>
+
+    static let missing = UInt32.max
+
+    /// Parses a `.tiktoken` file: one `BASE64 RANK` line per token.
+    init(tiktokenFile file: [UInt8]) throws(TokenizerError) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(file.count * 3 / 4)
+        var spans: [(start: UInt32, end: UInt32, rank: Int)] = []
+        spans.reserveCapacity(file.count / 12)
+        var maxRank = -1
+        var maxLength = 0
+        let base64 = Base64.values
+        let parsed: TokenizerError? = file.withUnsafeBufferPointer { text in
+            var i = 0
+            var line = 1
+            while i < text.count {
+                let start = bytes.count
+                // BASE64
+                var accumulator: UInt32 = 0
+                var bits = 0
+                while i < text.count, text[i] != 0x20 {
+                    let value = base64[Int(text[i])]
+                    if value == 0xFF {
+                        if text[i] == UInt8(ascii: "=") { i += 1; continue }
+                        return TokenizerError("line \(line) of the rank file has an invalid base64 byte")
+                    }
+                    accumulator = accumulator << 6 | UInt32(value)
+                    bits += 6
+                    if bits >= 8 {
+                        bits -= 8
+                        bytes.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                    }
+                    i += 1
+                }
+                guard i < text.count, bytes.count > start else {
+                    return TokenizerError("line \(line) of the rank file has no token or no rank")
+                }
+                i += 1
+                // RANK
+                var rank = 0
+                var digits = 0
+                while i < text.count, text[i] >= 0x30, text[i] <= 0x39 {
+                    rank = rank * 10 + Int(text[i] - 0x30)
+                    digits += 1
+                    i += 1
+                }
+                guard digits > 0, digits < 10 else { return TokenizerError("line \(line) of the rank file has no valid rank") }
+                while i < text.count, text[i] == 0x0A || text[i] == 0x0D { i += 1 }
+                spans.append((UInt32(start), UInt32(bytes.count), rank))
+                maxRank = max(maxRank, rank)
+                maxLength = max(maxLength, bytes.count - start)
+                line += 1
+            }
+            return nil
+        }
+        if let parsed { throw parsed }
+        guard !spans.isEmpty else { throw TokenizerError("the rank file is empty") }
+
+        // Ranks are 0..<n in file order in OpenAI's files; offsets are indexed by rank anyway.
+        var offsets = [UInt32](repeating: 0, count: maxRank + 2)
+        var ordered: [UInt8]
+        if spans.enumerated().allSatisfy({ $0.offset == $0.element.rank }) {
+            ordered = bytes
+            for (rank, span) in spans.enumerated() { offsets[rank] = span.start }
+            offsets[maxRank + 1] = UInt32(bytes.count)
+        } else {
+            var byRank = [(start: UInt32, end: UInt32)?](repeating: nil, count: maxRank + 1)
+            for span in spans { byRank[span.rank] = (span.start, span.end) }
+            ordered = []
+            ordered.reserveCapacity(bytes.count)
+            for rank in 0...maxRank {
+                offsets[rank] = UInt32(ordered.count)
+                if let span = byRank[rank] { ordered.append(contentsOf: bytes[Int(span.start)..<Int(span.end)]) }
+            }
+            offsets[maxRank + 1] = UInt32(ordered.count)
+        }
+
+        // Load factor under 0.4 keeps probes short.
+        var capacity = 1
+        while capacity < spans.count * 5 / 2 { capacity <<= 1 }
+        var slots = [UInt64](repeating: 0, count: capacity)
+        let mask = capacity - 1
+        ordered.withUnsafeBufferPointer { all in
+            slots.withUnsafeMutableBufferPointer { table in
+                for rank in 0...maxRank {
+                    let start = Int(offsets[rank]), end = Int(offsets[rank + 1])
+                    guard end > start else { continue }
+                    let hash = RankTable.hash(all.baseAddress! + start, end - start)
+                    var index = Int(truncatingIfNeeded: hash) & mask
+                    while table[index] != 0 { index = (index + 1) & mask }
+                    table[index] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(rank + 1)
+                }
+            }
+        }
+
+        count = maxRank + 1
+        self.bytes = .allocate(capacity: max(1, ordered.count))
+        _ = self.bytes.initialize(from: ordered)
+        self.offsets = .allocate(capacity: offsets.count)
+        _ = self.offsets.initialize(from: offsets)
+        self.slots = .allocate(capacity: slots.count)
+        _ = self.slots.initialize(from: slots)
+        self.byteRanks = .allocate(capacity: 256)
+        self.byteRanks.initialize(repeating: RankTable.missing)
+        lookup = RankLookup(
+            bytes: UnsafePointer(self.bytes.baseAddress!), offsets: UnsafePointer(self.offsets.baseAddress!),
+            slots: UnsafePointer(self.slots.baseAddress!), mask: mask, maxTokenLength: maxLength,
+            byteRanks: UnsafePointer(self.byteRanks.baseAddress!)
+        )
+        for byte in 0..<256 {
+            var value = UInt8(byte)
+            byteRanks[byte] = lookup.probe(&value, 1)
+        }
+        guard !byteRanks.contains(RankTable.missing) else {
+            throw TokenizerError("the rank file lacks a token for some single byte")
+        }
+    }
+
+    deinit {
+        bytes.deallocate()
+        offsets.deallocate()
+        slots.deallocate()
+        byteRanks.deallocate()
+    }
+
+    /// A 64-bit hash of a short byte string: word-at-a-time multiply-xorshift.
+    @inline(__always)
+    static func hash(_ pointer: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(length &+ 1)
+        var i = 0
+        while i + 8 <= length {
+            let word = UnsafeRawPointer(pointer + i).loadUnaligned(as: UInt64.self)
+            h = (h ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 32
+            i += 8
+        }
+        if i < length {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < length {
+                tail |= UInt64(pointer[i]) << shift
+                shift += 8
+                i += 1
+            }
+            h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        }
+        h ^= h >> 29
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 32
+        return h
+    }
+}
+
+/// Pointers into a `RankTable`, valid while the table lives.
+struct RankLookup {
+    let bytes: UnsafePointer<UInt8>
+    let offsets: UnsafePointer<UInt32>
+    let slots: UnsafePointer<UInt64>
+    let mask: Int
+    let maxTokenLength: Int
+    /// The rank of each single byte (every byte is a token in these encodings).
+    let byteRanks: UnsafePointer<UInt32>
+
+    /// The rank of a byte string, or `RankTable.missing`.
+    @inline(__always)
+    func rank(_ pointer: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
+        if length == 1 { return byteRanks[Int(pointer.pointee)] }
+        guard length <= maxTokenLength else { return RankTable.missing }
+        return probe(pointer, length)
+    }
+
+    /// The hash-table lookup itself.
+    @inline(__always)
+    func probe(_ pointer: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
+        let hash = RankTable.hash(pointer, length)
+        let tag = hash & 0xFFFF_FFFF_0000_0000
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let slot = slots[index]
+            if slot == 0 { return RankTable.missing }
+            if slot & 0xFFFF_FFFF_0000_0000 == tag {
+                let rank = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                let start = Int(offsets[rank])
+                if Int(offsets[rank + 1]) - start == length, RankLookup.equal(bytes + start, pointer, length) {
+                    return UInt32(rank)
+                }
+            }
+            index = (index + 1) & mask
+        }
+    }
+
+    @inline(__always)
+    private static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+        var i = 0
+        while i + 8 <= length {
+            if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) {
+                return false
+            }
+            i += 8
+        }
+        while i < length {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// The bytes of a rank, or an empty buffer for a rank the file doesn't have.
+    @inline(__always)
+    func bytes(of rank: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = Int(offsets[rank])
+        return UnsafeBufferPointer(start: bytes + start, count: Int(offsets[rank + 1]) - start)
+    }
+}
+
+/// Standard base64 digits.
+enum Base64 {
+    /// The 6-bit value of an ASCII digit, 0xFF for anything else.
+    static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, digit) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(digit)] = UInt8(index)
+        }
+        return table
+    }()
+}
