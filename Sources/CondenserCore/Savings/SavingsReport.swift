@@ -1,0 +1,167 @@
+import Foundation
+
+/// Totals of savings records, grouped by day, model, client or conversation, for
+/// `condenser report`. Every figure is a plain sum of the records it covers.
+public struct SavingsReport: Sendable, Encodable {
+    /// What the rows of a report are keyed by.
+    public enum Grouping: String, Sendable, CaseIterable, Encodable {
+        case day, model, client, conversation
+    }
+
+    /// The sums over one group of records.
+    public struct Row: Sendable, Equatable, Encodable {
+        public var key: String
+        public var requests = 0
+        public var tokensIn = 0
+        public var tokensOut = 0
+        public var failOpens = 0
+
+        public init(key: String) {
+            self.key = key
+        }
+
+        public var tokensSaved: Int { tokensIn - tokensOut }
+
+        /// Saved tokens as a percentage of tokens in, 0 when nothing came in.
+        public var savedPercent: Double {
+            tokensIn == 0 ? 0 : Double(tokensSaved) * 100 / Double(tokensIn)
+        }
+
+        mutating func add(_ record: SavingsRecord) {
+            requests += 1
+            tokensIn += record.tokensIn
+            tokensOut += record.tokensOut
+            if record.failOpenReason != nil { failOpens += 1 }
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case key, requests, tokensIn, tokensOut, tokensSaved, savedPercent, failOpens
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(key, forKey: .key)
+            try container.encode(requests, forKey: .requests)
+            try container.encode(tokensIn, forKey: .tokensIn)
+            try container.encode(tokensOut, forKey: .tokensOut)
+            try container.encode(tokensSaved, forKey: .tokensSaved)
+            try container.encode((savedPercent * 10).rounded() / 10, forKey: .savedPercent)
+            try container.encode(failOpens, forKey: .failOpens)
+        }
+    }
+
+    public var grouping: Grouping
+    public var since: Date?
+    public var until: Date?
+    /// All records together.
+    public var total: Row
+    /// One row per group: days oldest first, otherwise most tokens saved first.
+    public var rows: [Row]
+    /// One row per day, oldest first, whatever the grouping: the bar chart's data.
+    public var days: [Row]
+    /// Tokens saved per pipeline stage, over all records.
+    public var stages: [String: Int]
+
+    /// Sums `records`; days are calendar days in `timeZone`.
+    public init(
+        records: [SavingsRecord], by grouping: Grouping, since: Date? = nil, until: Date? = nil,
+        timeZone: TimeZone = .current
+    ) {
+        self.grouping = grouping
+        self.since = since
+        self.until = until
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        func dayKey(_ date: Date) -> String {
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        }
+        func key(_ record: SavingsRecord) -> String {
+            switch grouping {
+            case .day: dayKey(record.timestamp)
+            case .model: record.model.isEmpty ? "(unknown)" : record.model
+            case .client: record.client.isEmpty ? "(none)" : record.client
+            case .conversation: record.conversationFingerprint.isEmpty ? "(none)" : record.conversationFingerprint
+            }
+        }
+
+        var total = Row(key: "total")
+        var groups: [String: Row] = [:]
+        var days: [String: Row] = [:]
+        var stages: [String: Int] = [:]
+        for record in records {
+            total.add(record)
+            let groupKey = key(record)
+            groups[groupKey, default: Row(key: groupKey)].add(record)
+            let day = dayKey(record.timestamp)
+            days[day, default: Row(key: day)].add(record)
+            for stage in record.stages { stages[stage.stage, default: 0] += stage.tokensSaved }
+        }
+        self.total = total
+        self.days = days.values.sorted { $0.key < $1.key }
+        self.rows =
+            grouping == .day
+            ? self.days
+            : groups.values.sorted { ($0.tokensSaved, $1.key) > ($1.tokensSaved, $0.key) }
+        self.stages = stages
+    }
+
+    /// The report as pretty-printed JSON with sorted keys and ISO 8601 dates.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// A table of the rows and a total line, columns aligned for a terminal.
+    public func table() -> String {
+        let header = [grouping.rawValue.uppercased(), "REQUESTS", "TOKENS IN", "TOKENS OUT", "SAVED", "SAVED %", "FAIL-OPEN"]
+        func cells(_ row: Row) -> [String] {
+            [
+                row.key, SavingsRecord.grouped(row.requests), SavingsRecord.grouped(row.tokensIn),
+                SavingsRecord.grouped(row.tokensOut), SavingsRecord.grouped(row.tokensSaved),
+                String(format: "%.1f%%", row.savedPercent), SavingsRecord.grouped(row.failOpens),
+            ]
+        }
+        let body = rows.map(cells)
+        let footer = cells(total)
+        let all = [header] + body + [footer]
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { column, cell in
+                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                // The key column reads left to right, figures line up on the right.
+                return column == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }
+        let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")
+        return ([line(header), rule] + body.map(line) + [rule, line(footer)]).joined(separator: "\n")
+    }
+
+    /// Tokens saved per day as horizontal bars of block characters, the longest `width`
+    /// cells wide. Days that saved nothing (or added tokens) get no bar.
+    public func dayChart(width: Int = 40) -> String {
+        guard !days.isEmpty else { return "" }
+        let largest = max(1, days.map(\.tokensSaved).max() ?? 1)
+        let partials = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+        return days.map { day in
+            let eighths = max(0, day.tokensSaved) * width * 8 / largest
+            let bar = String(repeating: "█", count: eighths / 8) + partials[eighths % 8]
+            let padded = bar + String(repeating: " ", count: width - bar.count)
+            let figure = "\(Self.abbreviated(day.tokensSaved)) (\(String(format: "%.0f", day.savedPercent))%)"
+            return "\(day.key) \(padded) \(figure)"
+        }.joined(separator: "\n")
+    }
+
+    /// A short count: 950, 12.3k, 1.2M, 3.4B.
+    public static func abbreviated(_ value: Int) -> String {
+        let magnitude = Double(value.magnitude)
+        let sign = value < 0 ? "-" : ""
+        for (limit, suffix) in [(1e9, "B"), (1e6, "M"), (1e3, "k")] where magnitude >= limit {
+            let scaled = magnitude / limit
+            return sign + (scaled < 100 ? String(format: "%.1f", scaled) : String(format: "%.0f", scaled)) + suffix
+        }
+        return sign + String(value.magnitude)
+    }
+}

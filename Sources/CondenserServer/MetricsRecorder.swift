@@ -1,0 +1,56 @@
+import CondenserCore
+import Prometheus
+
+/// Counts savings in a Prometheus registry, for `GET /metrics`.
+///
+/// - `condenser_tokens_in_total`, `condenser_tokens_out_total`, `condenser_tokens_saved_total`
+///   by `model`;
+/// - `condenser_requests_total` by upstream `status` (`none` when it was never reached);
+/// - `condenser_fail_open_total`;
+/// - `condenser_compression_seconds`, a histogram.
+public struct MetricsRecorder: SavingsRecorder {
+    /// The `Content-Type` of `render()`'s output.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    public let registry: PrometheusCollectorRegistry
+    private let failOpens: Counter
+    private let compression: DurationHistogram
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        failOpens = registry.makeCounter(
+            descriptor: Self.descriptor("fail_open", "total", "Requests forwarded uncompressed after a failure or overrun."))
+        compression = registry.makeDurationHistogram(
+            descriptor: Self.descriptor("compression", "seconds", "Time spent compressing one request."),
+            buckets: [
+                .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+                .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+            ])
+    }
+
+    public func record(_ record: SavingsRecord) {
+        let model = [("model", record.model.isEmpty ? "unknown" : record.model)]
+        registry.makeCounter(descriptor: Self.tokensIn, labels: model).increment(by: Int64(record.tokensIn))
+        registry.makeCounter(descriptor: Self.tokensOut, labels: model).increment(by: Int64(record.tokensOut))
+        registry.makeCounter(descriptor: Self.tokensSaved, labels: model).increment(by: Int64(record.tokensSaved))
+        let status = record.upstreamStatus.map(String.init) ?? "none"
+        registry.makeCounter(descriptor: Self.requests, labels: [("status", status)]).increment()
+        if record.failOpenReason != nil { failOpens.increment() }
+        compression.record(.microseconds(record.compressionMicros))
+    }
+
+    /// Every metric in the Prometheus text exposition format.
+    public func render() -> String {
+        registry.emitToString()
+    }
+
+    private static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "condenser", metricName: name, unitName: unit, helpText: help)
+    }
+
+    private static var tokensIn: MetricNameDescriptor { descriptor("tokens_in", "total", "Prompt tokens clients sent.") }
+    private static var tokensOut: MetricNameDescriptor { descriptor("tokens_out", "total", "Prompt tokens forwarded upstream.") }
+    private static var tokensSaved: MetricNameDescriptor { descriptor("tokens_saved", "total", "Prompt tokens compression removed.") }
+    private static var requests: MetricNameDescriptor { descriptor("requests", "total", "Proxied requests by upstream status.") }
+}

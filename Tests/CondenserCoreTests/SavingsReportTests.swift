@@ -1,0 +1,105 @@
+import CondenserCore
+import Foundation
+import Testing
+
+@Suite struct SavingsReportTests {
+    let utc = TimeZone(identifier: "UTC")!
+
+    func record(
+        _ day: Int, _ hour: Int, model: String, client: String = "", conversation: String = "c1",
+        in tokensIn: Int, out tokensOut: Int, failOpen: String? = nil, stages: [StageSavings] = []
+    ) -> SavingsRecord {
+        // 2026-11-<day> <hour>:00 UTC.
+        let timestamp = Date(timeIntervalSince1970: 1_793_491_200 + Double(day - 1) * 86_400 + Double(hour) * 3600)
+        return SavingsRecord(
+            requestID: UUID().uuidString, timestamp: timestamp, model: model, client: client, endpoint: "/v1/chat/completions",
+            mode: .safe, tokensIn: tokensIn, tokensOut: tokensOut, stages: stages, upstreamStatus: 200,
+            compressionMicros: 900, upstreamFirstByteMicros: nil, conversationFingerprint: conversation,
+            failOpenReason: failOpen)
+    }
+
+    var records: [SavingsRecord] {
+        [
+            record(20, 9, model: "gpt-4o", client: "aider", in: 10_000, out: 6_000,
+                   stages: [StageSavings(stage: "whitespace", tokensBefore: 10_000, tokensAfter: 6_000)]),
+            record(20, 23, model: "o3-mini", client: "aider", conversation: "c2", in: 2_000, out: 2_000, failOpen: "timeout"),
+            record(21, 1, model: "gpt-4o", in: 50_000, out: 20_000,
+                   stages: [StageSavings(stage: "whitespace", tokensBefore: 50_000, tokensAfter: 45_000),
+                            StageSavings(stage: "dedupe", tokensBefore: 45_000, tokensAfter: 20_000)]),
+            record(19, 12, model: "gpt-4o", client: "cline", conversation: "c3", in: 1_000, out: 900),
+        ]
+    }
+
+    @Test func totalsAreSumsOfTheRecords() {
+        let report = SavingsReport(records: records, by: .model, timeZone: utc)
+        #expect(report.total.requests == 4)
+        #expect(report.total.tokensIn == 63_000)
+        #expect(report.total.tokensOut == 28_900)
+        #expect(report.total.tokensSaved == 34_100)
+        #expect(report.total.failOpens == 1)
+        #expect(report.stages == ["whitespace": 9_000, "dedupe": 25_000])
+        #expect(report.rows.map(\.key) == ["gpt-4o", "o3-mini"])
+        #expect(report.rows.map(\.tokensSaved) == [34_100, 0])
+        #expect(report.rows.map(\.requests).reduce(0, +) == report.total.requests)
+    }
+
+    @Test func groupsByDayClientAndConversation() {
+        let days = SavingsReport(records: records, by: .day, timeZone: utc)
+        #expect(days.rows.map(\.key) == ["2026-11-19", "2026-11-20", "2026-11-21"])
+        #expect(days.rows.map(\.tokensSaved) == [100, 4_000, 30_000])
+        // The day boundary is the time zone's: 23:00 UTC on the 20th is the 21st in Berlin.
+        let berlin = SavingsReport(records: records, by: .day, timeZone: TimeZone(identifier: "Europe/Berlin")!)
+        #expect(berlin.rows.map(\.requests) == [1, 1, 2])
+
+        let clients = SavingsReport(records: records, by: .client, timeZone: utc)
+        #expect(clients.rows.map(\.key) == ["(none)", "aider", "cline"])
+        #expect(clients.rows.map(\.requests) == [1, 2, 1])
+        let conversations = SavingsReport(records: records, by: .conversation, timeZone: utc)
+        #expect(conversations.rows.map(\.key) == ["c1", "c3", "c2"])
+        #expect(conversations.days == days.days)
+    }
+
+    @Test func jsonCarriesTheSameFigures() throws {
+        let report = SavingsReport(records: records, by: .model, since: Date(timeIntervalSince1970: 0), timeZone: utc)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        let total = try #require(object["total"] as? [String: Any])
+        #expect(total["tokensSaved"] as? Int == 34_100)
+        #expect(total["tokensIn"] as? Int == 63_000)
+        #expect(total["savedPercent"] as? Double == 54.1)
+        #expect(object["grouping"] as? String == "model")
+        #expect(object["since"] as? String == "1970-01-01T00:00:00Z")
+        #expect((object["rows"] as? [[String: Any]])?.compactMap { $0["key"] as? String } == ["gpt-4o", "o3-mini"])
+        #expect((object["days"] as? [Any])?.count == 3)
+    }
+
+    @Test func tableAlignsFiguresAndEndsWithTheTotal() {
+        let table = SavingsReport(records: records, by: .model, timeZone: utc).table()
+        let lines = table.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6)
+        #expect(lines[0].hasPrefix("MODEL"))
+        #expect(lines[2].hasPrefix("gpt-4o "))
+        #expect(lines[2].contains("61,000") && lines[2].contains("34,100") && lines[2].contains("55.9%"))
+        #expect(lines[5].hasPrefix("total ") && lines[5].contains("63,000") && lines[5].contains("54.1%"))
+        // Right-aligned columns end together.
+        #expect(Set(lines.filter { !$0.hasPrefix("─") }.map(\.count)).count == 1)
+    }
+
+    @Test func chartScalesBarsToTheBestDay() {
+        let chart = SavingsReport(records: records, by: .model, timeZone: utc).dayChart(width: 10)
+        let lines = chart.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "2026-11-19            100 (10%)",
+            "2026-11-20 █▎         4.0k (33%)",
+            "2026-11-21 ██████████ 30.0k (60%)",
+        ])
+        #expect(SavingsReport(records: [], by: .day).dayChart() == "")
+    }
+
+    @Test func abbreviatesCounts() {
+        #expect(SavingsReport.abbreviated(950) == "950")
+        #expect(SavingsReport.abbreviated(12_345) == "12.3k")
+        #expect(SavingsReport.abbreviated(1_200_000) == "1.2M")
+        #expect(SavingsReport.abbreviated(450_000) == "450k")
+        #expect(SavingsReport.abbreviated(-2_500) == "-2.5k")
+    }
+}

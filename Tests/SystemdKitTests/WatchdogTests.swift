@@ -1,0 +1,126 @@
+import Foundation
+import Glibc
+import Synchronization
+import SystemdKit
+import Testing
+
+/// A probe that hangs, like a blocked event loop, until opened; cancellation does not
+/// free it, just as it does not free a NIO future.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+}
+
+@Suite struct WatchdogTests {
+    @Test func pingsEveryHalfIntervalWhileTheProbeAnswers() async throws {
+        let pings = Atomic<Int>(0)
+        let watchdog = Watchdog(interval: .milliseconds(40), probe: {}, ping: { pings.add(1, ordering: .relaxed) })
+        let task = Task { await watchdog.run() }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        await task.value
+        // 300 ms at one ping per 20 ms, with slack for a busy machine.
+        #expect(pings.load(ordering: .relaxed) >= 4)
+    }
+
+    @Test func stopsPingingWhileTheProbeHangsAndResumesAfter() async throws {
+        let pings = Atomic<Int>(0)
+        let gate = Gate()
+        let watchdog = Watchdog(interval: .milliseconds(40), probe: { await gate.wait() }, ping: { pings.add(1, ordering: .relaxed) })
+        let task = Task { await watchdog.run() }
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(pings.load(ordering: .relaxed) == 0)
+        gate.open()
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        await task.value
+        #expect(pings.load(ordering: .relaxed) >= 2)
+    }
+
+    @Test func aSlowOrFailingProbeSendsNothing() async throws {
+        let pings = Atomic<Int>(0)
+        struct Failure: Error {}
+        for probe: @Sendable () async throws -> Void in [{ throw Failure() }, { try await Task.sleep(for: .seconds(5)) }] {
+            let watchdog = Watchdog(interval: .milliseconds(40), probe: probe, ping: { pings.add(1, ordering: .relaxed) })
+            let task = Task { await watchdog.run() }
+            try await Task.sleep(for: .milliseconds(150))
+            task.cancel()
+            await task.value
+        }
+        #expect(pings.load(ordering: .relaxed) == 0)
+    }
+
+    /// The real path: `sd_watchdog_enabled` reads the environment and `sd_notify` sends
+    /// `WATCHDOG=1` to the datagram socket named in `NOTIFY_SOCKET`.
+    @Test func notifiesTheSocketSystemdNames() async throws {
+        let path = NSTemporaryDirectory() + "condenser-notify-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer {
+            close(fd)
+            unlink(path)
+            unsetenv("NOTIFY_SOCKET")
+            unsetenv("WATCHDOG_USEC")
+            unsetenv("WATCHDOG_PID")
+        }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(bound == 0)
+        var timeout = timeval(tv_sec: 3, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+
+        setenv("NOTIFY_SOCKET", path, 1)
+        setenv("WATCHDOG_USEC", "200000", 1)
+        setenv("WATCHDOG_PID", String(getpid() + 1), 1)
+        #expect(Watchdog.enabledInterval() == nil, "another process's watchdog")
+        setenv("WATCHDOG_PID", String(getpid()), 1)
+        #expect(Watchdog.enabledInterval() == .milliseconds(200))
+
+        let enabled = Watchdog(probe: {})
+        let watchdog = try #require(enabled)
+        let task = Task { await watchdog.run() }
+        defer { task.cancel() }
+        // Other datagrams may arrive (a process started meanwhile inherits NOTIFY_SOCKET); wait for ours.
+        var messages: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while !messages.contains("WATCHDOG=1") {
+            let received = recv(fd, &buffer, buffer.count, 0)
+            guard received > 0 else { break }
+            messages.append(String(decoding: buffer[..<received], as: UTF8.self))
+        }
+        #expect(messages.contains("WATCHDOG=1"))
+    }
+
+    @Test func offWithoutSystemd() {
+        // WATCHDOG_USEC is never set for the test process itself.
+        if ProcessInfo.processInfo.environment["WATCHDOG_USEC"] == nil {
+            let watchdog = Watchdog(probe: {})
+            #expect(watchdog == nil)
+        }
+    }
+}
