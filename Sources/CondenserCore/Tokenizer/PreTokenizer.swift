@@ -56,9 +56,8 @@ struct PreTokenizer: Sendable {
         }
         // \p{N}{1,3}+
         if c == .number { return text.numberEnd(from: i + n) }
-        // ' ?[^\s\p{L}\p{N}]++[\r\n]*+' and, for o200k, its '[\r\n/]*' twin: after the run the
-        // next scalar is not punctuation, so it can't be '/' and both reduce to '[\r\n]*'.
-        if let end = text.punctuationEnd(from: i, first: c, length: n) { return end }
+        // ' ?[^\s\p{L}\p{N}]++[\r\n]*+'
+        if let end = text.punctuationEnd(from: i, first: c, slashTrails: false) { return end }
         // \s++$ | \s*[\r\n] | \s+(?!\S) | \s
         let run = text.whitespaceRun(from: i)
         if run.end == text.count { return run.end }
@@ -77,8 +76,9 @@ struct PreTokenizer: Sendable {
         if c.isIn(ScalarClass.upperish), let end = text.upperWordEnd(from: i) { return end }
         // \p{N}{1,3}
         if c == .number { return text.numberEnd(from: i + n) }
-        // ' ?[^\s\p{L}\p{N}]+[\r\n/]*'
-        if let end = text.punctuationEnd(from: i, first: c, length: n) { return end }
+        // ' ?[^\s\p{L}\p{N}]+[\r\n/]*': slashes right after the run are in the run already,
+        // but a newline may be followed by more slashes ("});\n//").
+        if let end = text.punctuationEnd(from: i, first: c, slashTrails: true) { return end }
         // \s*[\r\n]+ | \s+(?!\S) | \s+
         let run = text.whitespaceRun(from: i)
         if let newline = run.lastNewline { return newline + 1 }
@@ -144,9 +144,10 @@ struct UTF8Text {
         return j
     }
 
-    /// ` ?[^\s\p{L}\p{N}]+[\r\n]*`, or nil when it doesn't match at `i`.
+    /// ` ?[^\s\p{L}\p{N}]+[\r\n]*` (or `[\r\n/]*` when `slashTrails`), or nil when it
+    /// doesn't match at `i`.
     @inline(__always)
-    func punctuationEnd(from i: Int, first: ScalarClass, length: Int) -> Int? {
+    func punctuationEnd(from i: Int, first: ScalarClass, slashTrails: Bool) -> Int? {
         var j = i
         if base[i] == UInt8(ascii: " ") {
             guard classAt(i + 1).0.isIn(ScalarClass.punctuation) else { return nil }
@@ -155,7 +156,7 @@ struct UTF8Text {
             return nil
         }
         j = runEnd(from: j, in: ScalarClass.punctuation)
-        while j < count, base[j] == 0x0D || base[j] == 0x0A { j += 1 }
+        while j < count, base[j] == 0x0D || base[j] == 0x0A || (slashTrails && base[j] == UInt8(ascii: "/")) { j += 1 }
         return j
     }
 

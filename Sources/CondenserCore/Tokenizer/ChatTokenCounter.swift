@@ -1,0 +1,130 @@
+/// Counts the prompt tokens of a chat request the way OpenAI bills them.
+///
+/// Messages follow OpenAI's published formula ("How to count tokens with tiktoken", the
+/// OpenAI cookbook), exact for plain chats on current models:
+///
+///     3 per message + the tokens of every string member (role, content, name, ...)
+///     + 1 more when the message has a `name`
+///     + 3 for the priming of the reply (`<|start|>assistant<|message|>`)
+///
+/// The rest is an approximation, since OpenAI doesn't document how it renders it:
+/// - content parts: the text of each `text` part counts; images, audio and files are
+///   skipped, as their cost depends on resolution and duration, not on text;
+/// - `tool_calls` of an assistant message: per call, the tokens of the function's name and
+///   of its `arguments` string, plus 3 for the call's framing;
+/// - tool definitions (`tools`, or the legacy `functions`): the cookbook's
+///   "counting tokens for chat completions with tools" formula: per function 7 (10 for
+///   cl100k_base) + the tokens of `name:description` (without a final period); when it
+///   has properties, 3 + per property 3 + the tokens of `key:type:description` and, for
+///   an enum, -3 + per value 3 + its tokens; 12 at the end of all functions.
+///
+/// Conversations resend the same turns on every request, so message counts are cached by
+/// a hash of the message's JSON; the cache is bounded and shared by copies of the counter.
+public struct ChatTokenCounter: Sendable {
+    public let tokenizer: Tokenizer
+    private let cache: TokenCountCache
+
+    static let tokensPerMessage = 3
+    static let tokensPerName = 1
+    static let replyPriming = 3
+    static let tokensPerToolCall = 3
+
+    /// - Parameter cacheCapacity: the most message counts kept in memory.
+    public init(tokenizer: Tokenizer, cacheCapacity: Int = 50_000) {
+        self.tokenizer = tokenizer
+        cache = TokenCountCache(capacity: cacheCapacity)
+    }
+
+    /// The prompt tokens of a whole request: its messages, the reply priming and its tools.
+    public func count(_ request: ChatRequest) -> Int {
+        var total = Self.replyPriming
+        for message in request.messages {
+            total += count(message)
+        }
+        for key in ["tools", "functions"] {
+            if let definitions = request.body[key]?.arrayValue, !definitions.isEmpty {
+                total += cached(.array(definitions)) { toolDefinitionTokens(definitions) }
+            }
+        }
+        return total
+    }
+
+    /// The tokens of one message, its per-message overhead included.
+    public func count(_ message: ChatMessage) -> Int {
+        cached(.object(message.object)) { uncachedCount(message) }
+    }
+
+    /// The number of counts held in the cache.
+    var cachedEntries: Int { cache.entryCount }
+
+    private func cached(_ value: JSONValue, _ compute: () -> Int) -> Int {
+        let bytes = value.serializedBytes()
+        let key = bytes.withUnsafeBytes { StableHash(bytes: $0) }
+        if let count = cache.count(for: key) { return count }
+        let count = compute()
+        cache.store(count, for: key)
+        return count
+    }
+
+    private func uncachedCount(_ message: ChatMessage) -> Int {
+        var total = Self.tokensPerMessage
+        for member in message.object.members {
+            switch member.value {
+            case .string(let text):
+                total += tokenizer.count(text)
+                if member.key == "name" { total += Self.tokensPerName }
+            case .array(let parts) where member.key == "content":
+                for part in parts {
+                    guard let object = part.objectValue, object["type"]?.stringValue == "text",
+                          let text = object["text"]?.stringValue else { continue }
+                    total += tokenizer.count(text)
+                }
+            case .array(let calls) where member.key == "tool_calls":
+                for call in calls {
+                    guard let function = call.objectValue?["function"]?.objectValue else { continue }
+                    total += Self.tokensPerToolCall
+                    total += tokenizer.count(function["name"]?.stringValue ?? "")
+                    total += tokenizer.count(function["arguments"]?.stringValue ?? "")
+                }
+            default:
+                continue
+            }
+        }
+        return total
+    }
+
+    private func toolDefinitionTokens(_ definitions: [JSONValue]) -> Int {
+        let functionStart = tokenizer.encoding == .cl100kBase ? 10 : 7
+        let propertiesStart = 3, propertyKey = 3, enumStart = -3, enumItem = 3, functionsEnd = 12
+        var total = 0
+        for definition in definitions {
+            guard let object = definition.objectValue else { continue }
+            // `tools` entries wrap the function; legacy `functions` entries are the function.
+            let function = object["function"]?.objectValue ?? object
+            total += functionStart
+            let name = function["name"]?.stringValue ?? ""
+            total += tokenizer.count(name + ":" + Self.droppingFinalPeriod(function["description"]?.stringValue ?? ""))
+            guard let properties = function["parameters"]?.objectValue?["properties"]?.objectValue, !properties.isEmpty else { continue }
+            total += propertiesStart
+            for property in properties.members {
+                total += propertyKey
+                let schema = property.value.objectValue ?? [:]
+                if let values = schema["enum"]?.arrayValue {
+                    total += enumStart
+                    for value in values {
+                        total += enumItem
+                        total += tokenizer.count(value.stringValue ?? value.serialized())
+                    }
+                }
+                let type = schema["type"]?.stringValue ?? ""
+                let description = Self.droppingFinalPeriod(schema["description"]?.stringValue ?? "")
+                total += tokenizer.count("\(property.key):\(type):\(description)")
+            }
+        }
+        return total + functionsEnd
+    }
+
+    private static func droppingFinalPeriod(_ text: String) -> String {
+        text.hasSuffix(".") ? String(text.dropLast()) : text
+    }
+}
