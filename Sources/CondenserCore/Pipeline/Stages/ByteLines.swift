@@ -1,0 +1,108 @@
+/// Line-level helpers over UTF-8 bytes, shared by the per-block stages.
+///
+/// Stages work on bytes rather than `Character`s: grapheme breaking is far too slow for
+/// 100 KB tool outputs, and every byte these stages look for is ASCII.
+enum ByteLines {
+    /// The ranges of the lines of `bytes`, without their `\n`. A text ending in `\n`
+    /// has an empty last line, so joining the lines with `\n` gives the text back.
+    static func split(_ bytes: [UInt8]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(bytes.count / 40 + 1)
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == 0x0A {
+            ranges.append(start..<i)
+            start = i + 1
+        }
+        ranges.append(start..<bytes.count)
+        return ranges
+    }
+
+    /// Joins lines with `\n`.
+    static func join(_ lines: [ArraySlice<UInt8>]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
+        for (i, line) in lines.enumerated() {
+            if i > 0 { out.append(0x0A) }
+            out.append(contentsOf: line)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func isBlank(_ line: ArraySlice<UInt8>) -> Bool {
+        line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+    }
+
+    /// The count of leading spaces and tabs.
+    static func indentation(_ line: ArraySlice<UInt8>) -> Int {
+        var n = 0
+        for byte in line {
+            guard byte == 0x20 || byte == 0x09 else { break }
+            n += 1
+        }
+        return n
+    }
+
+    /// The line without trailing spaces, tabs and carriage returns.
+    static func trimmedTrailing(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var end = line.endIndex
+        while end > line.startIndex, line[end - 1] == 0x20 || line[end - 1] == 0x09 || line[end - 1] == 0x0D {
+            end -= 1
+        }
+        return line[line.startIndex..<end]
+    }
+
+    /// The line without leading and trailing spaces and tabs.
+    static func trimmed(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let tail = trimmedTrailing(line)
+        return tail.dropFirst(indentation(tail))
+    }
+
+    static func hasPrefix(_ line: ArraySlice<UInt8>, _ prefix: StaticString) -> Bool {
+        let count = prefix.utf8CodeUnitCount
+        guard line.count >= count else { return false }
+        let pointer = prefix.utf8Start
+        var i = line.startIndex
+        for k in 0..<count {
+            if line[i] != pointer[k] { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Case-insensitive ASCII search for `needle` (given in lower case) in `bytes`.
+    static func containsCaseInsensitive(_ bytes: ArraySlice<UInt8>, _ needle: StaticString) -> Bool {
+        firstIndexCaseInsensitive(bytes, needle) != nil
+    }
+
+    static func firstIndexCaseInsensitive(_ bytes: ArraySlice<UInt8>, _ needle: StaticString) -> Int? {
+        let count = needle.utf8CodeUnitCount
+        guard count > 0, bytes.count >= count else { return nil }
+        let pointer = needle.utf8Start
+        let first = pointer[0]
+        var i = bytes.startIndex
+        let last = bytes.endIndex - count
+        while i <= last {
+            if lower(bytes[i]) == first {
+                var k = 1
+                while k < count, lower(bytes[i + k]) == pointer[k] { k += 1 }
+                if k == count { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    @inline(__always) static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+    }
+
+    @inline(__always) static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    @inline(__always) static func isLetter(_ byte: UInt8) -> Bool {
+        (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+    }
+
+    @inline(__always) static func isHexLetter(_ byte: UInt8) -> Bool {
+        (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66)
+    }
+}

@@ -1,0 +1,350 @@
+/// Turns an HTML page in a tool result into readable text, and strips the navigation
+/// around a documentation page dumped as text (`lynx -dump` of a Sphinx page).
+///
+/// HTML: scripts, styles, the head, navigation, headers, footers, sidebars, search boxes
+/// and permalink anchors go; the main content (`role="main"` or `<main>` when the page
+/// has one) stays as Markdown-like text: headings as `#`, paragraphs, list items as `-`,
+/// table rows as cells joined with `|`, `<pre>` blocks verbatim in fences, links as their
+/// text, entities decoded. Text before the page and after `</html>` (an exit status) is kept.
+public struct HTMLToText: TextStage {
+    public let name = "html"
+
+    /// Heads the converted text, so the model knows the markup and navigation went.
+    static let convertedNote = Marker.note("HTML page converted to text; navigation, scripts and styles omitted")
+
+    public init() {}
+
+    public func apply(_ text: String, context: BlockContext) -> String {
+        guard context.role == .toolResult else { return text }
+        if JSONWrappedText.hasNewlineEscape(Array(text.utf8)),
+           let rewritten = JSONWrappedText.rewrite(text, { Self.convert($0) }) {
+            return rewritten
+        }
+        return Self.convert(text)
+    }
+
+    static func convert(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        guard !ByteLines.hasPrefix(bytes[...], "[HTML page converted") else { return text }
+        if ContentSniffer.looksLikeHTML(bytes) {
+            return HTMLRenderer.render(bytes) ?? text
+        }
+        return TextDumpChrome.strip(bytes) ?? text
+    }
+}
+
+/// Renders tokens of an HTML page as text.
+struct HTMLRenderer {
+    static let skippedElements: Set<String> = [
+        "script", "style", "noscript", "template", "svg", "head", "nav", "header", "footer", "form", "button",
+        "select", "iframe", "input", "textarea", "canvas", "object", "img", "picture", "video", "audio", "map",
+    ]
+    static let skippedClasses: Set<String> = [
+        "related", "footer", "sphinxsidebar", "sphinxsidebarwrapper", "mobile-nav", "menu-wrapper", "breadcrumb",
+        "breadcrumbs", "headerlink", "sidebar", "navbar", "nav", "skip-link", "copybutton", "inline-search",
+        "searchbox", "this-page-menu", "version_switcher_placeholder", "language_switcher_placeholder", "toc-drawer",
+        "sidebar-drawer", "navigation", "site-header", "site-footer", "prev-next-area",
+    ]
+    static let skippedRoles: Set<String> = ["navigation", "search", "banner", "contentinfo", "complementary"]
+    static let voidElements: Set<String> = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param",
+    ]
+    static let blockElements: Set<String> = [
+        "p", "div", "section", "article", "main", "ul", "ol", "dl", "table", "blockquote", "figure", "figcaption",
+        "aside", "details", "summary", "body", "html", "address", "fieldset", "thead", "tbody", "tfoot", "caption",
+    ]
+
+    /// The page as text, or nil when it has no text worth keeping.
+    static func render(_ bytes: [UInt8]) -> String? {
+        // Keep what surrounds the document: a prefix line, and output after `</html>`.
+        let start = ByteLines.firstIndexCaseInsensitive(bytes[...], "<!doctype")
+            ?? ByteLines.firstIndexCaseInsensitive(bytes[...], "<html") ?? 0
+        var end = bytes.count
+        var search = bytes[...]
+        while let close = ByteLines.firstIndexCaseInsensitive(search, "</html>") {
+            end = close + 7
+            search = bytes[end...]
+        }
+        let tokens = HTMLTokenizer.tokenize(bytes, from: start, to: end)
+        var renderer = HTMLRenderer(bytes: bytes)
+        let range = mainRange(tokens) ?? tokens.indices
+        renderer.run(tokens[range])
+        let body = renderer.finish()
+        guard !body.isEmpty else { return nil }
+
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count + 200)
+        let prefix = ByteLines.trimmedTrailing(bytes[..<start].drop { HTMLTokenizer.isSpace($0) })
+        if !prefix.isEmpty {
+            out.append(contentsOf: prefix)
+            out.append(0x0A)
+        }
+        out.append(contentsOf: HTMLToText.convertedNote.utf8)
+        out.append(contentsOf: [0x0A, 0x0A])
+        out.append(contentsOf: body)
+        let suffix = ByteLines.trimmed(bytes[end...])
+        if !suffix.isEmpty {
+            out.append(contentsOf: [0x0A, 0x0A])
+            out.append(contentsOf: bytes[end...].drop { $0 == 0x0A || $0 == 0x0D || $0 == 0x20 })
+        } else {
+            out.append(0x0A)
+        }
+        let result = String(decoding: out, as: UTF8.self)
+        return out.count < bytes.count ? result : nil
+    }
+
+    /// The tokens of the page's main content: the element with `role="main"`, or `<main>`.
+    static func mainRange(_ tokens: [HTMLTokenizer.Token]) -> Range<Int>? {
+        for (index, token) in tokens.enumerated() {
+            guard case .start(let name, let attributes, let selfClosing) = token, !selfClosing else { continue }
+            guard name == "main" || attributes.contains(where: { $0.name == "role" && $0.value == "main" }) else { continue }
+            var depth = 0
+            for k in index..<tokens.count {
+                switch tokens[k] {
+                case .start(let other, _, let closed) where other == name && !closed: depth += 1
+                case .end(let other) where other == name:
+                    depth -= 1
+                    if depth == 0 { return index..<(k + 1) }
+                default: break
+                }
+            }
+            return index..<tokens.count
+        }
+        return nil
+    }
+
+    let bytes: [UInt8]
+    var out: [UInt8] = []
+    /// 0 none, 1 line break, 2 blank line, owed before the next text.
+    var pendingBreak = 0
+    var pendingSpace = false
+    var pendingPrefix: [UInt8] = []
+    var lists: [(ordered: Bool, counter: Int)] = []
+    var preDepth = 0
+    var cellDepth = 0
+    var firstCellInRow = true
+    var skip: (name: String, depth: Int)?
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    mutating func run(_ tokens: ArraySlice<HTMLTokenizer.Token>) {
+        for token in tokens {
+            if var skipping = skip {
+                switch token {
+                case .start(let name, _, let selfClosing) where name == skipping.name && !selfClosing:
+                    skipping.depth += 1
+                case .end(let name) where name == skipping.name:
+                    skipping.depth -= 1
+                default: break
+                }
+                skip = skipping.depth == 0 ? nil : skipping
+                continue
+            }
+            switch token {
+            case .text(let range):
+                emitText(bytes[range])
+            case .start(let name, let attributes, let selfClosing):
+                if shouldSkip(name, attributes) {
+                    if !selfClosing, !HTMLRenderer.voidElements.contains(name) { skip = (name, 1) }
+                    continue
+                }
+                open(name, selfClosing: selfClosing)
+            case .end(let name):
+                close(name)
+            }
+        }
+    }
+
+    func shouldSkip(_ name: String, _ attributes: [(name: String, value: String)]) -> Bool {
+        if HTMLRenderer.skippedElements.contains(name) { return true }
+        for attribute in attributes {
+            switch attribute.name {
+            case "class":
+                for word in attribute.value.split(separator: " ") where HTMLRenderer.skippedClasses.contains(String(word)) {
+                    return true
+                }
+            case "role":
+                if HTMLRenderer.skippedRoles.contains(attribute.value) { return true }
+            case "aria-label":
+                if attribute.value.lowercased().contains("navigation") { return true }
+            case "hidden":
+                return true
+            default: break
+            }
+        }
+        return false
+    }
+
+    mutating func open(_ name: String, selfClosing: Bool) {
+        switch name {
+        case "h1", "h2", "h3", "h4", "h5", "h6":
+            requestBreak(2)
+            let level = Int(name.utf8.last! - 0x30)
+            pendingPrefix = Array(repeating: 0x23, count: level) + [0x20]
+        case "br":
+            if preDepth > 0 { out.append(0x0A) } else { requestBreak(1) }
+        case "hr":
+            requestBreak(2)
+        case "pre":
+            requestBreak(2)
+            flushBreak()
+            out.append(contentsOf: Array("```\n".utf8))
+            preDepth += 1
+        case "ul", "ol":
+            requestBreak(lists.isEmpty ? 2 : 1)
+            lists.append((name == "ol", 0))
+        case "li":
+            requestBreak(1)
+            let indent = [UInt8](repeating: 0x20, count: max(0, lists.count - 1) * 2)
+            if let last = lists.indices.last, lists[last].ordered {
+                lists[last].counter += 1
+                pendingPrefix = indent + Array("\(lists[last].counter). ".utf8)
+            } else {
+                pendingPrefix = indent + [0x2D, 0x20]
+            }
+        case "dt", "dd", "tr":
+            requestBreak(1)
+            if name == "tr" { firstCellInRow = true }
+        case "td", "th":
+            if !firstCellInRow { pendingSpace = false; appendRaw(" | ") }
+            firstCellInRow = false
+            cellDepth += 1
+        default:
+            if HTMLRenderer.blockElements.contains(name) { requestBreak(2) }
+        }
+    }
+
+    mutating func close(_ name: String) {
+        switch name {
+        case "h1", "h2", "h3", "h4", "h5", "h6":
+            pendingPrefix = []
+            requestBreak(2)
+        case "pre":
+            guard preDepth > 0 else { return }
+            preDepth -= 1
+            if out.last != 0x0A { out.append(0x0A) }
+            out.append(contentsOf: Array("```".utf8))
+            requestBreak(2)
+        case "ul", "ol":
+            if !lists.isEmpty { lists.removeLast() }
+            requestBreak(lists.isEmpty ? 2 : 1)
+        case "li", "dt", "dd", "tr":
+            requestBreak(1)
+        case "td", "th":
+            cellDepth = max(0, cellDepth - 1)
+        default:
+            if HTMLRenderer.blockElements.contains(name) { requestBreak(2) }
+        }
+    }
+
+    mutating func requestBreak(_ level: Int) {
+        if cellDepth > 0 {
+            pendingSpace = true
+            return
+        }
+        pendingBreak = max(pendingBreak, level)
+    }
+
+    mutating func flushBreak() {
+        if pendingBreak > 0, !out.isEmpty {
+            while out.last == 0x20 { out.removeLast() }
+            let have = out.reversed().prefix { $0 == 0x0A }.count
+            for _ in have..<pendingBreak { out.append(0x0A) }
+        }
+        pendingBreak = 0
+        pendingSpace = false
+    }
+
+    mutating func appendRaw(_ text: String) {
+        out.append(contentsOf: Array(text.utf8))
+    }
+
+    mutating func emitText(_ text: ArraySlice<UInt8>) {
+        let decoded = HTMLEntities.decode(text)
+        if preDepth > 0 {
+            flushBreak()
+            out.append(contentsOf: decoded)
+            return
+        }
+        for byte in decoded {
+            if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D {
+                pendingSpace = true
+                continue
+            }
+            if pendingBreak > 0 { flushBreak() }
+            if !pendingPrefix.isEmpty {
+                out.append(contentsOf: pendingPrefix)
+                pendingPrefix = []
+                pendingSpace = false
+            }
+            if pendingSpace {
+                if let last = out.last, last != 0x0A, last != 0x20 { out.append(0x20) }
+                pendingSpace = false
+            }
+            out.append(byte)
+        }
+    }
+
+    mutating func finish() -> [UInt8] {
+        if preDepth > 0 {
+            if out.last != 0x0A { out.append(0x0A) }
+            out.append(contentsOf: Array("```".utf8))
+        }
+        while let last = out.last, last == 0x0A || last == 0x20 { out.removeLast() }
+        return out
+    }
+}
+
+/// HTML character references.
+enum HTMLEntities {
+    static let named: [String: String] = [
+        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "copy": "©", "reg": "®",
+        "trade": "™", "mdash": "—", "ndash": "–", "hellip": "…", "laquo": "«", "raquo": "»", "lsquo": "‘",
+        "rsquo": "’", "ldquo": "“", "rdquo": "”", "para": "¶", "sect": "§", "middot": "·", "bull": "•",
+        "times": "×", "divide": "÷", "minus": "−", "larr": "←", "rarr": "→", "uarr": "↑", "darr": "↓",
+        "deg": "°", "plusmn": "±", "micro": "µ", "euro": "€", "pound": "£", "yen": "¥", "cent": "¢",
+        "shy": "", "zwj": "\u{200D}", "zwnj": "\u{200C}", "thinsp": " ", "ensp": " ", "emsp": " ",
+    ]
+
+    static func decode(_ text: ArraySlice<UInt8>) -> [UInt8] {
+        guard text.contains(0x26) else { return Array(text) }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var i = text.startIndex
+        while i < text.endIndex {
+            let byte = text[i]
+            guard byte == 0x26, let semicolon = text[i..<min(text.endIndex, i + 12)].firstIndex(of: 0x3B) else {
+                out.append(byte)
+                i += 1
+                continue
+            }
+            let body = text[(i + 1)..<semicolon]
+            if let scalar = numeric(body) {
+                out.append(contentsOf: Array(String(Character(scalar)).utf8))
+                i = semicolon + 1
+            } else if let value = named[String(decoding: body, as: UTF8.self)] {
+                out.append(contentsOf: Array(value.utf8))
+                i = semicolon + 1
+            } else {
+                out.append(byte)
+                i += 1
+            }
+        }
+        return out
+    }
+
+    static func numeric(_ body: ArraySlice<UInt8>) -> Unicode.Scalar? {
+        guard body.first == 0x23, body.count >= 2 else { return nil }
+        let digits = body.dropFirst()
+        let value: UInt32?
+        if ByteLines.lower(digits.first!) == 0x78 {
+            value = UInt32(String(decoding: digits.dropFirst(), as: UTF8.self), radix: 16)
+        } else {
+            value = UInt32(String(decoding: digits, as: UTF8.self))
+        }
+        guard let value, value != 0, let scalar = Unicode.Scalar(value) else { return nil }
+        return scalar
+    }
+}

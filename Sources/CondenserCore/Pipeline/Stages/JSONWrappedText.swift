@@ -1,0 +1,67 @@
+/// Tool results that wrap command output in JSON (`{"exit_code": 0, "output": "..."}`):
+/// the output's colour codes, progress redraws and repeats hide behind string escapes,
+/// so the text stages rewrite the multi-line string values and serialise the rest back.
+enum JSONWrappedText {
+    /// `text` with `transform` applied to each multi-line string inside it, compactly
+    /// serialised; nil when `text` is no JSON object or array, or nothing changed.
+    static func rewrite(_ text: String, _ transform: (String) -> String) -> String? {
+        let bytes = Array(text.utf8)
+        guard let first = bytes.firstIndex(where: { !ContentSniffer.isSpace($0) }),
+              bytes[first] == 0x7B || bytes[first] == 0x5B,
+              hasNewlineEscape(bytes), !hasSurrogateEscape(bytes),
+              let value = try? JSONParser.parse(bytes: bytes) else { return nil }
+        var changed = false
+        let rewritten = rewrite(value, transform, &changed)
+        return changed ? rewritten.serialized() : nil
+    }
+
+    private static func rewrite(_ value: JSONValue, _ transform: (String) -> String, _ changed: inout Bool) -> JSONValue {
+        switch value {
+        case .string(let string):
+            guard string.utf8.contains(0x0A) else { return value }
+            let result = transform(string)
+            if result != string { changed = true }
+            return .string(result)
+        case .array(let elements):
+            return .array(elements.map { rewrite($0, transform, &changed) })
+        case .object(var object):
+            for i in object.members.indices {
+                object.members[i].value = rewrite(object.members[i].value, transform, &changed)
+            }
+            return .object(object)
+        case .null, .bool, .number:
+            return value
+        }
+    }
+
+    static func hasNewlineEscape(_ bytes: [UInt8]) -> Bool {
+        var i = 0
+        while i + 1 < bytes.count {
+            if bytes[i] == 0x5C {
+                if bytes[i + 1] == 0x6E { return true }
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        return false
+    }
+
+    /// `\uD800`...`\uDFFF` escapes: the parser turns a lone one into U+FFFD, so a text
+    /// holding any is left alone rather than risk changing it.
+    static func hasSurrogateEscape(_ bytes: [UInt8]) -> Bool {
+        var i = 0
+        while i + 3 < bytes.count {
+            if bytes[i] == 0x5C {
+                if bytes[i + 1] == 0x75, ByteLines.lower(bytes[i + 2]) == 0x64 {
+                    let c = ByteLines.lower(bytes[i + 3])
+                    if c == 0x38 || c == 0x39 || (c >= 0x61 && c <= 0x66) { return true }
+                }
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,149 @@
+/// Removes whitespace that carries no meaning: trailing spaces and tabs, CRLF line
+/// ends, runs of three or more blank lines, and long runs of spaces inside prose lines.
+///
+/// Leading indentation is never touched (YAML, Python and Markdown lists depend on it).
+/// Text that is source code, a numbered listing, a diff or JSON, and fenced code blocks
+/// inside Markdown, keep their blank lines and interior spacing; so do lines aligned in
+/// columns with a neighbour (tables).
+public struct WhitespaceNormalizer: TextStage {
+    public let name = "whitespace"
+
+    public init() {}
+
+    public func apply(_ text: String, context: BlockContext) -> String {
+        if context.role == .toolResult, JSONWrappedText.hasNewlineEscape(Array(text.utf8)),
+           let rewritten = JSONWrappedText.rewrite(text, { Self.normalize($0) }) {
+            return rewritten
+        }
+        return Self.normalize(text)
+    }
+
+    static func normalize(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        let ranges = ByteLines.split(bytes)
+        let kind = ContentSniffer.kind(of: bytes, lines: ranges)
+        let lines = ranges.map { bytes[$0] }
+        let diff = kind == .diff
+        let verbatim = kind.isVerbatim
+
+        // Which lines are inside fenced code blocks, and which have interior runs of spaces.
+        var fenced = [Bool](repeating: verbatim, count: lines.count)
+        if !verbatim {
+            var fence: (byte: UInt8, length: Int)?
+            for (i, line) in lines.enumerated() {
+                let content = ByteLines.trimmed(line)
+                if let open = fence {
+                    fenced[i] = true
+                    if let marker = fenceMarker(content), marker.byte == open.byte, marker.length >= open.length,
+                       marker.rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                        fence = nil
+                    }
+                } else if let marker = fenceMarker(content) {
+                    fenced[i] = true
+                    fence = (marker.byte, marker.length)
+                }
+            }
+        }
+        let collapseRuns = kind == .prose || kind == .mixed || kind == .html
+        var starts: [[Int]] = []
+        if collapseRuns {
+            starts = lines.enumerated().map { i, line in
+                fenced[i] || ByteLines.indentation(line) >= 4 ? [] : columnStarts(line)
+            }
+        }
+
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var blankRun = 0
+        var pendingBlanks = 0
+        var emitted = false
+        for (i, line) in lines.enumerated() {
+            var body = line
+            if diff {
+                if body.last == 0x0D { body = body.dropLast() }
+            } else {
+                body = ByteLines.trimmedTrailing(body)
+            }
+            let blank = body.isEmpty
+            if blank && !fenced[i] {
+                blankRun += 1
+                pendingBlanks += 1
+                continue
+            }
+            // Blank lines held back: three or more outside code become one.
+            let keep = blankRun >= 3 ? 1 : pendingBlanks
+            for _ in 0..<(emitted ? keep + 1 : keep) { out.append(0x0A) }
+            pendingBlanks = 0
+            blankRun = 0
+            emitted = true
+            if collapseRuns, !starts[i].isEmpty, !isAligned(i, lines: lines, starts: starts) {
+                appendCollapsed(body, to: &out)
+            } else {
+                out.append(contentsOf: body)
+            }
+        }
+        // Trailing blank lines: a final newline stays, a run of them becomes one.
+        for _ in 0..<(blankRun >= 3 ? 1 : pendingBlanks) { out.append(0x0A) }
+        return out.elementsEqual(bytes) ? text : String(decoding: out, as: UTF8.self)
+    }
+
+    /// A Markdown fence: three or more backticks or tildes.
+    static func fenceMarker(_ content: ArraySlice<UInt8>) -> (byte: UInt8, length: Int, rest: ArraySlice<UInt8>)? {
+        guard let first = content.first, first == 0x60 || first == 0x7E else { return nil }
+        var length = 0
+        var i = content.startIndex
+        while i < content.endIndex, content[i] == first { length += 1; i += 1 }
+        return length >= 3 ? (first, length, content[i...]) : nil
+    }
+
+    /// Offsets (from the line start) of text that follows a run of two or more spaces
+    /// after the indentation; empty when the line has no such run.
+    static func columnStarts(_ line: ArraySlice<UInt8>) -> [Int] {
+        var result: [Int] = []
+        var i = line.startIndex + ByteLines.indentation(line)
+        var spaces = 0
+        while i < line.endIndex {
+            if line[i] == 0x20 {
+                spaces += 1
+            } else {
+                if spaces >= 2 { result.append(i - line.startIndex) }
+                spaces = 0
+            }
+            i += 1
+        }
+        return result
+    }
+
+    /// Whether line `i` lines up in columns with the line above or below it. Symmetric,
+    /// so a second pass leaves a table alone just as the first did.
+    static func isAligned(_ i: Int, lines: [ArraySlice<UInt8>], starts: [[Int]]) -> Bool {
+        for j in [i - 1, i + 1] where j >= 0 && j < lines.count {
+            if startsMatch(starts[i], lines[j]) || startsMatch(starts[j], lines[i]) { return true }
+        }
+        return false
+    }
+
+    private static func startsMatch(_ starts: [Int], _ other: ArraySlice<UInt8>) -> Bool {
+        for offset in starts where offset < other.count {
+            let at = other.startIndex + offset
+            if other[at] != 0x20, other[at - 1] == 0x20 { return true }
+        }
+        return false
+    }
+
+    /// The line with each run of spaces after its indentation made one space.
+    static func appendCollapsed(_ line: ArraySlice<UInt8>, to out: inout [UInt8]) {
+        let indent = ByteLines.indentation(line)
+        out.append(contentsOf: line.prefix(indent))
+        var previousSpace = false
+        for byte in line.dropFirst(indent) {
+            if byte == 0x20 {
+                if previousSpace { continue }
+                previousSpace = true
+            } else {
+                previousSpace = false
+            }
+            out.append(byte)
+        }
+    }
+}
