@@ -30,16 +30,25 @@ final class Gate: Sendable {
     }
 }
 
+/// Waits until `condition` holds, for at most `limit`: a busy machine may be slow.
+func eventually(within limit: Duration = .seconds(5), _ condition: () -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while !condition() {
+        if ContinuousClock.now > deadline { return false }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return true
+}
+
 @Suite struct WatchdogTests {
     @Test func pingsEveryHalfIntervalWhileTheProbeAnswers() async throws {
         let pings = Atomic<Int>(0)
         let watchdog = Watchdog(interval: .milliseconds(40), probe: {}, ping: { pings.add(1, ordering: .relaxed) })
         let task = Task { await watchdog.run() }
-        try await Task.sleep(for: .milliseconds(300))
+        // One ping per 20 ms: four take 80 ms on an idle machine.
+        #expect(try await eventually { pings.load(ordering: .relaxed) >= 4 })
         task.cancel()
         await task.value
-        // 300 ms at one ping per 20 ms, with slack for a busy machine.
-        #expect(pings.load(ordering: .relaxed) >= 4)
     }
 
     @Test func stopsPingingWhileTheProbeHangsAndResumesAfter() async throws {
@@ -50,10 +59,9 @@ final class Gate: Sendable {
         try await Task.sleep(for: .milliseconds(200))
         #expect(pings.load(ordering: .relaxed) == 0)
         gate.open()
-        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await eventually { pings.load(ordering: .relaxed) >= 2 })
         task.cancel()
         await task.value
-        #expect(pings.load(ordering: .relaxed) >= 2)
     }
 
     @Test func aSlowOrFailingProbeSendsNothing() async throws {
