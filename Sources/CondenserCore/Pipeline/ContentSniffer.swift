@@ -187,10 +187,14 @@ public enum ContentSniffer {
         guard let last = content.last else { return false }
         for start in codeStarts where ByteLines.hasPrefix(content, start) { return true }
         switch last {
-        case 0x3A, 0x7B, 0x7D, 0x3B, 0x28, 0x29, 0x5B, 0x5D, 0x2C: // : { } ; ( ) [ ] ,
-            // A sentence may end in ':' or ','; code lines seldom hold many plain words.
-            if last == 0x3A || last == 0x2C { return wordRatio(content) < 0.8 || hasOperator(content) }
+        case 0x7B, 0x7D, 0x3B, 0x28: // { } ; (
             return true
+        case 0x3A, 0x2C: // : ,
+            // A sentence may end in ':' or ','; code lines seldom hold many plain words.
+            return wordRatio(content) < 0.8 || hasOperator(content)
+        case 0x29, 0x5D: // ) ]
+            // A call or a subscript (`f(x)`, `a[1]`), not a remark in brackets (`(342 kB)`).
+            return hasOperator(content) || hasCallOrSubscript(content)
         default:
             return hasOperator(content)
         }
@@ -205,6 +209,21 @@ public enum ContentSniffer {
             if a == 0x2D, b == 0x3E { return true }                         // ->
             if a == 0x28, b == 0x29 { return true }                         // ()
             if a == 0x3A, b == 0x3D { return true }                         // :=
+            i += 1
+        }
+        return false
+    }
+
+    static func hasCallOrSubscript(_ content: ArraySlice<UInt8>) -> Bool {
+        var i = content.startIndex + 1
+        while i < content.endIndex {
+            let b = content[i]
+            if b == 0x28 || b == 0x5B {
+                let before = content[i - 1]
+                if ByteLines.isLetter(before) || ByteLines.isDigit(before) || before == 0x5F || before == 0x29 || before == 0x5D {
+                    return true
+                }
+            }
             i += 1
         }
         return false

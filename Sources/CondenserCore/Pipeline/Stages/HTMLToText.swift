@@ -51,7 +51,7 @@ struct HTMLRenderer {
     ]
     static let blockElements: Set<String> = [
         "p", "div", "section", "article", "main", "ul", "ol", "dl", "table", "blockquote", "figure", "figcaption",
-        "aside", "details", "summary", "body", "html", "address", "fieldset", "thead", "tbody", "tfoot", "caption",
+        "aside", "details", "summary", "body", "html", "address", "fieldset", "caption",
     ]
 
     /// The page as text, or nil when it has no text worth keeping.
@@ -82,10 +82,10 @@ struct HTMLRenderer {
         out.append(contentsOf: HTMLToText.convertedNote.utf8)
         out.append(contentsOf: [0x0A, 0x0A])
         out.append(contentsOf: body)
-        let suffix = ByteLines.trimmed(bytes[end...])
+        let suffix = bytes[end...].drop { HTMLTokenizer.isSpace($0) }
         if !suffix.isEmpty {
             out.append(contentsOf: [0x0A, 0x0A])
-            out.append(contentsOf: bytes[end...].drop { $0 == 0x0A || $0 == 0x0D || $0 == 0x20 })
+            out.append(contentsOf: suffix)
         } else {
             out.append(0x0A)
         }
@@ -244,7 +244,8 @@ struct HTMLRenderer {
             pendingSpace = true
             return
         }
-        pendingBreak = max(pendingBreak, level)
+        // Inside lists, paragraphs of an item are lines, not blocks: `<li><p>` is common.
+        pendingBreak = max(pendingBreak, lists.isEmpty ? level : 1)
     }
 
     mutating func flushBreak() {

@@ -34,24 +34,29 @@ public struct JSONMinifier: TextStage {
 
     /// A whole tool result that is JSON, allowing one short line before and after it.
     static func minifyDocument(_ bytes: [UInt8]) -> String? {
-        guard let start = bytes.firstIndex(where: { !ContentSniffer.isSpace($0) }),
+        guard let first = bytes.firstIndex(where: { !ContentSniffer.isSpace($0) }),
               let last = bytes.lastIndex(where: { !ContentSniffer.isSpace($0) }) else { return nil }
-        var bodyStart = start
-        var bodyEnd = last + 1
-        if bytes[start] != 0x7B && bytes[start] != 0x5B {
-            guard let newline = bytes[start...].firstIndex(of: 0x0A), newline - start <= maximumFrameLine else {
-                return nil
-            }
-            bodyStart = newline + 1
+        // Where the document may start and end: the whole text, or without its first or last line.
+        var starts = [first]
+        if let newline = bytes[first...last].firstIndex(of: 0x0A), newline - first <= maximumFrameLine {
+            starts.append(newline + 1)
         }
-        if bytes[last] != 0x7D && bytes[last] != 0x5D {
-            guard let newline = bytes[bodyStart...last].lastIndex(of: 0x0A), last - newline <= maximumFrameLine else {
-                return nil
-            }
-            bodyEnd = newline
+        var ends = [last + 1]
+        if let newline = bytes[first...last].lastIndex(of: 0x0A), last - newline <= maximumFrameLine {
+            ends.append(newline)
         }
-        guard bodyStart < bodyEnd, let compact = minify(bytes[bodyStart..<bodyEnd]) else { return nil }
-        return String(decoding: bytes[..<bodyStart] + compact + bytes[bodyEnd...], as: UTF8.self)
+        for start in starts {
+            for end in ends where start < end && isBracket(bytes[start]) && isBracket(bytes[end - 1]) {
+                if let compact = minify(bytes[start..<end]) {
+                    return String(decoding: Array(bytes[..<start]) + compact + Array(bytes[end...]), as: UTF8.self)
+                }
+            }
+        }
+        return nil
+    }
+
+    private static func isBracket(_ byte: UInt8) -> Bool {
+        byte == 0x7B || byte == 0x5B || byte == 0x7D || byte == 0x5D
     }
 
     /// Minifies the body of each ```json fence; nil when none changed.

@@ -21,34 +21,18 @@ public struct WhitespaceNormalizer: TextStage {
     static func normalize(_ text: String) -> String {
         let bytes = Array(text.utf8)
         let ranges = ByteLines.split(bytes)
-        let kind = ContentSniffer.kind(of: bytes, lines: ranges)
         let lines = ranges.map { bytes[$0] }
+        // Fenced blocks keep their spacing whatever the rest is; the rest decides the kind.
+        var fenced = RepeatedLineCollapser.fencedLines(lines)
+        let outside = ranges.indices.filter { !fenced[$0] }.map { ranges[$0] }
+        let kind = ContentSniffer.kind(of: bytes, lines: outside)
         let diff = kind == .diff
-        let verbatim = kind.isVerbatim
-
-        // Which lines are inside fenced code blocks, and which have interior runs of spaces.
-        var fenced = [Bool](repeating: verbatim, count: lines.count)
-        if !verbatim {
-            var fence: (byte: UInt8, length: Int)?
-            for (i, line) in lines.enumerated() {
-                let content = ByteLines.trimmed(line)
-                if let open = fence {
-                    fenced[i] = true
-                    if let marker = fenceMarker(content), marker.byte == open.byte, marker.length >= open.length,
-                       marker.rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                        fence = nil
-                    }
-                } else if let marker = fenceMarker(content) {
-                    fenced[i] = true
-                    fence = (marker.byte, marker.length)
-                }
-            }
-        }
+        if kind.isVerbatim { fenced = [Bool](repeating: true, count: lines.count) }
         let collapseRuns = kind == .prose || kind == .mixed || kind == .html
         var starts: [[Int]] = []
         if collapseRuns {
             starts = lines.enumerated().map { i, line in
-                fenced[i] || ByteLines.indentation(line) >= 4 ? [] : columnStarts(line)
+                fenced[i] || isIndentedCode(line) ? [] : columnStarts(line)
             }
         }
 
@@ -87,6 +71,18 @@ public struct WhitespaceNormalizer: TextStage {
         return out.elementsEqual(bytes) ? text : String(decoding: out, as: UTF8.self)
     }
 
+    /// Four or more spaces of indentation and no list marker: a Markdown code block.
+    static func isIndentedCode(_ line: ArraySlice<UInt8>) -> Bool {
+        let indent = ByteLines.indentation(line)
+        guard indent >= 4 else { return false }
+        let content = line.dropFirst(indent)
+        if ByteLines.hasPrefix(content, "- ") || ByteLines.hasPrefix(content, "* ") || ByteLines.hasPrefix(content, "+ ") {
+            return false
+        }
+        let digits = content.prefix { ByteLines.isDigit($0) }
+        return !(1...3).contains(digits.count) || !ByteLines.hasPrefix(content.dropFirst(digits.count), ". ")
+    }
+
     /// A Markdown fence: three or more backticks or tildes.
     static func fenceMarker(_ content: ArraySlice<UInt8>) -> (byte: UInt8, length: Int, rest: ArraySlice<UInt8>)? {
         guard let first = content.first, first == 0x60 || first == 0x7E else { return nil }
@@ -114,19 +110,12 @@ public struct WhitespaceNormalizer: TextStage {
         return result
     }
 
-    /// Whether line `i` lines up in columns with the line above or below it. Symmetric,
-    /// so a second pass leaves a table alone just as the first did.
+    /// Whether line `i` lines up in columns with the line above or below it: both have
+    /// text starting at the same offset after a run of spaces. Symmetric, so a second
+    /// pass leaves a table alone just as the first did.
     static func isAligned(_ i: Int, lines: [ArraySlice<UInt8>], starts: [[Int]]) -> Bool {
-        for j in [i - 1, i + 1] where j >= 0 && j < lines.count {
-            if startsMatch(starts[i], lines[j]) || startsMatch(starts[j], lines[i]) { return true }
-        }
-        return false
-    }
-
-    private static func startsMatch(_ starts: [Int], _ other: ArraySlice<UInt8>) -> Bool {
-        for offset in starts where offset < other.count {
-            let at = other.startIndex + offset
-            if other[at] != 0x20, other[at - 1] == 0x20 { return true }
+        for j in [i - 1, i + 1] where j >= 0 && j < lines.count && !starts[j].isEmpty {
+            if starts[i].contains(where: { starts[j].contains($0) }) { return true }
         }
         return false
     }

@@ -1,0 +1,61 @@
+import Testing
+@testable import CondenserCore
+
+@Suite struct ContentSnifferTests {
+    @Test func recognisesSourceCode() {
+        let text = "import os\n\nclass Loader:\n    def load(self, path):\n        with open(path) as f:\n            return f.read()\n"
+        #expect(ContentSniffer.kind(of: text) == .sourceCode)
+    }
+
+    @Test func recognisesConfiguration() {
+        let text = "[sshd]\nenabled  = true\nport     = ssh\nmaxretry = 3\n"
+        #expect(ContentSniffer.kind(of: text) == .sourceCode)
+    }
+
+    @Test func recognisesNumberedListings() {
+        let text = "     1\timport os\n     2\t\n     3\tdef f():\n     4\t    return 1\n"
+        #expect(ContentSniffer.kind(of: text) == .numberedListing)
+    }
+
+    @Test func recognisesDiffs() {
+        let text = "diff --git a/x.py b/x.py\nindex 1..2 100644\n--- a/x.py\n+++ b/x.py\n@@ -1,2 +1,2 @@\n context\n-old\n+new\n"
+        #expect(ContentSniffer.kind(of: text) == .diff)
+    }
+
+    @Test func recognisesJSON() {
+        #expect(ContentSniffer.kind(of: "{\n  \"a\": [1, 2]\n}") == .json)
+        #expect(ContentSniffer.kind(of: "[{\"a\": 1}]") == .json)
+        #expect(ContentSniffer.kind(of: "{% block body %}{% endblock %}") != .json)
+    }
+
+    @Test func recognisesHTML() {
+        #expect(ContentSniffer.kind(of: "\n<!DOCTYPE html>\n<html lang=\"en\"><body><p>x</p></body></html>") == .html)
+        #expect(ContentSniffer.kind(of: "Use the <html> element as the root.") != .html)
+    }
+
+    @Test func recognisesLogs() {
+        let text = """
+        Mar  3 10:01:02 host sshd[12]: Failed password for root from 192.0.2.1 port 22 ssh2
+        Mar  3 10:01:05 host sshd[12]: Failed password for root from 192.0.2.1 port 22 ssh2
+        2025-03-03T10:01:07Z worker: started
+        """
+        #expect(ContentSniffer.kind(of: text) == .log)
+    }
+
+    @Test func recognisesProse() {
+        let text = "The service reads its configuration at start up and keeps it in memory.\nChanges need a restart, which the operator can trigger from the console.\n"
+        #expect(ContentSniffer.kind(of: text) == .prose)
+    }
+
+    @Test func commandOutputIsMixed() {
+        let text = "Collecting pytest>=8\n  Downloading pytest-8.3.3-py3-none-any.whl (342 kB)\nSuccessfully installed pytest-8.3.3\n[exit status: 0]\n"
+        #expect(ContentSniffer.kind(of: text) == .mixed)
+    }
+
+    @Test func verbatimKinds() {
+        #expect(ContentSniffer.Kind.sourceCode.isVerbatim)
+        #expect(ContentSniffer.Kind.diff.isVerbatim)
+        #expect(!ContentSniffer.Kind.log.isVerbatim)
+        #expect(!ContentSniffer.Kind.prose.isVerbatim)
+    }
+}

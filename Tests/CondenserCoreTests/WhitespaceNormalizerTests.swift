@@ -1,0 +1,96 @@
+import Testing
+@testable import CondenserCore
+
+@Suite struct WhitespaceNormalizerTests {
+    let stage = WhitespaceNormalizer()
+    let tool = BlockContext(role: .toolResult)
+    let assistant = BlockContext(role: .assistant)
+
+    @Test func trailingSpacesCRLFAndBlankRuns() {
+        let text = "The build finished.   \r\nIt took 3 minutes.\t\r\n\r\n\r\n\r\n\r\nNext we run the tests.\r\n"
+        #expect(stage.apply(text, context: tool) == "The build finished.\nIt took 3 minutes.\n\nNext we run the tests.\n")
+    }
+
+    @Test func twoBlankLinesStay() {
+        let text = "first paragraph here\n\n\nsecond paragraph here\n"
+        #expect(stage.apply(text, context: assistant) == text)
+    }
+
+    @Test func longSpaceRunsInProseBecomeOneSpace() {
+        let text = "This sentence has    too many spaces in it.\nAnd this one is fine as it stands today.\n"
+        #expect(stage.apply(text, context: assistant) == "This sentence has too many spaces in it.\nAnd this one is fine as it stands today.\n")
+    }
+
+    @Test func indentationIsNeverTouched() {
+        let text = "Steps to follow for the release:\n  - build    the package\n      - nested   item here\n"
+        #expect(stage.apply(text, context: assistant) == "Steps to follow for the release:\n  - build the package\n      - nested item here\n")
+    }
+
+    @Test func fencedCodeKeepsItsSpacing() {
+        let text = """
+        Here is the    fix you asked for today:
+
+        ```python
+        x    = 1   # aligned
+        yy   = 2   # aligned
+
+
+        \("")
+        def f():
+            return  x
+        ```
+        Done    now.
+        """
+        let expected = """
+        Here is the fix you asked for today:
+
+        ```python
+        x    = 1   # aligned
+        yy   = 2   # aligned
+
+
+        \("")
+        def f():
+            return  x
+        ```
+        Done now.
+        """
+        #expect(stage.apply(text, context: assistant) == expected)
+    }
+
+    @Test func sourceCodeKeepsBlankLinesAndInteriorSpacing() {
+        let text = "import os\n\n\n\n\ndef main():   \n    value  =  os.getcwd()\n    return value\n"
+        #expect(stage.apply(text, context: tool) == "import os\n\n\n\n\ndef main():\n    value  =  os.getcwd()\n    return value\n")
+    }
+
+    @Test func numberedListingKeepsTabsAndSpacing() {
+        let text = "     1\t[DEFAULT]\n     2\tbantime  = 1h\n     3\t\n     4\tmaxretry = 5\n"
+        #expect(stage.apply(text, context: tool) == "     1\t[DEFAULT]\n     2\tbantime  = 1h\n     3\n     4\tmaxretry = 5\n")
+    }
+
+    @Test func diffContextLinesKeepTheirSpace() {
+        let text = "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1,3 +1,3 @@\n \n-a = 1 \n+a = 2\n"
+        #expect(stage.apply(text, context: tool) == text)
+    }
+
+    @Test func alignedColumnsStay() {
+        let text = """
+        NAME        STATUS    AGE
+        web-1       Running   3d
+        worker-2    Pending   5m
+        """
+        #expect(stage.apply(text, context: tool) == text)
+    }
+
+    @Test func unchangedTextIsReturnedAsIs() {
+        let text = "nothing to do here\n"
+        #expect(stage.apply(text, context: tool) == text)
+    }
+
+    @Test func isIdempotent() {
+        let text = "a  b   c\r\n\n\n\n\nd    e\nNAME   AGE\nweb    3d\n```\n  x   y  \n```\n\n\n\n"
+        let once = stage.apply(text, context: assistant)
+        #expect(once != text)
+        #expect(stage.apply(once, context: assistant) == once)
+    }
+}
