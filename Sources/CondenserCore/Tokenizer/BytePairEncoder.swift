@@ -94,16 +94,21 @@ enum BytePairEncoder {
     /// ranks, so a stale key can never look current.
     static func mergeWithHeap<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, into sink: inout Sink) {
         // A segment is named by its start offset, which never changes; `length` is the end sentinel.
-        var next = [Int](unsafeUninitializedCapacity: length + 1) { buffer, count in
-            for i in 0...length { buffer[i] = i + 1 }
-            count = length + 1
+        let next = UnsafeMutablePointer<Int>.allocate(capacity: length + 1)
+        let previous = UnsafeMutablePointer<Int>.allocate(capacity: length + 1)
+        let ranks = UnsafeMutablePointer<UInt32>.allocate(capacity: length + 1)
+        defer {
+            next.deallocate()
+            previous.deallocate()
+            ranks.deallocate()
         }
-        var previous = [Int](unsafeUninitializedCapacity: length + 1) { buffer, count in
-            for i in 0...length { buffer[i] = i - 1 }
-            count = length + 1
-        }
-        var ranks = [UInt32](repeating: RankTable.missing, count: length + 1)
         var heap = MinHeap(capacity: length)
+        defer { heap.deallocate() }
+        for i in 0...length {
+            next[i] = i + 1
+            previous[i] = i - 1
+            ranks[i] = RankTable.missing
+        }
         for i in 0..<(length - 1) {
             let rank = lookup.rank(piece + i, 2)
             ranks[i] = rank
@@ -111,27 +116,24 @@ enum BytePairEncoder {
         }
         var segments = length
 
-        @inline(__always) func pairRank(_ i: Int) -> UInt32 {
-            let j = next[i]
-            guard j < length else { return RankTable.missing }
-            return lookup.rank(piece + i, next[j] - i)
-        }
-
         while let key = heap.pop() {
             let i = Int(key & 0xFFFF_FFFF)
-            let rank = UInt32(key >> 32)
-            guard ranks[i] == rank else { continue } // removed segments have `missing`
+            guard ranks[i] == UInt32(key >> 32) else { continue } // removed segments have `missing`
             let j = next[i]
+            let k = next[j]
             ranks[j] = RankTable.missing
-            next[i] = next[j]
-            previous[next[j]] = i
+            next[i] = k
+            previous[k] = i
             segments -= 1
-            ranks[i] = pairRank(i)
-            if ranks[i] != RankTable.missing { heap.push(UInt64(ranks[i]) << 32 | UInt64(i)) }
+            // The merged segment with its right neighbour, and its left neighbour with it.
+            let right = k < length ? lookup.rank(piece + i, next[k] - i) : RankTable.missing
+            ranks[i] = right
+            if right != RankTable.missing { heap.push(UInt64(right) << 32 | UInt64(i)) }
             let p = previous[i]
             if p >= 0 {
-                ranks[p] = pairRank(p)
-                if ranks[p] != RankTable.missing { heap.push(UInt64(ranks[p]) << 32 | UInt64(p)) }
+                let left = lookup.rank(piece + p, k - p)
+                ranks[p] = left
+                if left != RankTable.missing { heap.push(UInt64(left) << 32 | UInt64(p)) }
             }
         }
         if Sink.wantsRanks {
@@ -146,41 +148,59 @@ enum BytePairEncoder {
     }
 }
 
-/// A binary min-heap of `UInt64` keys.
+/// A binary min-heap of `UInt64` keys in memory its owner frees with `deallocate()`.
 struct MinHeap {
-    private var keys: [UInt64] = []
+    private var keys: UnsafeMutablePointer<UInt64>
+    private var capacity: Int
+    private var count = 0
 
     init(capacity: Int) {
-        keys.reserveCapacity(capacity)
+        self.capacity = max(capacity, 16)
+        keys = .allocate(capacity: self.capacity)
     }
 
+    func deallocate() {
+        keys.deallocate()
+    }
+
+    @inline(__always)
     mutating func push(_ key: UInt64) {
-        keys.append(key)
-        var child = keys.count - 1
+        if count == capacity {
+            let larger = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity * 2)
+            larger.update(from: keys, count: count)
+            keys.deallocate()
+            keys = larger
+            capacity *= 2
+        }
+        var child = count
+        count += 1
         while child > 0 {
-            let parent = (child - 1) / 2
-            guard keys[child] < keys[parent] else { break }
-            keys.swapAt(child, parent)
+            let parent = (child - 1) >> 1
+            let above = keys[parent]
+            guard key < above else { break }
+            keys[child] = above
             child = parent
         }
+        keys[child] = key
     }
 
+    @inline(__always)
     mutating func pop() -> UInt64? {
-        guard let last = keys.popLast() else { return nil }
-        guard !keys.isEmpty else { return last }
+        guard count > 0 else { return nil }
         let top = keys[0]
-        keys[0] = last
+        count -= 1
+        guard count > 0 else { return top }
+        let last = keys[count]
         var parent = 0
-        let count = keys.count
         while true {
-            let left = 2 * parent + 1
-            guard left < count else { break }
-            let right = left + 1
-            let smaller = right < count && keys[right] < keys[left] ? right : left
-            guard keys[smaller] < keys[parent] else { break }
-            keys.swapAt(smaller, parent)
-            parent = smaller
+            var child = 2 * parent + 1
+            guard child < count else { break }
+            if child + 1 < count, keys[child + 1] < keys[child] { child += 1 }
+            guard keys[child] < last else { break }
+            keys[parent] = keys[child]
+            parent = child
         }
+        keys[parent] = last
         return top
     }
 }

@@ -18,109 +18,120 @@ final class RankTable: @unchecked Sendable {
 
     /// Parses a `.tiktoken` file: one `BASE64 RANK` line per token.
     init(tiktokenFile file: [UInt8]) throws(TokenizerError) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(file.count * 3 / 4)
-        var spans: [(start: UInt32, end: UInt32, rank: Int)] = []
-        spans.reserveCapacity(file.count / 12)
-        var maxRank = -1
+        // Decoded tokens are shorter than the file, so one allocation of its size holds them.
+        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, file.count))
+        var starts: [UInt32] = []
+        var ranks: [Int] = []
+        var inRankOrder = true
         var maxLength = 0
         let base64 = Base64.values
-        let parsed: TokenizerError? = file.withUnsafeBufferPointer { text in
-            var i = 0
-            var line = 1
-            while i < text.count {
-                let start = bytes.count
-                // BASE64
-                var accumulator: UInt32 = 0
-                var bits = 0
-                while i < text.count, text[i] != 0x20 {
-                    let value = base64[Int(text[i])]
-                    if value == 0xFF {
-                        if text[i] == UInt8(ascii: "=") { i += 1; continue }
-                        return TokenizerError("line \(line) of the rank file has an invalid base64 byte")
+        let failure: TokenizerError? = file.withUnsafeBufferPointer { text in
+            base64.withUnsafeBufferPointer { digits in
+                var i = 0
+                var written = 0
+                var line = 1
+                let end = text.count
+                starts.reserveCapacity(end / 16)
+                ranks.reserveCapacity(end / 16)
+                while i < end {
+                    let start = written
+                    var accumulator: UInt32 = 0
+                    var bits = 0
+                    while i < end, text[i] != 0x20 {
+                        let value = digits[Int(text[i])]
+                        i += 1
+                        if value == 0xFF {
+                            if text[i - 1] == UInt8(ascii: "=") { continue }
+                            return TokenizerError("line \(line) of the rank file has an invalid base64 byte")
+                        }
+                        accumulator = accumulator << 6 | UInt32(value)
+                        bits += 6
+                        if bits >= 8 {
+                            bits -= 8
+                            bytes[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                            written += 1
+                        }
                     }
-                    accumulator = accumulator << 6 | UInt32(value)
-                    bits += 6
-                    if bits >= 8 {
-                        bits -= 8
-                        bytes.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                    guard i < end, written > start else {
+                        return TokenizerError("line \(line) of the rank file has no token or no rank")
                     }
                     i += 1
+                    var rank = 0
+                    let digitsStart = i
+                    while i < end, text[i] &- 0x30 < 10 {
+                        rank = rank &* 10 &+ Int(text[i] &- 0x30)
+                        i += 1
+                    }
+                    guard i > digitsStart, i - digitsStart < 10 else {
+                        return TokenizerError("line \(line) of the rank file has no valid rank")
+                    }
+                    while i < end, text[i] == 0x0A || text[i] == 0x0D { i += 1 }
+                    if rank != ranks.count { inRankOrder = false }
+                    starts.append(UInt32(start))
+                    ranks.append(rank)
+                    maxLength = max(maxLength, written - start)
+                    line += 1
                 }
-                guard i < text.count, bytes.count > start else {
-                    return TokenizerError("line \(line) of the rank file has no token or no rank")
-                }
-                i += 1
-                // RANK
-                var rank = 0
-                var digits = 0
-                while i < text.count, text[i] >= 0x30, text[i] <= 0x39 {
-                    rank = rank * 10 + Int(text[i] - 0x30)
-                    digits += 1
-                    i += 1
-                }
-                guard digits > 0, digits < 10 else { return TokenizerError("line \(line) of the rank file has no valid rank") }
-                while i < text.count, text[i] == 0x0A || text[i] == 0x0D { i += 1 }
-                spans.append((UInt32(start), UInt32(bytes.count), rank))
-                maxRank = max(maxRank, rank)
-                maxLength = max(maxLength, bytes.count - start)
-                line += 1
+                starts.append(UInt32(written))
+                return nil
             }
-            return nil
         }
-        if let parsed { throw parsed }
-        guard !spans.isEmpty else { throw TokenizerError("the rank file is empty") }
+        if let failure {
+            bytes.deallocate()
+            throw failure
+        }
+        guard !ranks.isEmpty else {
+            bytes.deallocate()
+            throw TokenizerError("the rank file is empty")
+        }
 
-        // Ranks are 0..<n in file order in OpenAI's files; offsets are indexed by rank anyway.
-        var offsets = [UInt32](repeating: 0, count: maxRank + 2)
-        var ordered: [UInt8]
-        if spans.enumerated().allSatisfy({ $0.offset == $0.element.rank }) {
-            ordered = bytes
-            for (rank, span) in spans.enumerated() { offsets[rank] = span.start }
-            offsets[maxRank + 1] = UInt32(bytes.count)
+        // OpenAI's files list ranks 0..<n in order; anything else is laid out again by rank.
+        let maxRank = ranks.max()!
+        let offsets = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: maxRank + 2)
+        if inRankOrder {
+            _ = offsets.initialize(from: starts)
+            self.bytes = bytes
         } else {
-            var byRank = [(start: UInt32, end: UInt32)?](repeating: nil, count: maxRank + 1)
-            for span in spans { byRank[span.rank] = (span.start, span.end) }
-            ordered = []
-            ordered.reserveCapacity(bytes.count)
+            var spans = [(start: Int, end: Int)?](repeating: nil, count: maxRank + 1)
+            for (line, rank) in ranks.enumerated() { spans[rank] = (Int(starts[line]), Int(starts[line + 1])) }
+            let ordered = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, file.count))
+            var written = 0
             for rank in 0...maxRank {
-                offsets[rank] = UInt32(ordered.count)
-                if let span = byRank[rank] { ordered.append(contentsOf: bytes[Int(span.start)..<Int(span.end)]) }
+                offsets[rank] = UInt32(written)
+                guard let span = spans[rank] else { continue }
+                for k in span.start..<span.end {
+                    ordered[written] = bytes[k]
+                    written += 1
+                }
             }
-            offsets[maxRank + 1] = UInt32(ordered.count)
+            offsets[maxRank + 1] = UInt32(written)
+            bytes.deallocate()
+            self.bytes = ordered
         }
 
         // Load factor under 0.4 keeps probes short.
         var capacity = 1
-        while capacity < spans.count * 5 / 2 { capacity <<= 1 }
-        var slots = [UInt64](repeating: 0, count: capacity)
+        while capacity < ranks.count * 5 / 2 { capacity <<= 1 }
         let mask = capacity - 1
-        ordered.withUnsafeBufferPointer { all in
-            slots.withUnsafeMutableBufferPointer { table in
-                for rank in 0...maxRank {
-                    let start = Int(offsets[rank]), end = Int(offsets[rank + 1])
-                    guard end > start else { continue }
-                    let hash = RankTable.hash(all.baseAddress! + start, end - start)
-                    var index = Int(truncatingIfNeeded: hash) & mask
-                    while table[index] != 0 { index = (index + 1) & mask }
-                    table[index] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(rank + 1)
-                }
-            }
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: 0)
+        let base = UnsafePointer(self.bytes.baseAddress!)
+        for rank in 0...maxRank {
+            let start = Int(offsets[rank]), end = Int(offsets[rank + 1])
+            guard end > start else { continue }
+            let hash = RankTable.hash(base + start, end - start)
+            var index = Int(truncatingIfNeeded: hash) & mask
+            while slots[index] != 0 { index = (index + 1) & mask }
+            slots[index] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(rank + 1)
         }
 
         count = maxRank + 1
-        self.bytes = .allocate(capacity: max(1, ordered.count))
-        _ = self.bytes.initialize(from: ordered)
-        self.offsets = .allocate(capacity: offsets.count)
-        _ = self.offsets.initialize(from: offsets)
-        self.slots = .allocate(capacity: slots.count)
-        _ = self.slots.initialize(from: slots)
-        self.byteRanks = .allocate(capacity: 256)
-        self.byteRanks.initialize(repeating: RankTable.missing)
+        self.offsets = offsets
+        byteRanks = .allocate(capacity: 256)
+        byteRanks.initialize(repeating: RankTable.missing)
         lookup = RankLookup(
-            bytes: UnsafePointer(self.bytes.baseAddress!), offsets: UnsafePointer(self.offsets.baseAddress!),
-            slots: UnsafePointer(self.slots.baseAddress!), mask: mask, maxTokenLength: maxLength,
-            byteRanks: UnsafePointer(self.byteRanks.baseAddress!)
+            bytes: base, offsets: UnsafePointer(offsets.baseAddress!), slots: UnsafePointer(slots.baseAddress!),
+            mask: mask, maxTokenLength: maxLength, byteRanks: UnsafePointer(byteRanks.baseAddress!)
         )
         for byte in 0..<256 {
             var value = UInt8(byte)
