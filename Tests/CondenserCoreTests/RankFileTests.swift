@@ -17,6 +17,22 @@ import Testing
         }
     }
 
+    @Test func findsTheFilesInTheResourceBundleNextToTheExecutable() {
+        for encoding in TokenEncoding.allCases {
+            let found = RankFileLocator.candidatePaths(for: encoding.resourceName).first { FileManager.default.fileExists(atPath: $0) }
+            #expect(found?.contains("_CondenserCore.resources/Resources/") == true, "\(found ?? "nothing")")
+        }
+    }
+
+    @Test func aMissingFileThrowsAnErrorThatSaysWhereItLooked() {
+        #expect {
+            try RankFileLocator.rankFile(named: "p50k_base.tiktoken.zlib", encoding: "p50k_base")
+        } throws: { error in
+            let message = (error as? TokenizerError)?.description ?? ""
+            return message.contains("p50k_base") && message.contains("CONDENSER_DATA_DIR") && message.contains("Looked in")
+        }
+    }
+
     @Test func sha256MatchesKnownDigests() {
         #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

@@ -12,13 +12,16 @@ enum RankFileLocator {
 
     /// The inflated `.tiktoken` file of an encoding.
     static func rankFile(for encoding: TokenEncoding) throws(TokenizerError) -> [UInt8] {
-        let name = encoding.resourceName
+        try rankFile(named: encoding.resourceName, encoding: encoding.rawValue)
+    }
+
+    static func rankFile(named name: String, encoding: String) throws(TokenizerError) -> [UInt8] {
         let paths = candidatePaths(for: name)
         guard let path = paths.first(where: { FileManager.default.isReadableFile(atPath: $0) }),
               let data = FileManager.default.contents(atPath: path)
         else {
             throw TokenizerError(
-                "The \(encoding.rawValue) rank file \(name) was not found. Looked in: \(paths.joined(separator: ", ")). "
+                "The \(encoding) rank file \(name) was not found. Looked in: \(paths.joined(separator: ", ")). "
                     + "Install it next to the condenser executable in \(preferredBundle)/Resources, or set CONDENSER_DATA_DIR to a directory holding it."
             )
         }
