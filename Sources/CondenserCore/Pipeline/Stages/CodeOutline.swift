@@ -1,0 +1,151 @@
+/// Shortens source code to its outline: imports, module-level statements and constants,
+/// class and function signatures at any depth (Python, Swift, C, JS/TS, Go, Rust, shell),
+/// decorators, each docstring's first line, TODO/FIXME notes and lines holding a rare id
+/// or code. Bodies become `[... n lines omitted]`. Line-number prefixes (`  12\t`) stay on
+/// the kept lines, so positions remain meaningful.
+public struct CodeOutline: Sendable {
+    public var mode: CompressionMode
+
+    public init(mode: CompressionMode = .safe) {
+        self.mode = mode
+    }
+
+    /// The outline of `text`, or `text` itself when it has nothing to elide.
+    public func outline(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        let lines = ByteLines.split(bytes)
+        guard lines.count > 4 else { return text }
+        var keep = TokenCensus.factLines(bytes, lines: lines)
+        var inString = false
+        var previousWasSignature = false
+        for (i, range) in lines.enumerated() {
+            let line = bytes[range]
+            let content = line.dropFirst(Self.prefixWidth(line))
+            if ByteLines.isBlank(content) { continue }
+            if ElidedLines.isMarkerLine(content) {
+                // An earlier outline dropped this run, a string's closing quotes perhaps.
+                keep[i] = true
+                inString = false
+                previousWasSignature = false
+                continue
+            }
+            let wasInString = inString
+            let quotes = Self.tripleQuotes(in: content)
+            if quotes % 2 == 1 { inString.toggle() }
+            let trimmed = ByteLines.trimmed(content)
+            let indent = ByteLines.indentation(content)
+            var signature = false
+            if wasInString {
+                // Inside a multi-line string: only rare ids (above) keep a line.
+            } else if Self.hasNote(trimmed) {
+                keep[i] = true
+            } else if indent == 0, !Self.isCloser(trimmed) {
+                keep[i] = true
+                signature = Self.isSignature(trimmed)
+            } else if Self.isSignature(trimmed) || trimmed.first == UInt8(ascii: "@") {
+                keep[i] = true
+                signature = trimmed.first != UInt8(ascii: "@")
+            } else if previousWasSignature, mode != .aggressive, quotes > 0 {
+                keep[i] = true  // the docstring's first line
+            }
+            previousWasSignature = signature || (previousWasSignature && trimmed.first == UInt8(ascii: "@"))
+        }
+        let outlined = ElidedLines.assemble(bytes, lines: lines, keep: keep) { Self.prefixWidth(bytes[$0]) }
+        return outlined
+    }
+
+    // MARK: - Line kinds
+
+    /// The width of a `  12\t` line-number prefix, or 0.
+    static func prefixWidth(_ line: ArraySlice<UInt8>) -> Int {
+        var i = line.startIndex
+        while i < line.endIndex, line[i] == 0x20 { i += 1 }
+        let digits = i
+        while i < line.endIndex, ByteLines.isDigit(line[i]) { i += 1 }
+        guard i > digits, i - digits <= 7, i < line.endIndex, line[i] == 0x09 else { return 0 }
+        return i + 1 - line.startIndex
+    }
+
+    private static func tripleQuotes(in content: ArraySlice<UInt8>) -> Int {
+        var count = 0
+        var i = content.startIndex
+        while i + 2 < content.endIndex {
+            let b = content[i]
+            if (b == 0x22 || b == 0x27), content[i + 1] == b, content[i + 2] == b {
+                count += 1
+                i += 3
+            } else {
+                i += 1
+            }
+        }
+        return count
+    }
+
+    private static func hasNote(_ content: ArraySlice<UInt8>) -> Bool {
+        for note: StaticString in ["TODO", "FIXME", "XXX", "HACK"] where firstIndex(of: note, in: content) != nil {
+            return true
+        }
+        return false
+    }
+
+    private static func firstIndex(of needle: StaticString, in bytes: ArraySlice<UInt8>) -> Int? {
+        let count = needle.utf8CodeUnitCount
+        guard bytes.count >= count else { return nil }
+        var i = bytes.startIndex
+        while i + count <= bytes.endIndex {
+            if ByteLines.hasPrefix(bytes[i...], needle) { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// `}`, `end`, `fi`: closing a block says nothing an outline needs.
+    private static func isCloser(_ content: ArraySlice<UInt8>) -> Bool {
+        let text = String(decoding: content.prefix(8), as: UTF8.self)
+        return closers.contains(text) || content.allSatisfy { $0 == 0x7D || $0 == 0x29 || $0 == 0x5D || $0 == 0x3B || $0 == 0x2C }
+    }
+
+    private static let closers: Set<String> = ["}", "};", ")", "]", "})", "});", "end", "fi", "esac", "done", "*/", "}}"]
+
+    private static let modifiers: Set<String> = [
+        "public", "private", "internal", "fileprivate", "open", "static", "final", "override", "export", "pub",
+        "async", "unsafe", "mutating", "nonmutating", "abstract", "protected", "virtual", "inline", "extern",
+        "default", "required", "convenience", "indirect", "nonisolated", "package", "crate", "dynamic", "lazy",
+    ]
+
+    private static let declarations: Set<String> = [
+        "def", "class", "func", "fn", "function", "struct", "enum", "protocol", "interface", "impl", "trait",
+        "extension", "init", "deinit", "subscript", "typealias", "type", "module", "namespace", "union", "actor",
+        "macro", "object", "mod",
+    ]
+
+    private static let controlWords: Set<String> = [
+        "if", "for", "while", "switch", "catch", "return", "else", "do", "try", "with", "elif", "except", "guard",
+        "repeat", "when", "match", "case", "sizeof", "foreach", "until", "unless", "defer", "await", "new", "throw",
+    ]
+
+    /// A declaration (`def`, `func`, `class`...) after any modifiers, or a JS/TS/C-style
+    /// method head `name(args) {`.
+    static func isSignature(_ content: ArraySlice<UInt8>) -> Bool {
+        var index = content.startIndex
+        var firstWord: String?
+        for _ in 0..<4 {
+            while index < content.endIndex, content[index] == 0x20 { index += 1 }
+            let start = index
+            while index < content.endIndex, ByteLines.isLetter(content[index]) || content[index] == 0x5F { index += 1 }
+            guard start < index else { break }
+            let word = String(decoding: content[start..<index], as: UTF8.self)
+            if firstWord == nil { firstWord = word }
+            if declarations.contains(word) {
+                return index == content.endIndex || content[index] == 0x20 || content[index] == 0x28 || content[index] == 0x3C
+            }
+            guard modifiers.contains(word) else { break }
+        }
+        // `name(args) {` as a method head.
+        guard let first = firstWord, !controlWords.contains(first), content.last == UInt8(ascii: "{"),
+            let paren = content.firstIndex(of: UInt8(ascii: "(")), paren > content.startIndex,
+            !content[content.startIndex..<paren].contains(UInt8(ascii: "="))
+        else { return false }
+        return true
+    }
+}

@@ -1,0 +1,500 @@
+/// Condenses prose and Markdown sentence by sentence: keeps headings, the first sentence
+/// of each paragraph and list item, sentences with numbers, names, code spans or ids, and
+/// conclusions; drops filler ("I hope this helps"), restatements and recaps. Code blocks
+/// stay, long ones as a `CodeOutline`; tables keep their header and rows with ids.
+/// Adjacent elisions share one marker: `[... 3 sentences omitted]`.
+public struct ProseCondenser: Sendable {
+    public var mode: CompressionMode
+    /// Writing from the user: keeps every question and every sentence with a fact, and the
+    /// first two sentences of the text whatever they say.
+    public var isUserText: Bool
+
+    /// Code blocks longer than this many lines are outlined.
+    var codeBlockLimit: Int { mode == .aggressive ? 10 : 20 }
+
+    public init(mode: CompressionMode = .safe, isUserText: Bool = false) {
+        self.mode = mode
+        self.isUserText = isUserText
+    }
+
+    public func condense(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        let lines = ByteLines.split(bytes)
+        var state = State()
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            while index < lines.count {
+                let line = bytes[lines[index]]
+                if ByteLines.isBlank(line) {
+                    index += 1
+                    continue
+                }
+                let block = Self.blockKind(line)
+                var end = index + 1
+                switch block {
+                case .fence:
+                    while end < lines.count, !Self.isFence(bytes[lines[end]]) { end += 1 }
+                    end = min(end + 1, lines.count)
+                    flush(&state, &out)
+                    appendBlock(&out, codeBlock(bytes, lines[index..<end]))
+                case .heading:
+                    flush(&state, &out)
+                    appendBlock(&out, Array(line))
+                case .table:
+                    while end < lines.count, Self.blockKind(bytes[lines[end]]) == .table { end += 1 }
+                    flush(&state, &out)
+                    appendBlock(&out, table(bytes, lines[index..<end], buffer))
+                case .marker:
+                    if let count = Self.omittedSentences(in: line) {
+                        // An earlier summary's marker merges with the elisions around it.
+                        state.pending += count
+                        flush(&state, &out)
+                    } else {
+                        flush(&state, &out)
+                        appendBlock(&out, Array(line))
+                    }
+                case .listItem, .paragraph:
+                    while end < lines.count {
+                        let next = bytes[lines[end]]
+                        if ByteLines.isBlank(next) || Self.blockKind(next) != .paragraph { break }
+                        end += 1
+                    }
+                    if block == .paragraph, state.inList {
+                        flush(&state, &out)
+                        state.inList = false
+                        state.lastWasListItem = false
+                    }
+                    if block == .listItem, !state.inList {
+                        flush(&state, &out)
+                        state.inList = true
+                    }
+                    let range = lines[index].lowerBound..<lines[end - 1].upperBound
+                    let kept = sentences(buffer, range, isListItem: block == .listItem, &state)
+                    if !kept.isEmpty {
+                        if block == .listItem, state.lastWasListItem {
+                            out.append(0x0A)
+                            out.append(contentsOf: kept)
+                        } else {
+                            appendBlock(&out, kept)
+                        }
+                        state.lastWasListItem = block == .listItem
+                    }
+                    if block == .paragraph, !kept.isEmpty { flush(&state, &out, inline: true) }
+                    index = end
+                    continue
+                }
+                state.inList = false
+                state.lastWasListItem = false
+                index = end
+            }
+        }
+        flush(&state, &out)
+        if bytes.last == 0x0A { out.append(0x0A) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    // MARK: - State
+
+    struct State {
+        /// Sentences dropped since the last marker.
+        var pending = 0
+        /// Content words of kept sentences, to spot restatements.
+        var seenWords: Set<UInt64> = []
+        /// Facts and names of kept sentences.
+        var seenFacts: Set<UInt64> = []
+        var sentenceCount = 0
+        var inList = false
+        var lastWasListItem = false
+    }
+
+    private func appendBlock(_ out: inout [UInt8], _ block: [UInt8]) {
+        guard !block.isEmpty else { return }
+        if !out.isEmpty { out.append(contentsOf: [0x0A, 0x0A]) }
+        out.append(contentsOf: block)
+    }
+
+    /// Writes the marker for the sentences dropped so far, at the end of the last block or
+    /// on a line of its own.
+    private func flush(_ state: inout State, _ out: inout [UInt8], inline: Bool = false) {
+        guard state.pending > 0 else { return }
+        let marker = Marker.omitted(state.pending, "sentence")
+        if inline, !out.isEmpty {
+            out.append(0x20)
+            out.append(contentsOf: marker.utf8)
+        } else {
+            appendBlock(&out, Array(marker.utf8))
+        }
+        state.pending = 0
+    }
+
+    /// The count in a `[... 3 sentences omitted]` line.
+    static func omittedSentences(in line: ArraySlice<UInt8>) -> Int? {
+        let content = ByteLines.trimmed(line)
+        guard ByteLines.hasPrefix(content, "[... "), content.last == UInt8(ascii: "]") else { return nil }
+        let digits = content.dropFirst(5).prefix { ByteLines.isDigit($0) }
+        let rest = content[digits.endIndex...]
+        guard !digits.isEmpty, digits.count < 7,
+            ByteLines.hasPrefix(rest, " sentences omitted]") || ByteLines.hasPrefix(rest, " sentence omitted]")
+        else { return nil }
+        return Int(String(decoding: digits, as: UTF8.self))
+    }
+
+    // MARK: - Blocks
+
+    enum BlockKind { case paragraph, listItem, heading, fence, table, marker }
+
+    static func blockKind(_ line: ArraySlice<UInt8>) -> BlockKind {
+        let content = ByteLines.trimmed(line)
+        guard let first = content.first else { return .paragraph }
+        if isFence(line) { return .fence }
+        if first == UInt8(ascii: "#"), LogCondenser.isHeading(content) { return .heading }
+        if first == UInt8(ascii: "|") { return .table }
+        if ElidedLines.isMarkerLine(content) { return .marker }
+        if first == UInt8(ascii: "-") || first == UInt8(ascii: "*") || first == UInt8(ascii: "+") || first == 0xE2 {
+            // `- item`, `* item`, `• item`
+            if content.count > 2, content[content.startIndex + 1] == 0x20 { return .listItem }
+            if first == 0xE2, ByteLines.hasPrefix(content, "• ") { return .listItem }
+        }
+        if ByteLines.isDigit(first) {
+            let digits = content.prefix { ByteLines.isDigit($0) }.count
+            let after = content.startIndex + digits
+            if digits <= 3, after + 1 < content.endIndex, content[after] == UInt8(ascii: ".") || content[after] == UInt8(ascii: ")"),
+                content[after + 1] == 0x20
+            {
+                return .listItem
+            }
+        }
+        return .paragraph
+    }
+
+    static func isFence(_ line: ArraySlice<UInt8>) -> Bool {
+        let content = ByteLines.trimmed(line)
+        return ByteLines.hasPrefix(content, "```") || ByteLines.hasPrefix(content, "~~~")
+    }
+
+    /// A fenced code block, outlined when it is long.
+    private func codeBlock(_ bytes: [UInt8], _ lines: ArraySlice<Range<Int>>) -> [UInt8] {
+        let whole = Array(bytes[lines.first!.lowerBound..<lines.last!.upperBound])
+        let closed = lines.count >= 2 && Self.isFence(bytes[lines.last!])
+        let inner = lines.dropFirst().dropLast(closed ? 1 : 0)
+        guard inner.count > codeBlockLimit, let first = inner.first, let last = inner.last else { return whole }
+        let code = String(decoding: bytes[first.lowerBound..<last.upperBound], as: UTF8.self)
+        let outlined = CodeOutline(mode: mode).outline(code)
+        guard outlined.utf8.count < code.utf8.count else { return whole }
+        var out = Array(bytes[lines.first!])
+        out.append(0x0A)
+        out.append(contentsOf: outlined.utf8)
+        if closed {
+            out.append(0x0A)
+            out.append(contentsOf: bytes[lines.last!])
+        }
+        return out
+    }
+
+    /// A Markdown table: its header, separator, first row and rows with ids.
+    private func table(_ bytes: [UInt8], _ lines: ArraySlice<Range<Int>>, _ buffer: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        var omitted = 0
+        for (offset, range) in lines.enumerated() {
+            var keep = offset < 3 || offset == lines.count - 1 || ElidedLines.isMarkerLine(bytes[range])
+            if !keep {
+                RareTokenDetector.scan(buffer, range) { kind, _ in keep = keep || kind.isStrong }
+            }
+            if keep {
+                if omitted > 0 {
+                    out.append(contentsOf: Marker.omitted(omitted, "row").utf8)
+                    out.append(0x0A)
+                    omitted = 0
+                }
+                out.append(contentsOf: bytes[range])
+                out.append(0x0A)
+            } else {
+                omitted += 1
+            }
+        }
+        if omitted > 0 { out.append(contentsOf: Marker.omitted(omitted, "row").utf8) } else { out.removeLast() }
+        return out
+    }
+
+    // MARK: - Sentences
+
+    /// The kept sentences of one paragraph or list item, with their original spacing.
+    private func sentences(
+        _ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, isListItem: Bool, _ state: inout State
+    ) -> [UInt8] {
+        let spans = Self.sentenceSpans(buffer, range)
+        var out: [UInt8] = []
+        var previousKept = -1
+        for (k, span) in spans.enumerated() {
+            state.sentenceCount += 1
+            let words = Self.contentWords(buffer, span)
+            let facts = Self.facts(buffer, span)
+            var verdict = decide(buffer, span, words: words, facts: facts, isFirst: previousKept < 0, state)
+            if isUserText, state.sentenceCount <= 2 { verdict = .keep }
+            guard verdict != .drop else {
+                state.pending += 1
+                continue
+            }
+            if previousKept < 0 {
+                // The bullet (`- `, `1. `) and indentation before the first sentence.
+                out.append(contentsOf: buffer[range.lowerBound..<spans[0].lowerBound])
+            } else if previousKept == k - 1 {
+                out.append(contentsOf: buffer[spans[previousKept].upperBound..<span.lowerBound])
+            } else {
+                out.append(0x20)
+            }
+            if verdict == .lead, isListItem, let lead = Self.leadingClause(buffer, span) {
+                // `Develop your concept: Start by brainstorming...` keeps `Develop your concept:`.
+                out.append(contentsOf: buffer[span.lowerBound..<lead])
+                state.pending += 1
+            } else {
+                out.append(contentsOf: buffer[span])
+            }
+            for word in words { state.seenWords.insert(word) }
+            for key in facts.keys { state.seenFacts.insert(key) }
+            previousKept = k
+        }
+        return out
+    }
+
+    enum Verdict { case drop, keep, lead }
+
+    struct Facts {
+        var strong = false
+        /// Fingerprints of the sentence's other facts and names, to tell new ones from
+        /// ones an earlier kept sentence already gave.
+        var keys: [UInt64] = []
+        var names: [UInt64] = []
+    }
+
+    private func decide(
+        _ buffer: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, words: [UInt64], facts: Facts, isFirst: Bool,
+        _ state: State
+    ) -> Verdict {
+        let sentence = ArraySlice(buffer[span])
+        if facts.strong || ElidedLines.isMarkerLine(sentence) { return .keep }
+        let novelFact = facts.keys.contains { !state.seenFacts.contains($0) }
+        if Self.isFiller(sentence), !novelFact { return .drop }
+        let seen = words.reduce(0) { $0 + (state.seenWords.contains($1) ? 1 : 0) }
+        let recap = Self.startsWithAny(sentence, Self.recapOpeners)
+        if words.count >= 4, seen * 10 >= words.count * (recap ? 6 : 8), !novelFact { return .drop }
+        if isFirst { return novelFact ? .keep : .lead }
+        if isUserText, Self.endsWithQuestion(sentence) { return .keep }
+        if recap { return .drop }
+        if novelFact { return .keep }
+        if Self.startsWithAny(sentence, Self.conclusionOpeners) { return .keep }
+        if mode != .aggressive || isUserText, facts.names.contains(where: { !state.seenFacts.contains($0) }) {
+            return .keep
+        }
+        return .drop
+    }
+
+    /// The fingerprints of the facts (every token kind but timestamps) and names in a span.
+    static func facts(_ buffer: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> Facts {
+        var facts = Facts()
+        RareTokenDetector.scan(buffer, span) { kind, token in
+            if kind.isStrong { facts.strong = true }
+            if kind.isFact { facts.keys.append(TokenCensus.fingerprint(buffer, token)) }
+        }
+        forEachName(ArraySlice(buffer[span])) { facts.names.append(TokenCensus.fingerprint(buffer, $0)) }
+        // A name counts as seen once a kept sentence held it, as a name or a token.
+        facts.keys.removeAll { key in facts.names.contains(key) }
+        return facts
+    }
+
+    /// The end of a list item's lead (`Develop your concept:`), when a long explanation
+    /// follows it.
+    static func leadingClause(_ buffer: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> Int? {
+        let limit = min(span.upperBound, span.lowerBound + 80)
+        var i = span.lowerBound
+        while i < limit {
+            if buffer[i] == UInt8(ascii: ":"), i + 1 < span.upperBound, buffer[i + 1] == 0x20 {
+                return span.upperBound - i > 40 ? i + 1 : nil
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Sentence spans in `range`: a sentence ends at `.`, `!` or `?` (and closing quotes or
+    /// brackets) followed by whitespace, except after common abbreviations.
+    static func sentenceSpans(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [Range<Int>] {
+        var spans: [Range<Int>] = []
+        var start = range.lowerBound
+        // A list item's bullet is not part of its first sentence.
+        let line = ArraySlice(buffer[range])
+        let indent = ByteLines.indentation(line)
+        if blockKind(line) == .listItem {
+            var i = range.lowerBound + indent
+            while i < range.upperBound, buffer[i] != 0x20 { i += 1 }
+            start = min(i + 1, range.upperBound)
+        }
+        var i = start
+        while i < range.upperBound {
+            let b = buffer[i]
+            if b == UInt8(ascii: "["), let close = markerEnd(buffer, i, range.upperBound) {
+                // An earlier summary's `[... 3 sentences omitted]` is a sentence of its own.
+                if start < i {
+                    var end = i
+                    while end > start, isSpace(buffer[end - 1]) { end -= 1 }
+                    spans.append(start..<end)
+                }
+                spans.append(i..<close)
+                start = close
+                while start < range.upperBound, isSpace(buffer[start]) { start += 1 }
+                i = start
+                continue
+            }
+            if b == UInt8(ascii: ".") || b == UInt8(ascii: "!") || b == UInt8(ascii: "?") {
+                var end = i + 1
+                while end < range.upperBound, isCloser(buffer[end]) || buffer[end] == b { end += 1 }
+                if end == range.upperBound || isSpace(buffer[end]) {
+                    if b != UInt8(ascii: ".") || !isAbbreviation(buffer, start, i) {
+                        var next = end
+                        while next < range.upperBound, isSpace(buffer[next]) { next += 1 }
+                        if next == range.upperBound || startsSentence(buffer[next]) {
+                            spans.append(start..<end)
+                            start = next
+                            i = next
+                            continue
+                        }
+                    }
+                }
+                i = end
+                continue
+            }
+            i += 1
+        }
+        var end = range.upperBound
+        while end > start, isSpace(buffer[end - 1]) { end -= 1 }
+        if start < end { spans.append(start..<end) }
+        return spans
+    }
+
+    /// The end of a `[... n units omitted]` marker starting at `index`.
+    private static func markerEnd(_ buffer: UnsafeBufferPointer<UInt8>, _ index: Int, _ limit: Int) -> Int? {
+        guard index + 5 < limit, buffer[index + 1] == UInt8(ascii: "."), buffer[index + 2] == UInt8(ascii: "."),
+            buffer[index + 3] == UInt8(ascii: "."), buffer[index + 4] == 0x20
+        else { return nil }
+        var i = index + 5
+        while i < limit, i - index < 80, buffer[i] != UInt8(ascii: "]"), buffer[i] != 0x0A { i += 1 }
+        return i < limit && buffer[i] == UInt8(ascii: "]") ? i + 1 : nil
+    }
+
+    private static func isCloser(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") || b == UInt8(ascii: ")") || b == UInt8(ascii: "]")
+            || b == UInt8(ascii: "*") || b == UInt8(ascii: "_")
+    }
+
+    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+
+    private static func startsSentence(_ b: UInt8) -> Bool {
+        ByteLines.isDigit(b) || (b >= 0x41 && b <= 0x5A) || b >= 0x80 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "(")
+            || b == UInt8(ascii: "`") || b == UInt8(ascii: "*") || b == UInt8(ascii: "[") || b == UInt8(ascii: "'")
+            || b == UInt8(ascii: "_")
+    }
+
+    private static let abbreviations: Set<String> = [
+        "e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "st", "inc", "no", "fig", "approx", "cf", "al", "jr", "sr",
+        "eg", "ie", "u.s", "p.s",
+    ]
+
+    private static func isAbbreviation(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ dot: Int) -> Bool {
+        var i = dot
+        while i > start, ByteLines.isLetter(buffer[i - 1]) || buffer[i - 1] == UInt8(ascii: ".") { i -= 1 }
+        let word = buffer[i..<dot]
+        if word.count == 1 { return true }  // an initial: "J. Smith"
+        guard word.count <= 6 else { return false }
+        return abbreviations.contains(String(decoding: word, as: UTF8.self).lowercased())
+    }
+
+    /// Hashes of the lowercased words of four letters or more.
+    static func contentWords(_ buffer: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> [UInt64] {
+        var words: [UInt64] = []
+        var i = span.lowerBound
+        while i < span.upperBound {
+            while i < span.upperBound, !ByteLines.isLetter(buffer[i]) { i += 1 }
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            var length = 0
+            while i < span.upperBound, ByteLines.isLetter(buffer[i]) {
+                hash ^= UInt64(ByteLines.lower(buffer[i]))
+                hash &*= 0x100_0000_01B3
+                length += 1
+                i += 1
+            }
+            if length >= 4 { words.append(hash) }
+        }
+        return words
+    }
+
+    static let fillerOpeners: [StaticString] = [
+        "i hope this", "hope this helps", "let me know", "feel free", "great question", "good question",
+        "happy to help", "i'm happy to", "i am happy to", "i'd be happy", "i would be happy", "if you have any",
+        "if you need any", "if you have further", "don't hesitate", "do not hesitate", "good luck", "certainly!",
+        "sure!", "sure,", "of course!", "absolutely!", "thank you for", "thanks for", "you're welcome",
+        "i'm glad", "glad to", "i apologize", "i'm sorry", "as an ai", "is there anything else", "enjoy!",
+    ]
+
+    static let recapOpeners: [StaticString] = [
+        "in summary", "to summarize", "to sum up", "in conclusion", "overall,", "in short", "all in all",
+        "remember,", "ultimately,",
+    ]
+
+    static let conclusionOpeners: [StaticString] = [
+        "therefore", "thus", "so ", "hence", "as a result", "this means", "the answer", "the result", "the fix",
+        "the cause", "the problem", "the issue", "the reason", "finally",
+    ]
+
+    /// A pleasantry: a known opener, or a short exclamation (`No problem!`, `Great idea!`).
+    static func isFiller(_ sentence: ArraySlice<UInt8>) -> Bool {
+        if startsWithAny(sentence, fillerOpeners) { return true }
+        var end = sentence.endIndex
+        while end > sentence.startIndex, isSpace(sentence[end - 1]) { end -= 1 }
+        return end - sentence.startIndex <= 40 && end > sentence.startIndex && sentence[end - 1] == UInt8(ascii: "!")
+    }
+
+    static func startsWithAny(_ sentence: ArraySlice<UInt8>, _ openers: [StaticString]) -> Bool {
+        var content = sentence
+        while let first = content.first, first == UInt8(ascii: "*") || first == UInt8(ascii: "_") || first == 0x20 {
+            content = content.dropFirst()
+        }
+        for opener in openers where ByteLines.firstIndexCaseInsensitive(content.prefix(opener.utf8CodeUnitCount), opener) != nil {
+            return true
+        }
+        return false
+    }
+
+    static func endsWithQuestion(_ sentence: ArraySlice<UInt8>) -> Bool {
+        var end = sentence.endIndex
+        while end > sentence.startIndex, isCloser(sentence[end - 1]) || isSpace(sentence[end - 1]) { end -= 1 }
+        return end > sentence.startIndex && sentence[end - 1] == UInt8(ascii: "?")
+    }
+
+    /// Calls `body` with each capitalised word after the sentence's first word, other
+    /// than "I" and words after a colon or quote: the names in a sentence.
+    static func forEachName(_ sentence: ArraySlice<UInt8>, _ body: (Range<Int>) -> Void) {
+        var i = sentence.startIndex
+        var wordIndex = 0
+        var previous: UInt8 = 0x20
+        while i < sentence.endIndex {
+            let b = sentence[i]
+            if ByteLines.isLetter(b), !ByteLines.isLetter(previous), previous != UInt8(ascii: "'") {
+                if wordIndex > 0, b >= 0x41, b <= 0x5A, i + 1 < sentence.endIndex, sentence[i + 1] >= 0x61, sentence[i + 1] <= 0x7A {
+                    var before = i - 1
+                    while before > sentence.startIndex, sentence[before] == 0x20 { before -= 1 }
+                    let punctuation = sentence[before]
+                    if punctuation != UInt8(ascii: ":"), punctuation != UInt8(ascii: "\""), punctuation != 0x0A {
+                        var end = i + 1
+                        while end < sentence.endIndex, ByteLines.isLetter(sentence[end]) || ByteLines.isDigit(sentence[end]) { end += 1 }
+                        body(i..<end)
+                    }
+                }
+                wordIndex += 1
+            }
+            previous = b
+            i += 1
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// Which lines of a text carry a strong token (id, code, hash, version, URL, email) that
+/// the summary must keep: every line holding a token that is rare in the text, and the
+/// first line of every token that is not (a host name on every log line survives once).
+enum TokenCensus {
+    /// A token on at most this many lines is rare: all of its lines are kept.
+    static let rareLineLimit = 3
+
+    /// One flag per line: whether the line must be kept for its strong tokens.
+    static func factLines(_ bytes: [UInt8], lines: [Range<Int>]) -> [Bool] {
+        var keep = [Bool](repeating: false, count: lines.count)
+        var occurrences: [(line: Int, key: UInt64)] = []
+        var census: [UInt64: (lines: Int, first: Int, last: Int)] = [:]
+        bytes.withUnsafeBufferPointer { buffer in
+            for (lineIndex, range) in lines.enumerated() where !range.isEmpty {
+                RareTokenDetector.scan(buffer, range) { kind, token in
+                    guard kind.isStrong else { return }
+                    let key = fingerprint(buffer, token)
+                    occurrences.append((lineIndex, key))
+                    if let entry = census[key] {
+                        if entry.last != lineIndex { census[key] = (entry.lines + 1, entry.first, lineIndex) }
+                    } else {
+                        census[key] = (1, lineIndex, lineIndex)
+                    }
+                }
+            }
+        }
+        for occurrence in occurrences {
+            guard let entry = census[occurrence.key] else { continue }
+            if entry.lines <= rareLineLimit || entry.first == occurrence.line { keep[occurrence.line] = true }
+        }
+        return keep
+    }
+
+    /// FNV-1a over the token's bytes: deterministic in every process, unlike `Hasher`.
+    static func fingerprint(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for i in range {
+            hash ^= UInt64(buffer[i])
+            hash &*= 0x100_0000_01B3
+        }
+        return hash
+    }
+}

@@ -1,0 +1,121 @@
+import Testing
+@testable import CondenserCore
+
+@Suite struct OldTurnSummarizerTests {
+    let summarizer = OldTurnSummarizer()
+    let tool = BlockContext(role: .toolResult, toolName: "run_command", toolArguments: "{\"command\": \"make\"}")
+
+    /// A CI log: a repeated prefix on every line, a traceback, one planted code.
+    static let ciLog: String = {
+        var lines = (0..<40).map { "build / test\tRun tests\t2025-09-28T07:07:\(10 + $0).0000000Z test_case_\($0 % 7) ... ok" }
+        lines += [
+            "build / test\tRun tests\t2025-09-28T07:08:01.0000000Z Traceback (most recent call last):",
+            "build / test\tRun tests\t2025-09-28T07:08:02.0000000Z   File \"/src/Lib/poplib.py\", line 283, in quit",
+            "build / test\tRun tests\t2025-09-28T07:08:03.0000000Z     return resp",
+            "build / test\tRun tests\t2025-09-28T07:08:04.0000000Z ValueError: bad response",
+        ]
+        lines += (0..<30).map { "build / test\tRun tests\t2025-09-28T07:09:\(10 + $0).0000000Z test_more_\($0 % 5) ... ok" }
+        lines.insert("build / test\tRun tests\t2025-09-28T07:08:30.0000000Z ##[error]artifact upload failed with code DSP-1033", at: 20)
+        lines.append("Ran 74 tests in 3.2s")
+        lines.append("FAILED (errors=1)")
+        return lines.joined(separator: "\n") + "\n"
+    }()
+
+    @Test func logKeepsHeadTailErrorsSummaryAndRareCodes() {
+        let result = summarizer.apply(Self.ciLog, context: tool)
+        #expect(result.contains("##[error]artifact upload failed with code DSP-1033"))
+        #expect(result.contains("Traceback (most recent call last):"))
+        #expect(result.contains("File \"/src/Lib/poplib.py\", line 283, in quit"))
+        #expect(result.contains("ValueError: bad response"))
+        #expect(result.contains("Ran 74 tests in 3.2s\nFAILED (errors=1)\n"))
+        #expect(result.hasPrefix(Self.ciLog.split(separator: "\n")[0] + "\n"))
+        #expect(result.contains("lines omitted]"))
+        #expect(result.utf8.count * 3 < Self.ciLog.utf8.count)
+    }
+
+    @Test func aggressiveKeepsFewerLines() {
+        var aggressive = tool
+        aggressive.mode = .aggressive
+        let safe = summarizer.apply(Self.ciLog, context: tool)
+        let tight = summarizer.apply(Self.ciLog, context: aggressive)
+        #expect(tight.utf8.count < safe.utf8.count)
+        #expect(tight.contains("DSP-1033"))
+    }
+
+    @Test func aLineWithARareIdSurvivesAmongRepeatedLogLines() {
+        var lines = (0..<60).map { "Mar 10 13:47:\(10 + $0 % 50) edge-1 authgw[\(1000 + $0)]: session opened for user deploy" }
+        lines.insert("Mar 10 13:48:00 edge-1 authgw[2000]: backend returned E2531K while refreshing credentials", at: 33)
+        let result = summarizer.apply(lines.joined(separator: "\n"), context: tool)
+        #expect(result.contains("backend returned E2531K while refreshing credentials"))
+        // The host name on every line is no rare token: the repeated lines are elided.
+        #expect(result.split(separator: "\n").count < 20)
+    }
+
+    @Test func sourceFilesBecomeOutlines() {
+        let body = (1...40).map { "        total += \($0)" }.joined(separator: "\n")
+        let code = "import os\n\nclass Counter:\n    def count(self):\n        total = 0\n\(body)\n        return total\n"
+        let context = BlockContext(role: .toolResult, toolName: "read_file", toolArguments: "{\"path\": \"src/counter.py\"}")
+        let result = summarizer.apply(code, context: context)
+        #expect(result.contains("import os\n"))
+        #expect(result.contains("    def count(self):\n"))
+        #expect(result.contains(Marker.omittedLines(42)))
+    }
+
+    @Test func jsonWrappedOutputIsCondensedInsideItsString() {
+        let output = Self.ciLog
+        let json = JSONValue.object(["exit_code": .int(1), "output": .string(output), "truncated": .bool(false)]).serialized()
+        let result = summarizer.apply(json, context: tool)
+        let parsed = try? JSONParser.parse(result)
+        #expect(parsed?.objectValue?.keys == ["exit_code", "output", "truncated"])
+        #expect(parsed?.objectValue?["exit_code"] == .int(1))
+        let condensed = parsed?.objectValue?["output"]?.stringValue ?? ""
+        #expect(condensed.contains("DSP-1033"))
+        #expect(condensed.contains("lines omitted]"))
+        #expect(result.utf8.count < json.utf8.count / 2)
+    }
+
+    @Test func shortUserMessagesStayUnchanged() {
+        let text = String(repeating: "Please look at the failing test and tell me what you think about it. ", count: 15)
+        #expect(text.utf8.count < OldTurnSummarizer.userLengthThreshold)
+        #expect(summarizer.apply(text, context: BlockContext(role: .user)) == text)
+    }
+
+    @Test func longUserMessagesKeepIntentQuestionsAndIds() {
+        let filler = String(repeating: "The river flows past the old mill and the fields beyond it every single day. ", count: 25)
+        let text = "Please rewrite my essay below. Keep it short. \(filler)Also, the internal ticket for this is OPS-69291. Can you keep the tone? \(filler)"
+        let result = summarizer.apply(text, context: BlockContext(role: .user))
+        #expect(result.hasPrefix("Please rewrite my essay below. Keep it short. "))
+        #expect(result.contains("Also, the internal ticket for this is OPS-69291."))
+        #expect(result.contains("Can you keep the tone?"))
+        #expect(result.utf8.count < text.utf8.count / 2)
+    }
+
+    @Test func assistantProseIsCondensed() {
+        let text = """
+            The failure comes from `quit()` in Lib/poplib.py. It returns before closing the socket. \
+            That is the whole story really. That is the whole story, really, nothing more to it. \
+            It is a small thing. It should be easy. I hope this helps! Let me know if you need more.
+            """
+        let result = summarizer.apply(text, context: BlockContext(role: .assistant))
+        #expect(result.hasPrefix("The failure comes from `quit()` in Lib/poplib.py."))
+        #expect(!result.contains("I hope this helps"))
+    }
+
+    @Test func smallSavingsLeaveTheTextUnchanged() {
+        let text = (0..<14).map { "line \($0) id-\($0)0" }.joined(separator: "\n")
+        #expect(summarizer.apply(text, context: tool) == text)
+    }
+
+    @Test func offModeAndSystemMessagesAreUntouched() {
+        var off = tool
+        off.mode = .off
+        #expect(summarizer.apply(Self.ciLog, context: off) == Self.ciLog)
+        #expect(summarizer.apply(Self.ciLog, context: BlockContext(role: .system)) == Self.ciLog)
+    }
+
+    @Test func summaryIsDeterministicAndIdempotent() {
+        let once = summarizer.apply(Self.ciLog, context: tool)
+        #expect(summarizer.apply(Self.ciLog, context: tool) == once)
+        #expect(summarizer.apply(once, context: tool) == once)
+    }
+}
