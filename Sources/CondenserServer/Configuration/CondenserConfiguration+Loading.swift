@@ -1,0 +1,242 @@
+import CondenserCore
+import Foundation
+import Logging
+import TOMLKit
+
+extension CondenserConfiguration {
+    /// One setting from the file, the environment or a flag, before validation.
+    public enum RawValue: Sendable {
+        case text(String)
+        case list([String])
+        case bool(Bool)
+    }
+
+    /// Builds the effective configuration: defaults, then the file, then `CONDENSER_*`
+    /// variables, then `flags` (config key → value). A missing file is an error only
+    /// when `path` was given explicitly.
+    public static func load(
+        path: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        flags: [(key: String, value: RawValue)] = []
+    ) throws(ConfigurationError) -> CondenserConfiguration {
+        var configuration = CondenserConfiguration()
+        let filePath = path ?? defaultPath
+        if FileManager.default.fileExists(atPath: filePath) {
+            let text: String
+            do {
+                text = try String(contentsOfFile: filePath, encoding: .utf8)
+            } catch {
+                throw ConfigurationError(key: "", reason: "cannot read the file: \(error.localizedDescription)", source: filePath)
+            }
+            try configuration.apply(toml: text, source: filePath)
+        } else if path != nil {
+            throw ConfigurationError(key: "", reason: "no such file", source: filePath)
+        }
+        for key in Key.allCases {
+            let name = key.environmentName
+            guard let value = environment[name] else { continue }
+            try configuration.apply(key, .text(value), source: "environment \(name)")
+        }
+        for (name, value) in flags {
+            guard let key = Key(rawValue: name) else {
+                throw ConfigurationError(key: name, reason: "is not a configuration key", source: "flags")
+            }
+            try configuration.apply(key, value, source: "flag")
+        }
+        try configuration.resolveUpstreamKey(environment: environment)
+        return configuration
+    }
+
+    /// Applies a TOML document on top of this configuration.
+    public mutating func apply(toml text: String, source: String) throws(ConfigurationError) {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(key: "", reason: "invalid TOML at \(error.source.begin.debugDescription): \(error.description)", source: source)
+        } catch {
+            throw ConfigurationError(key: "", reason: "invalid TOML: \(error)", source: source)
+        }
+        try apply(table: table, prefix: "", source: source)
+    }
+
+    private mutating func apply(table: TOMLTable, prefix: String, source: String) throws(ConfigurationError) {
+        for name in table.keys {
+            guard let value = table[name] else { continue }
+            let dotted = prefix.isEmpty ? name : "\(prefix).\(name)"
+            if let subtable = value.table, Key.sections.contains(dotted) {
+                try apply(table: subtable, prefix: dotted, source: source)
+                continue
+            }
+            guard let key = Key(rawValue: dotted) else {
+                throw ConfigurationError(key: dotted, reason: "is not a configuration key", source: source)
+            }
+            try apply(key, Self.rawValue(of: value, key: dotted, source: source), source: source)
+        }
+    }
+
+    private static func rawValue(of value: any TOMLValueConvertible, key: String, source: String) throws(ConfigurationError) -> RawValue {
+        if let string = value.string { return .text(string) }
+        if let bool = value.bool { return .bool(bool) }
+        if let int = value.int { return .text(String(int)) }
+        if let double = value.double { return .text(String(double)) }
+        if let array = value.array {
+            var strings: [String] = []
+            for (index, element) in array.enumerated() {
+                guard let string = element.string else {
+                    throw ConfigurationError(key: "\(key)[\(index)]", reason: "must be a string", source: source)
+                }
+                strings.append(string)
+            }
+            return .list(strings)
+        }
+        throw ConfigurationError(key: key, reason: "has an unsupported type (\(value.type))", source: source)
+    }
+
+    /// Every key, as written in the file (dotted for tables).
+    public enum Key: String, CaseIterable, Sendable {
+        case listen
+        case logLevel = "log_level"
+        case logPrompts = "log_prompts"
+        case shutdownGraceSeconds = "shutdown_grace_seconds"
+        case upstreamURL = "upstream.url"
+        case upstreamKeyFile = "upstream.key_file"
+        case connectTimeout = "upstream.connect_timeout_seconds"
+        case requestTimeout = "upstream.request_timeout_seconds"
+        case streamIdleTimeout = "upstream.stream_idle_timeout_seconds"
+        case maxBodyBytes = "limits.max_body_bytes"
+        case allowedHosts = "security.allowed_hosts"
+        case allowedOrigins = "security.allowed_origins"
+        case compressionMode = "compression.mode"
+        // Pipeline keys (`compression.*`, mapped onto CondenserCore's PipelineSettings)
+        // are added here and in `apply(_:_:source:)` below.
+
+        /// The tables of the file.
+        static let sections: Set<String> = ["upstream", "limits", "security", "compression"]
+
+        /// `CONDENSER_` and the key in capitals, dots as underscores: `CONDENSER_UPSTREAM_URL`.
+        public var environmentName: String {
+            "CONDENSER_" + rawValue.uppercased().replacingOccurrences(of: ".", with: "_")
+        }
+    }
+
+    /// Validates one value and stores it.
+    public mutating func apply(_ key: Key, _ value: RawValue, source: String) throws(ConfigurationError) {
+        let name = key.rawValue
+        func fail(_ reason: String, key: String = name) -> ConfigurationError {
+            ConfigurationError(key: key, reason: reason, source: source)
+        }
+        switch key {
+        case .listen:
+            let texts = value.strings
+            guard !texts.isEmpty else { throw fail("needs at least one address") }
+            var addresses: [ListenAddress] = []
+            for (index, text) in texts.enumerated() {
+                switch ListenAddress.parse(text) {
+                case .success(let address): addresses.append(address)
+                case .failure(let failure): throw fail("\"\(text)\" \(failure.reason)", key: "\(name)[\(index)]")
+                }
+            }
+            listen = addresses
+        case .logLevel:
+            let text = try value.text(orThrow: fail("must be a string"))
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                throw fail("\"\(text)\" is not a log level (trace, debug, info, notice, warning, error, critical)")
+            }
+            logLevel = level
+        case .logPrompts:
+            logPrompts = try value.bool(orThrow: fail("must be true or false"))
+        case .shutdownGraceSeconds:
+            shutdownGrace = try value.seconds { fail($0) }
+        case .upstreamURL:
+            let text = try value.text(orThrow: fail("must be a string"))
+            guard let url = UpstreamURL(validating: text) else {
+                throw fail("\"\(text)\" is not an http(s) base URL such as https://api.openai.com/v1")
+            }
+            upstream = url
+        case .upstreamKeyFile:
+            let text = try value.text(orThrow: fail("must be a string"))
+            upstreamKeyFile = text.isEmpty ? nil : text
+        case .connectTimeout:
+            connectTimeout = try value.seconds { fail($0) }
+        case .requestTimeout:
+            requestTimeout = try value.seconds { fail($0) }
+        case .streamIdleTimeout:
+            streamIdleTimeout = try value.seconds { fail($0) }
+        case .maxBodyBytes:
+            let text = try value.text(orThrow: fail("must be an integer"))
+            guard let bytes = Int(text), bytes > 0 else { throw fail("\"\(text)\" is not a positive number of bytes") }
+            maxBodyBytes = bytes
+        case .allowedHosts:
+            allowedHosts = value.strings.map { $0.lowercased() }
+        case .allowedOrigins:
+            allowedOrigins = value.strings
+        case .compressionMode:
+            let text = try value.text(orThrow: fail("must be a string"))
+            guard let mode = CompressionMode(rawValue: text.lowercased()) else {
+                throw fail("\"\(text)\" is not a mode (off, safe, aggressive)")
+            }
+            compressionMode = mode
+        }
+    }
+
+    /// Reads the upstream key: the configured file, else the systemd credential.
+    mutating func resolveUpstreamKey(environment: [String: String]) throws(ConfigurationError) {
+        upstreamKey = nil
+        if let file = upstreamKeyFile {
+            guard let key = Self.readKey(at: file) else {
+                throw ConfigurationError(key: Key.upstreamKeyFile.rawValue, reason: "cannot read \"\(file)\" or it is empty", source: "configuration")
+            }
+            upstreamKey = UpstreamKey(value: key, source: file)
+        } else if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
+            let file = directory + "/upstream-key"
+            if let key = Self.readKey(at: file) {
+                upstreamKey = UpstreamKey(value: key, source: "credential upstream-key")
+            }
+        }
+    }
+
+    private static func readKey(at path: String) -> String? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return key.isEmpty ? nil : key
+    }
+}
+
+extension CondenserConfiguration.RawValue {
+    /// A list as it came, or a comma-separated text split into one.
+    var strings: [String] {
+        switch self {
+        case .list(let list): return list
+        case .text(let text):
+            return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case .bool(let bool): return [String(bool)]
+        }
+    }
+
+    func text(orThrow error: ConfigurationError) throws(ConfigurationError) -> String {
+        guard case .text(let text) = self else { throw error }
+        return text
+    }
+
+    func bool(orThrow error: ConfigurationError) throws(ConfigurationError) -> Bool {
+        switch self {
+        case .bool(let bool): return bool
+        case .text(let text):
+            switch text.lowercased() {
+            case "true", "1", "yes", "on": return true
+            case "false", "0", "no", "off": return false
+            default: throw error
+            }
+        case .list: throw error
+        }
+    }
+
+    func seconds(orThrow fail: (String) -> ConfigurationError) throws(ConfigurationError) -> Duration {
+        guard case .text(let text) = self, let seconds = Double(text), seconds.isFinite else {
+            throw fail("must be a number of seconds")
+        }
+        guard seconds > 0 else { throw fail("\"\(text)\" must be more than 0 seconds") }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+}

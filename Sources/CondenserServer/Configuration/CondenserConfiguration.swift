@@ -1,0 +1,133 @@
+import CondenserCore
+import Logging
+
+/// Everything `condenser serve` can be told, after the file, the environment and the
+/// flags have been applied in that order.
+public struct CondenserConfiguration: Sendable, Equatable {
+    /// Where `serve` and `check-config` look when `--config` isn't given.
+    public static let defaultPath = "/etc/condenser/condenser.toml"
+
+    /// Addresses to bind when systemd passed no sockets.
+    public var listen: [ListenAddress] = [
+        ListenAddress(host: "127.0.0.1", port: 8642), ListenAddress(host: "::1", port: 8642),
+    ]
+    /// The OpenAI-compatible base URL requests go to, `/v1` included.
+    public var upstream: UpstreamURL = UpstreamURL(validating: "https://api.generalcompute.com/v1")!
+    /// A file holding the upstream API key, used when a client sends no `Authorization`.
+    public var upstreamKeyFile: String?
+    /// The key from `upstreamKeyFile` or `$CREDENTIALS_DIRECTORY/upstream-key`, if any.
+    public var upstreamKey: UpstreamKey?
+    public var connectTimeout: Duration = .seconds(10)
+    /// Longest wait for the upstream's response head.
+    public var requestTimeout: Duration = .seconds(600)
+    /// Longest silence between two reads from the upstream, streams included.
+    public var streamIdleTimeout: Duration = .seconds(300)
+    /// Largest request body accepted, after gzip inflation.
+    public var maxBodyBytes: Int = 32 * 1024 * 1024
+    public var logLevel: Logger.Level = .info
+    /// Debug only: allows prompt text in logs.
+    public var logPrompts = false
+    /// Extra `Host` names (without port) accepted besides loopback; `*` accepts any.
+    public var allowedHosts: [String] = []
+    /// `Origin` values accepted; by default any request with an `Origin` is refused.
+    public var allowedOrigins: [String] = []
+    /// How long SIGTERM waits for in-flight requests and streams before closing them.
+    public var shutdownGrace: Duration = .seconds(10)
+    /// The compression mode used when a request doesn't pick one with `X-Condenser-Mode`.
+    public var compressionMode: CompressionMode = .safe
+
+    public init() {}
+}
+
+/// A `host:port` to listen on; IPv6 hosts are written in brackets (`[::1]:8642`).
+public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Parses `host:port`, or returns why it can't.
+    static func parse(_ text: String) -> Result<ListenAddress, ParseFailure> {
+        let host: Substring
+        let portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return .failure(.init(reason: "has no closing ']'")) }
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return .failure(.init(reason: "has no port (expected [address]:port)")) }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return .failure(.init(reason: "has no port (expected host:port)")) }
+            host = text[..<colon]
+            guard !host.contains(":") else {
+                return .failure(.init(reason: "is ambiguous: write IPv6 addresses in brackets, e.g. [::1]:8642"))
+            }
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty else { return .failure(.init(reason: "has no host")) }
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            return .failure(.init(reason: "is not a valid port"))
+        }
+        return .success(ListenAddress(host: String(host), port: port))
+    }
+
+    struct ParseFailure: Error {
+        var reason: String
+    }
+}
+
+/// The upstream base URL, split so request paths can be appended.
+public struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
+    /// `http` or `https`.
+    public var scheme: String
+    /// `host` or `host:port`, as written.
+    public var authority: String
+    /// The base path without a trailing slash, e.g. `/v1`.
+    public var basePath: String
+
+    /// Accepts `http(s)://host[:port][/path]`; nil for anything else.
+    public init?(validating text: String) {
+        guard let schemeEnd = text.range(of: "://") else { return nil }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else { return nil }
+        let rest = text[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        guard !authority.isEmpty, !authority.contains("@"), !authority.contains(where: \.isWhitespace) else { return nil }
+        var path = rest[authorityEnd...]
+        guard !path.contains("?"), !path.contains("#"), !path.contains(where: \.isWhitespace) else { return nil }
+        while path.hasSuffix("/") { path = path.dropLast() }
+        self.scheme = scheme
+        self.authority = String(authority)
+        self.basePath = String(path)
+    }
+
+    public var description: String { "\(scheme)://\(authority)\(basePath)" }
+
+    /// The upstream URL for a client's `/v1/...` path and query: the client's `/v1`
+    /// prefix is replaced by the base URL (which usually ends in `/v1` itself).
+    public func url(forClientPath pathAndQuery: String) -> String {
+        var rest = Substring(pathAndQuery)
+        if rest.hasPrefix("/v1") { rest = rest.dropFirst(3) }
+        return "\(scheme)://\(authority)\(basePath)\(rest)"
+    }
+}
+
+/// An API key read from a file; never printed.
+public struct UpstreamKey: Sendable, Hashable, CustomStringConvertible {
+    public var value: String
+    /// Where it came from, for `check-config`.
+    public var source: String
+
+    public init(value: String, source: String) {
+        self.value = value
+        self.source = source
+    }
+
+    public var description: String { "(key from \(source))" }
+}

@@ -1,0 +1,66 @@
+import HTTPTypes
+import Hummingbird
+import NIOHTTP1
+
+/// Which headers cross the proxy. Hop-by-hop headers belong to one connection and are
+/// dropped both ways (RFC 9110 §7.6.1), along with any header the `Connection` header names.
+enum HeaderFilter {
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade",
+        "proxy-connection", "proxy-authenticate", "proxy-authorization",
+    ]
+
+    /// Headers the proxy sets itself on the way up.
+    static let replacedUpstream: Set<String> = ["host", "content-length", "accept-encoding"]
+
+    static func isHopByHop(_ name: String, connectionTokens: Set<String>) -> Bool {
+        hopByHop.contains(name) || name.hasPrefix("proxy-") || connectionTokens.contains(name)
+    }
+
+    static func connectionTokens(_ values: [String]) -> Set<String> {
+        var tokens: Set<String> = []
+        for value in values {
+            for token in value.split(separator: ",") {
+                tokens.insert(token.trimmingCharacters(in: .whitespaces).lowercased())
+            }
+        }
+        return tokens
+    }
+
+    /// The client's headers as sent upstream: hop-by-hop, `Host`, `Content-Length`
+    /// (recomputed), Condenser's own `X-Condenser-*` and, when asked, `Content-Encoding`
+    /// removed; `Accept-Encoding: identity` added so the body comes back as is.
+    static func upstreamHeaders(from fields: HTTPFields, dropContentEncoding: Bool, authorization: String?) -> HTTPHeaders {
+        let tokens = connectionTokens(fields[values: .connection])
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(fields.count + 1)
+        var hasAuthorization = false
+        for field in fields {
+            let name = field.name.canonicalName
+            if isHopByHop(name, connectionTokens: tokens) || replacedUpstream.contains(name) || name.hasPrefix("x-condenser-") {
+                continue
+            }
+            if dropContentEncoding, name == "content-encoding" { continue }
+            if name == "authorization" { hasAuthorization = true }
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        if !hasAuthorization, let authorization {
+            headers.add(name: "Authorization", value: authorization)
+        }
+        headers.add(name: "Accept-Encoding", value: "identity")
+        return headers
+    }
+
+    /// The upstream's response headers for the client, hop-by-hop ones removed.
+    static func clientHeaders(from headers: HTTPHeaders) -> HTTPFields {
+        let tokens = connectionTokens(headers["connection"])
+        var fields = HTTPFields()
+        fields.reserveCapacity(headers.count)
+        for (name, value) in headers {
+            let lowered = name.lowercased()
+            guard !isHopByHop(lowered, connectionTokens: tokens), let fieldName = HTTPField.Name(name) else { continue }
+            fields.append(HTTPField(name: fieldName, value: value))
+        }
+        return fields
+    }
+}

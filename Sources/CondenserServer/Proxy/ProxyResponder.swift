@@ -1,0 +1,285 @@
+import AsyncHTTPClient
+import CondenserCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Answers every request the server accepts: the security check, the chat route through
+/// the compressor, `/v1/condenser/compress`, pass-through for every other `/v1/*` path,
+/// and the router (health and added routes) for the rest.
+final class ProxyResponder: Sendable {
+    let store: ConfigurationStore
+    let compressor: any ChatCompressor
+    let recorders: [any SavingsRecorder]
+    let upstream: Upstream
+    let router: RouterResponder<BasicRequestContext>
+    let logger: Logger
+
+    init(
+        store: ConfigurationStore, compressor: any ChatCompressor, recorders: [any SavingsRecorder],
+        upstream: Upstream, router: RouterResponder<BasicRequestContext>, logger: Logger
+    ) {
+        self.store = store
+        self.compressor = compressor
+        self.recorders = recorders
+        self.upstream = upstream
+        self.router = router
+        self.logger = logger
+    }
+
+    static let modeHeader = HTTPField.Name("X-Condenser-Mode")!
+    static let requestIDHeader = HTTPField.Name("X-Request-Id")!
+    static let tokensInHeader = HTTPField.Name("X-Condenser-Tokens-In")!
+    static let tokensOutHeader = HTTPField.Name("X-Condenser-Tokens-Out")!
+    static let tokensSavedHeader = HTTPField.Name("X-Condenser-Tokens-Saved")!
+
+    func respond(to request: Request, channel: any Channel) async -> Response {
+        let configuration = store.current
+        if let refusal = SecurityPolicy.refusal(for: request, configuration: configuration) {
+            logger.notice("Refused a request", metadata: ["reason": "\(refusal.message)"])
+            return refusal.response
+        }
+        let path = request.uri.path
+        do {
+            if request.method == .post, path == "/v1/chat/completions" {
+                return try await chatCompletions(request, configuration: configuration)
+            }
+            if request.method == .post, path == "/v1/condenser/compress" {
+                return try await compress(request, configuration: configuration)
+            }
+            if path == "/v1" || path.hasPrefix("/v1/") {
+                let body = try await collectBody(of: request, limit: configuration.maxBodyBytes)
+                return try await forward(request, body: body, dropContentEncoding: false, configuration: configuration).response
+            }
+        } catch {
+            return error.response
+        }
+        return await routed(request, channel: channel)
+    }
+
+    // MARK: Chat
+
+    private func chatCompletions(_ request: Request, configuration: CondenserConfiguration) async throws(OpenAIError) -> Response {
+        let mode = try Self.mode(of: request, default: configuration.compressionMode)
+        let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes)
+        let chat = try parseChat(raw, headers: request.headers, limit: configuration.maxBodyBytes)
+        if configuration.logPrompts {
+            logger.debug("Chat request body", metadata: ["body": "\(String(buffer: raw))"])
+        }
+
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome = compressor.compress(chat, mode: mode)
+        let compressionMicros = (clock.now - started).microseconds
+
+        // Unchanged requests go up as the very bytes the client sent.
+        let body = outcome.changed ? ByteBuffer(bytes: outcome.request.serializedBytes()) : raw
+        let requestID = request.headers[Self.requestIDHeader] ?? Self.makeRequestID()
+        var record = SavingsRecord(
+            requestID: requestID, timestamp: Date(), model: chat.model,
+            client: request.headers[.userAgent] ?? "", endpoint: request.uri.path, mode: mode,
+            tokensIn: outcome.tokensIn, tokensOut: outcome.tokensOut, stages: outcome.stages,
+            upstreamStatus: nil, compressionMicros: compressionMicros, upstreamFirstByteMicros: nil,
+            conversationFingerprint: Self.fingerprint(of: chat), failOpenReason: outcome.failOpenReason
+        )
+        let forwarded: Forwarded
+        do {
+            forwarded = try await forward(request, body: body, dropContentEncoding: outcome.changed, configuration: configuration)
+        } catch {
+            recordOnce(record)
+            throw error
+        }
+        record.upstreamStatus = Int(forwarded.response.status.code)
+        record.upstreamFirstByteMicros = forwarded.firstByte.microseconds
+        recordOnce(record)
+        logger.debug(
+            "Chat completion",
+            metadata: [
+                "request.id": "\(requestID)", "model": "\(chat.model)", "status": "\(record.upstreamStatus ?? 0)",
+                "tokens.in": "\(outcome.tokensIn)", "tokens.out": "\(outcome.tokensOut)",
+                "compression.us": "\(compressionMicros)", "upstream.ttfb.us": "\(record.upstreamFirstByteMicros ?? 0)",
+            ]
+        )
+
+        var response = forwarded.response
+        if !response.headers.contains(Self.requestIDHeader) {
+            response.headers[Self.requestIDHeader] = requestID
+        }
+        if outcome.changed {
+            response.headers[Self.tokensInHeader] = String(outcome.tokensIn)
+            response.headers[Self.tokensOutHeader] = String(outcome.tokensOut)
+            response.headers[Self.tokensSavedHeader] = String(outcome.tokensSaved)
+        }
+        return response
+    }
+
+    private func recordOnce(_ record: SavingsRecord) {
+        for recorder in recorders {
+            recorder.record(record)
+        }
+    }
+
+    /// `POST /v1/condenser/compress`: what the pipeline would forward, without calling upstream.
+    private func compress(_ request: Request, configuration: CondenserConfiguration) async throws(OpenAIError) -> Response {
+        let mode = try Self.mode(of: request, default: configuration.compressionMode)
+        let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes)
+        let chat = try parseChat(raw, headers: request.headers, limit: configuration.maxBodyBytes)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome = compressor.compress(chat, mode: mode)
+        let elapsed = clock.now - started
+        let stages: [JSONValue] = outcome.stages.map { stage in
+            .object([
+                "stage": .string(stage.stage), "tokens_before": .int(stage.tokensBefore),
+                "tokens_after": .int(stage.tokensAfter), "tokens_saved": .int(stage.tokensSaved),
+            ])
+        }
+        let answer: JSONObject = [
+            "mode": .string(mode.rawValue),
+            "changed": .bool(outcome.changed),
+            "tokens_in": .int(outcome.tokensIn),
+            "tokens_out": .int(outcome.tokensOut),
+            "tokens_saved": .int(outcome.tokensSaved),
+            "stages": .array(stages),
+            "fail_open_reason": outcome.failOpenReason.map(JSONValue.string) ?? .null,
+            "compression_micros": .int(elapsed.microseconds),
+            "request": .object(outcome.request.jsonObject),
+        ]
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONValue.object(answer).serializedBytes()))
+        )
+    }
+
+    static func mode(of request: Request, default mode: CompressionMode) throws(OpenAIError) -> CompressionMode {
+        guard let value = request.headers[modeHeader] else { return mode }
+        guard let chosen = CompressionMode(rawValue: value.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            throw .badRequest(
+                "Invalid X-Condenser-Mode header \"\(value)\": expected off, safe or aggressive.", code: "invalid_condenser_mode"
+            )
+        }
+        return chosen
+    }
+
+    /// Inflates a gzip body if need be, then parses and validates it.
+    private func parseChat(_ raw: ByteBuffer, headers: HTTPFields, limit: Int) throws(OpenAIError) -> ChatRequest {
+        let encoding = headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces).lowercased() ?? "identity"
+        let result: Result<ChatRequest, ChatRequestError>
+        switch encoding {
+        case "identity", "":
+            result = Result { () throws(ChatRequestError) in try ChatRequest.parse(bytes: raw.readableBytesView) }
+        case "gzip", "x-gzip":
+            let inflated: [UInt8]
+            do {
+                inflated = try Zlib.inflate(Array(raw.readableBytesView), format: .gzip, limit: limit)
+            } catch .tooLarge {
+                throw .bodyTooLarge(limit: limit)
+            } catch {
+                throw .badRequest("The gzip request body could not be inflated: \(error.description).", code: "invalid_content_encoding")
+            }
+            result = Result { () throws(ChatRequestError) in try ChatRequest.parse(bytes: inflated) }
+        default:
+            throw OpenAIError(
+                status: .unsupportedMediaType, message: "Unsupported Content-Encoding \"\(encoding)\": send identity or gzip.",
+                type: "invalid_request_error", code: "unsupported_content_encoding"
+            )
+        }
+        switch result {
+        case .success(let chat): return chat
+        case .failure(let error): throw OpenAIError(error)
+        }
+    }
+
+    /// The first system (or developer) message and the first user message, hashed: the
+    /// same for every request of a conversation as it grows.
+    static func fingerprint(of chat: ChatRequest) -> String {
+        let system = chat.messages.first { $0.role == "system" || $0.role == "developer" }?.content.text ?? ""
+        let user = chat.messages.first { $0.role == "user" }?.content.text ?? ""
+        return StableHash(system + "\u{0}" + user).description
+    }
+
+    static func makeRequestID() -> String {
+        let value = UInt64.random(in: .min ... .max)
+        let hex = String(value, radix: 16)
+        return "cnd-" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    // MARK: Forwarding
+
+    private func collectBody(of request: Request, limit: Int) async throws(OpenAIError) -> ByteBuffer {
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw .bodyTooLarge(limit: limit)
+        }
+        var buffer = ByteBuffer()
+        do {
+            for try await chunk in request.body {
+                guard buffer.readableBytes + chunk.readableBytes <= limit else { throw OpenAIError.bodyTooLarge(limit: limit) }
+                var chunk = chunk
+                buffer.writeBuffer(&chunk)
+            }
+        } catch let error as OpenAIError {
+            throw error
+        } catch {
+            throw .badRequest("The request body could not be read: \(error).")
+        }
+        return buffer
+    }
+
+    struct Forwarded {
+        var response: Response
+        var firstByte: Duration
+    }
+
+    /// Sends the request upstream and relays the answer: status, headers (hop-by-hop
+    /// removed) and body chunk by chunk as it arrives, errors included.
+    private func forward(
+        _ request: Request, body: ByteBuffer, dropContentEncoding: Bool, configuration: CondenserConfiguration
+    ) async throws(OpenAIError) -> Forwarded {
+        let target = configuration.upstream.url(forClientPath: request.head.path ?? request.uri.description)
+        var upstreamRequest = HTTPClientRequest(url: target)
+        upstreamRequest.method = .init(rawValue: request.method.rawValue)
+        upstreamRequest.headers = HeaderFilter.upstreamHeaders(
+            from: request.headers, dropContentEncoding: dropContentEncoding,
+            authorization: configuration.upstreamKey.map { "Bearer \($0.value)" }
+        )
+        if body.readableBytes > 0 || request.method == .post || request.method == .put || request.method == .patch {
+            upstreamRequest.body = .bytes(body)
+        }
+        let answer = try await upstream.send(upstreamRequest, timeout: configuration.requestTimeout, upstream: configuration.upstream)
+        let upstreamBody = answer.response.body
+        let logger = self.logger
+        let responseBody = ResponseBody { writer in
+            do {
+                for try await chunk in upstreamBody {
+                    try await writer.write(chunk)
+                }
+            } catch {
+                logger.warning("Relaying the upstream body stopped", metadata: ["error": "\(error)"])
+                throw error
+            }
+            try await writer.finish(nil)
+        }
+        let response = Response(
+            status: HTTPResponse.Status(code: Int(answer.response.status.code), reasonPhrase: answer.response.status.reasonPhrase),
+            headers: HeaderFilter.clientHeaders(from: answer.response.headers),
+            body: responseBody
+        )
+        return Forwarded(response: response, firstByte: answer.firstByte)
+    }
+
+    // MARK: Other routes
+
+    private func routed(_ request: Request, channel: any Channel) async -> Response {
+        let context = BasicRequestContext(source: .init(channel: channel, logger: logger))
+        do {
+            return try await router.respond(to: request, context: context)
+        } catch let error as any HTTPResponseError {
+            return (try? error.response(from: request, context: context)) ?? Response(status: error.status)
+        } catch {
+            logger.error("Route failed", metadata: ["error": "\(error)"])
+            return Response(status: .internalServerError)
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import CondenserCore
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SystemdKit
+
+/// The daemon's HTTP server, as a `Service`: binds the configured addresses or serves
+/// the sockets systemd passed, proxies to the upstream, and on graceful shutdown stops
+/// accepting, lets in-flight requests and streams finish within the grace period, then
+/// closes what is left.
+///
+/// Hummingbird's `Server` binds exactly one address it resolves itself, so the listening
+/// sockets are made here with NIO's `ServerBootstrap`, and each accepted connection runs
+/// Hummingbird's `HTTP1Channel`.
+public final class CondenserServer: Service, Sendable {
+    let store: ConfigurationStore
+    let compressor: any ChatCompressor
+    let recorders: [any SavingsRecorder]
+    let listeners: [Listener]?
+    let eventLoopGroup: any EventLoopGroup
+    let logger: Logger
+    let notifier: Notifier
+    let router: RouterResponder<BasicRequestContext>
+    let onServing: @Sendable ([SocketAddress]) async -> Void
+
+    /// - Parameters:
+    ///   - store: the configuration in force; reloads swap it.
+    ///   - compressor: the pipeline hook chat requests go through.
+    ///   - recorders: each gets one `SavingsRecord` per proxied chat request.
+    ///   - listeners: where to take connections; nil binds the configured addresses.
+    ///   - routes: adds routes outside `/v1` (e.g. `/metrics`) to the router that already
+    ///     serves `GET /healthz`.
+    ///   - onServing: called with the bound addresses once the server accepts connections.
+    public init(
+        store: ConfigurationStore,
+        compressor: any ChatCompressor = IdentityCompressor(),
+        recorders: [any SavingsRecorder] = [],
+        listeners: [Listener]? = nil,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "condenser"),
+        notifier: Notifier = Notifier(),
+        routes: (Router<BasicRequestContext>) -> Void = { _ in },
+        onServing: @escaping @Sendable ([SocketAddress]) async -> Void = { _ in }
+    ) {
+        self.store = store
+        self.compressor = compressor
+        self.recorders = recorders
+        self.listeners = listeners
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        self.notifier = notifier
+        self.onServing = onServing
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/healthz") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#))
+            )
+        }
+        routes(router)
+        self.router = router.buildResponder()
+    }
+
+    public func run() async throws {
+        let configuration = store.current
+        let upstream = Upstream(configuration: configuration, eventLoopGroup: eventLoopGroup)
+        let proxy = ProxyResponder(
+            store: store, compressor: compressor, recorders: recorders, upstream: upstream, router: router, logger: logger
+        )
+        let http = HTTP1Channel(responder: { request, writer, channel in
+            let response = await proxy.respond(to: request, channel: channel)
+            try await writer.write(response: response.head, body: response.body)
+        })
+        let connections = ConnectionTracker()
+
+        let servers: [NIOAsyncChannel<HTTP1Channel.Value, Never>]
+        do {
+            servers = try await bind(listeners ?? configuration.listen.map(Listener.address), http: http, connections: connections)
+        } catch {
+            await upstream.shutdown()
+            throw error
+        }
+
+        let addresses = servers.compactMap(\.channel.localAddress)
+        let serving = addresses.map { $0.condenserDescription }.joined(separator: ", ")
+        logger.info("Serving", metadata: ["listen": "\(serving)", "upstream": "\(configuration.upstream)"])
+        notifier.ready(status: "Serving on \(serving), forwarding to \(configuration.upstream)")
+        await onServing(addresses)
+
+        let logger = self.logger
+        let notifier = self.notifier
+        let grace = configuration.shutdownGrace
+        let deadline = GraceDeadline()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for server in servers {
+                    group.addTask {
+                        do {
+                            try await server.executeThenClose { inbound in
+                                try await withThrowingDiscardingTaskGroup { connectionGroup in
+                                    for try await connection in inbound {
+                                        connectionGroup.addTask {
+                                            await Self.serve(connection, with: http, logger: logger)
+                                        }
+                                    }
+                                }
+                            }
+                        } catch {
+                            logger.debug("Listener closed", metadata: ["error": "\(error)"])
+                        }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            logger.info("Shutting down: draining open requests", metadata: ["open.connections": "\(connections.count)"])
+            notifier.stopping(status: "Draining \(connections.count) connections")
+            for server in servers {
+                server.channel.close(promise: nil)
+            }
+            connections.quiesce()
+            deadline.start(after: grace) {
+                logger.warning("Grace period over: closing connections still open", metadata: ["open.connections": "\(connections.count)"])
+                connections.closeAll()
+            }
+        }
+        deadline.cancel()
+        await upstream.shutdown()
+        logger.info("Stopped")
+    }
+
+    /// Runs one connection, cancelling its work (and so the upstream request) as soon as
+    /// the client goes away, rather than when the next write fails.
+    static func serve(_ connection: HTTP1Channel.Value, with http: HTTP1Channel, logger: Logger) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await http.handle(value: connection, logger: logger) }
+            group.addTask { try? await connection.channel.closeFuture.get() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func bind(
+        _ listeners: [Listener], http: HTTP1Channel, connections: ConnectionTracker
+    ) async throws -> [NIOAsyncChannel<HTTP1Channel.Value, Never>] {
+        // No remote half-closure: a client that shuts its side closes the channel, which
+        // is how a vanished client is noticed.
+        let bootstrap = ServerBootstrap(group: eventLoopGroup)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        let logger = self.logger
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<HTTP1Channel.Value> = { channel in
+            connections.add(channel)
+            return http.setup(channel: channel, logger: logger)
+        }
+        var servers: [NIOAsyncChannel<HTTP1Channel.Value, Never>] = []
+        do {
+            for listener in listeners {
+                switch listener {
+                case .address(let address):
+                    servers.append(try await bootstrap.bind(host: address.host, port: address.port, childChannelInitializer: initializer))
+                case .descriptor(let descriptor):
+                    servers.append(try await bootstrap.bind(descriptor, childChannelInitializer: initializer))
+                }
+            }
+        } catch {
+            for server in servers {
+                try? await server.channel.close()
+            }
+            throw ListenError(listener: listeners[servers.count], underlying: error)
+        }
+        return servers
+    }
+}
+
+/// A listener that could not be set up.
+public struct ListenError: Error, CustomStringConvertible {
+    public var listener: Listener
+    public var underlying: any Error
+
+    public var description: String { "cannot listen on \(listener): \(underlying)" }
+}
+
+extension SocketAddress {
+    /// `127.0.0.1:8642`, `[::1]:8642`.
+    var condenserDescription: String {
+        guard let ip = ipAddress, let port else { return description }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+}

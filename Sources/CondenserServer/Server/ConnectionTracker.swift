@@ -1,0 +1,33 @@
+import NIOCore
+import Synchronization
+
+/// The open client connections, so shutdown can ask them to finish (quiesce) and, once
+/// the grace period is over, close whatever is left.
+final class ConnectionTracker: Sendable {
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            _ = self?.channels.withLock { $0.removeValue(forKey: id) }
+        }
+    }
+
+    var count: Int { channels.withLock { $0.count } }
+
+    /// Idle connections close now; busy ones after their current response.
+    func quiesce() {
+        for channel in channels.withLock({ Array($0.values) }) {
+            channel.eventLoop.execute {
+                channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+            }
+        }
+    }
+
+    func closeAll() {
+        for channel in channels.withLock({ Array($0.values) }) {
+            channel.close(promise: nil)
+        }
+    }
+}
