@@ -45,44 +45,50 @@ enum BytePairEncoder {
         }
     }
 
-    /// tiktoken's `_byte_pair_merge`, step for step: `parts[i]` is a boundary and the rank
-    /// of merging the two segments that start there.
+    /// tiktoken's `_byte_pair_merge`, step for step: `starts[i]` is a segment boundary and
+    /// `ranks[i]` the rank of merging the two segments from there.
     static func mergeByScanning<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, into sink: inout Sink) {
-        withUnsafeTemporaryAllocation(of: (start: Int, rank: UInt32).self, capacity: length + 1) { parts in
-            var minRank = RankTable.missing
-            var minIndex = 0
-            for i in 0..<(length - 1) {
-                let rank = lookup.rank(piece + i, 2)
-                if rank < minRank { minRank = rank; minIndex = i }
-                parts[i] = (i, rank)
-            }
-            parts[length - 1] = (length - 1, RankTable.missing)
-            parts[length] = (length, RankTable.missing)
-            var count = length + 1
-
-            @inline(__always) func rank(after i: Int) -> UInt32 {
-                guard i + 3 < count else { return RankTable.missing }
-                return lookup.rank(piece + parts[i].start, parts[i + 3].start - parts[i].start)
-            }
-
-            while minRank != RankTable.missing {
-                let i = minIndex
-                if i > 0 { parts[i - 1].rank = rank(after: i - 1) }
-                parts[i].rank = rank(after: i)
-                for k in (i + 1)..<(count - 1) { parts[k] = parts[k + 1] }
-                count -= 1
-                minRank = RankTable.missing
-                for k in 0..<(count - 1) where parts[k].rank < minRank {
-                    minRank = parts[k].rank
-                    minIndex = k
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: length + 1) { starts in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: length + 1) { ranks in
+                var minRank = RankTable.missing
+                var minIndex = 0
+                for i in 0..<(length - 1) {
+                    let rank = lookup.rank(piece + i, 2)
+                    if rank < minRank { minRank = rank; minIndex = i }
+                    starts[i] = i
+                    ranks[i] = rank
                 }
-            }
-            if Sink.wantsRanks {
-                for k in 0..<(count - 1) {
-                    sink.append(lookup.rank(piece + parts[k].start, parts[k + 1].start - parts[k].start))
+                starts[length - 1] = length - 1
+                ranks[length - 1] = RankTable.missing
+                starts[length] = length
+                ranks[length] = RankTable.missing
+                var count = length + 1
+
+                while minRank != RankTable.missing {
+                    let i = minIndex
+                    // The ranks around the merge, over the boundaries as they are before removing i + 1.
+                    if i > 0 {
+                        ranks[i - 1] = i + 2 < count ? lookup.rank(piece + starts[i - 1], starts[i + 2] - starts[i - 1]) : RankTable.missing
+                    }
+                    ranks[i] = i + 3 < count ? lookup.rank(piece + starts[i], starts[i + 3] - starts[i]) : RankTable.missing
+                    for k in (i + 1)..<(count - 1) {
+                        starts[k] = starts[k + 1]
+                        ranks[k] = ranks[k + 1]
+                    }
+                    count -= 1
+                    minRank = RankTable.missing
+                    for k in 0..<(count - 1) where ranks[k] < minRank {
+                        minRank = ranks[k]
+                        minIndex = k
+                    }
                 }
-            } else {
-                sink.add(count: count - 1)
+                if Sink.wantsRanks {
+                    for k in 0..<(count - 1) {
+                        sink.append(lookup.rank(piece + starts[k], starts[k + 1] - starts[k]))
+                    }
+                } else {
+                    sink.add(count: count - 1)
+                }
             }
         }
     }

@@ -91,11 +91,14 @@ struct PreTokenizer: Sendable {
 struct UTF8Text {
     let base: UnsafePointer<UInt8>
     let count: Int
+    /// `ScalarClassTable.basic`, read once rather than through its lazy accessor per scalar.
+    let classes: UnsafePointer<ScalarClass>
 
     init(_ buffer: UnsafeBufferPointer<UInt8>) {
         // An empty buffer may have no base address; nothing is ever read from it then.
         base = buffer.baseAddress ?? UTF8Text.emptyBase
         count = buffer.count
+        classes = ScalarClassTable.basic
     }
 
     nonisolated(unsafe) private static let emptyBase = UnsafePointer(UnsafeMutablePointer<UInt8>.allocate(capacity: 1))
@@ -107,14 +110,14 @@ struct UTF8Text {
     func classAt(_ i: Int) -> (ScalarClass, Int) {
         guard i < count else { return (.end, 0) }
         let b0 = base[i]
-        if b0 < 0x80 { return (ScalarClassTable.basic[Int(b0)], 1) }
+        if b0 < 0x80 { return (classes[Int(b0)], 1) }
         if b0 < 0xE0 {
             let value = (UInt32(b0 & 0x1F) << 6) | UInt32(base[i + 1] & 0x3F)
-            return (ScalarClassTable.basic[Int(value)], 2)
+            return (classes[Int(value)], 2)
         }
         if b0 < 0xF0 {
             let value = (UInt32(b0 & 0x0F) << 12) | (UInt32(base[i + 1] & 0x3F) << 6) | UInt32(base[i + 2] & 0x3F)
-            return (ScalarClassTable.basic[Int(value)], 3)
+            return (classes[Int(value)], 3)
         }
         let value = (UInt32(b0 & 0x07) << 18) | (UInt32(base[i + 1] & 0x3F) << 12)
             | (UInt32(base[i + 2] & 0x3F) << 6) | UInt32(base[i + 3] & 0x3F)

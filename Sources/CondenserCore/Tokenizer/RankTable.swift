@@ -13,6 +13,7 @@ final class RankTable: @unchecked Sendable {
     private let offsets: UnsafeMutableBufferPointer<UInt32>
     private let slots: UnsafeMutableBufferPointer<UInt64>
     private let byteRanks: UnsafeMutableBufferPointer<UInt32>
+    private let pairRanks: UnsafeMutableBufferPointer<UInt32>
 
     static let missing = UInt32.max
 
@@ -115,10 +116,14 @@ final class RankTable: @unchecked Sendable {
         let mask = capacity - 1
         slots = .allocate(capacity: capacity)
         slots.initialize(repeating: 0)
+        // Two-byte tokens also go in a direct table: every merge starts with pair lookups.
+        pairRanks = .allocate(capacity: 1 << 16)
+        pairRanks.initialize(repeating: RankTable.missing)
         let base = UnsafePointer(self.bytes.baseAddress!)
         for rank in 0...maxRank {
             let start = Int(offsets[rank]), end = Int(offsets[rank + 1])
             guard end > start else { continue }
+            if end - start == 2 { pairRanks[Int(base[start]) << 8 | Int(base[start + 1])] = UInt32(rank) }
             let hash = RankTable.hash(base + start, end - start)
             var index = Int(truncatingIfNeeded: hash) & mask
             while slots[index] != 0 { index = (index + 1) & mask }
@@ -131,7 +136,8 @@ final class RankTable: @unchecked Sendable {
         byteRanks.initialize(repeating: RankTable.missing)
         lookup = RankLookup(
             bytes: base, offsets: UnsafePointer(offsets.baseAddress!), slots: UnsafePointer(slots.baseAddress!),
-            mask: mask, maxTokenLength: maxLength, byteRanks: UnsafePointer(byteRanks.baseAddress!)
+            mask: mask, maxTokenLength: maxLength, byteRanks: UnsafePointer(byteRanks.baseAddress!),
+            pairRanks: UnsafePointer(pairRanks.baseAddress!)
         )
         for byte in 0..<256 {
             var value = UInt8(byte)
@@ -147,6 +153,7 @@ final class RankTable: @unchecked Sendable {
         offsets.deallocate()
         slots.deallocate()
         byteRanks.deallocate()
+        pairRanks.deallocate()
     }
 
     /// A 64-bit hash of a short byte string: word-at-a-time multiply-xorshift.
@@ -186,11 +193,14 @@ struct RankLookup {
     let maxTokenLength: Int
     /// The rank of each single byte (every byte is a token in these encodings).
     let byteRanks: UnsafePointer<UInt32>
+    /// The rank of each two-byte token, indexed by `first << 8 | second`.
+    let pairRanks: UnsafePointer<UInt32>
 
     /// The rank of a byte string, or `RankTable.missing`.
     @inline(__always)
     func rank(_ pointer: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
         if length == 1 { return byteRanks[Int(pointer.pointee)] }
+        if length == 2 { return pairRanks[Int(pointer[0]) << 8 | Int(pointer[1])] }
         guard length <= maxTokenLength else { return RankTable.missing }
         return probe(pointer, length)
     }

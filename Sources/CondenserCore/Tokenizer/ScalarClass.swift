@@ -3,22 +3,27 @@
 /// `\s` is the White_Space property (as in Rust's `regex`, which tiktoken uses), `\p{L}` is
 /// Lu/Ll/Lt/Lm/Lo, `\p{M}` is Mn/Mc/Me and `\p{N}` is Nd/Nl/No. No White_Space scalar is a
 /// letter, mark or number, so one class per scalar is enough.
-enum ScalarClass: UInt8 {
+///
+/// A struct over a byte rather than an enum: the scanner tests classes against bit sets in
+/// its innermost loop, and this keeps that a shift and a mask.
+struct ScalarClass: Equatable, Sendable {
+    let rawValue: UInt8
+
     /// Anything else: punctuation, symbols, controls that aren't White_Space, unassigned.
-    case other = 0
+    static let other = ScalarClass(rawValue: 0)
     /// White_Space other than `\r` and `\n`.
-    case space
+    static let space = ScalarClass(rawValue: 1)
     /// `\r` or `\n`, which several patterns single out.
-    case newline
-    case upper   // Lu
-    case title   // Lt
-    case modifier // Lm
-    case otherLetter // Lo
-    case lower   // Ll
-    case mark    // Mn, Mc, Me
-    case number  // Nd, Nl, No
+    static let newline = ScalarClass(rawValue: 2)
+    static let upper = ScalarClass(rawValue: 3) // Lu
+    static let title = ScalarClass(rawValue: 4) // Lt
+    static let modifier = ScalarClass(rawValue: 5) // Lm
+    static let otherLetter = ScalarClass(rawValue: 6) // Lo
+    static let lower = ScalarClass(rawValue: 7) // Ll
+    static let mark = ScalarClass(rawValue: 8) // Mn, Mc, Me
+    static let number = ScalarClass(rawValue: 9) // Nd, Nl, No
     /// Past the end of the text.
-    case end
+    static let end = ScalarClass(rawValue: 10)
 
     @inline(__always) var bit: UInt16 { 1 << UInt16(rawValue) }
 
