@@ -1,7 +1,32 @@
 import ArgumentParser
+import CondenserServer
+import Foundation
 
-// Placeholder until its owner lands the real command.
+/// `condenser check-config`: validates the configuration and prints what is in force.
 struct CheckConfigCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check-config", abstract: "Not built yet.")
-    func run() async throws { throw ValidationError("'check-config' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate the configuration file (and CONDENSER_* variables) and print the effective configuration.",
+        discussion: "Exits 1 and names the bad key and why when something is wrong."
+    )
+
+    @Option(help: "The configuration file (default \(CondenserConfiguration.defaultPath)).")
+    var config: String?
+
+    func run() async throws {
+        do {
+            let configuration = try CondenserConfiguration.load(path: config)
+            let path = config ?? CondenserConfiguration.defaultPath
+            if FileManager.default.fileExists(atPath: path) {
+                print("OK: \(path)")
+            } else {
+                print("OK: no file at \(path); using the defaults")
+            }
+            print("# Effective configuration (file, then CONDENSER_* environment):")
+            print(configuration.tomlDescription, terminator: "")
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
 }
