@@ -10,7 +10,9 @@ struct BenchTokenizerCommand: AsyncParsableCommand {
         discussion: """
             Single-threaded. Prints load time, MB/s and tokens/s for o200k_base and cl100k_base, a 1 MB \
             run of one letter, and a ~100k-token request counted cold and warm. Then runs \
-            scripts/tiktoken_bench.py on the same texts (needs `pip install tiktoken`) and prints the ratio.
+            scripts/tiktoken_bench.py on the same texts (needs `pip install tiktoken`) and prints the ratio. \
+            Times are wall clock, with the thread's CPU time in brackets: on a busy machine the CPU time \
+            is the steadier figure.
             """
     )
 
@@ -35,13 +37,10 @@ struct BenchTokenizerCommand: AsyncParsableCommand {
         let megabytes = Double(texts.reduce(0) { $0 + $1.utf8.count }) / 1_000_000
         print("corpus: \(corpus): \(requests.count) requests, \(texts.count) message texts, \(Self.format(megabytes, 2)) MB")
 
-        var swiftSpeeds: [TokenEncoding: Double] = [:]
+        var swiftSpeeds: [TokenEncoding: Speed] = [:]
         var swiftTokens: [TokenEncoding: Int] = [:]
         for encoding in TokenEncoding.allCases {
-            let clock = ContinuousClock()
-            let start = clock.now
-            let tokenizer = try Tokenizer.shared(encoding)
-            let load = clock.now - start
+            let (tokenizer, load) = try Self.measure { try Tokenizer.shared(encoding) }
             var tokens = 0
             for text in texts { tokens += tokenizer.count(text) }  // warm-up, and the total
             let (rounds, elapsed) = Self.repeatFor(seconds) {
@@ -49,16 +48,15 @@ struct BenchTokenizerCommand: AsyncParsableCommand {
                 for text in texts { total += tokenizer.count(text) }
                 precondition(total == tokens)
             }
-            let speed = megabytes * Double(rounds) / elapsed
+            let speed = Speed(wall: megabytes * Double(rounds) / elapsed.wall, cpu: megabytes * Double(rounds) / elapsed.cpu)
             swiftSpeeds[encoding] = speed
             swiftTokens[encoding] = tokens
-            print("\(encoding.rawValue): load \(Self.milliseconds(load)) ms; \(Self.format(speed, 2)) MB/s, "
-                + "\(Self.format(Double(tokens * rounds) / elapsed / 1_000_000, 2)) M tokens/s (\(tokens) tokens)")
+            let tokenRate = Speed(wall: Double(tokens * rounds) / elapsed.wall / 1e6, cpu: Double(tokens * rounds) / elapsed.cpu / 1e6)
+            print("\(encoding.rawValue): load \(load.milliseconds) ms; \(speed.text) MB/s; \(tokenRate.text) M tokens/s (\(tokens) tokens)")
 
             let run = String(repeating: "a", count: 1 << 20)
-            let runStart = clock.now
-            let runTokens = tokenizer.count(run)
-            print("  1 MB run of one letter: \(Self.milliseconds(clock.now - runStart)) ms (\(runTokens) tokens)")
+            let (runTokens, runTime) = Self.measure { tokenizer.count(run) }
+            print("  1 MB run of one letter: \(runTime.milliseconds) ms (\(runTokens) tokens)")
         }
 
         try benchRequest(requests)
@@ -80,18 +78,13 @@ struct BenchTokenizerCommand: AsyncParsableCommand {
         }
         let request = ChatRequest(body: body, messages: messages)
         let counter = ChatTokenCounter(tokenizer: tokenizer)
-        let clock = ContinuousClock()
-        var start = clock.now
-        let cold = counter.count(request)
-        let coldTime = clock.now - start
-        start = clock.now
-        let warm = counter.count(request)
-        let warmTime = clock.now - start
+        let (cold, coldTime) = Self.measure { counter.count(request) }
+        let (warm, warmTime) = Self.measure { counter.count(request) }
         precondition(cold == warm)
-        print("request of \(messages.count) messages, \(cold) tokens (o200k_base): cold \(Self.milliseconds(coldTime)) ms, warm \(Self.milliseconds(warmTime)) ms")
+        print("request of \(messages.count) messages, \(cold) tokens (o200k_base): cold \(coldTime.milliseconds) ms, warm \(warmTime.milliseconds) ms")
     }
 
-    private func compareWithTiktoken(texts: [String], megabytes: Double, swiftSpeeds: [TokenEncoding: Double], swiftTokens: [TokenEncoding: Int]) {
+    private func compareWithTiktoken(texts: [String], megabytes: Double, swiftSpeeds: [TokenEncoding: Speed], swiftTokens: [TokenEncoding: Int]) {
         guard FileManager.default.fileExists(atPath: script) else {
             print("tiktoken: skipped, \(script) not found (run from the repository root)")
             return
@@ -128,10 +121,13 @@ struct BenchTokenizerCommand: AsyncParsableCommand {
         let version = report["tiktoken"]?.stringValue ?? "?"
         for encoding in TokenEncoding.allCases {
             guard let result = report["encodings"]?.objectValue?[encoding.rawValue]?.objectValue,
-                  let speed = result["mb_per_s"]?.doubleValue, let swift = swiftSpeeds[encoding] else { continue }
+                  let wall = result["mb_per_s"]?.doubleValue, let cpu = result["mb_per_cpu_s"]?.doubleValue,
+                  let swift = swiftSpeeds[encoding] else { continue }
+            let speed = Speed(wall: wall, cpu: cpu)
+            let ratio = Speed(wall: swift.wall / wall, cpu: swift.cpu / cpu)
             let tokens = result["tokens"]?.intValue ?? -1
             let same = tokens == swiftTokens[encoding] ? "same token total" : "TOKEN TOTALS DIFFER (\(tokens) vs \(swiftTokens[encoding] ?? 0))"
-            print("tiktoken \(version) \(encoding.rawValue): \(Self.format(speed, 2)) MB/s; Condenser is \(Self.format(swift / speed, 2))x as fast; \(same)")
+            print("tiktoken \(version) \(encoding.rawValue): \(speed.text) MB/s; Condenser is \(ratio.text)x as fast; \(same)")
         }
     }
 
@@ -143,10 +139,32 @@ struct BenchTokenizerCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs `body` until `seconds` have passed (at least once); returns rounds and seconds.
-    static func repeatFor(_ seconds: Double, _ body: () -> Void) -> (Int, Double) {
+    /// A wall-clock figure with its CPU-time twin.
+    struct Speed {
+        var wall: Double
+        var cpu: Double
+        var text: String { "\(BenchTokenizerCommand.format(wall, 2)) [\(BenchTokenizerCommand.format(cpu, 2))]" }
+    }
+
+    struct Elapsed {
+        var wall: Double
+        var cpu: Double
+        var milliseconds: String { "\(BenchTokenizerCommand.format(wall * 1000, 1)) [\(BenchTokenizerCommand.format(cpu * 1000, 1))]" }
+    }
+
+    static func measure<T>(_ body: () throws -> T) rethrows -> (T, Elapsed) {
+        let clock = ContinuousClock()
+        let cpuStart = threadCPUTime()
+        let start = clock.now
+        let value = try body()
+        return (value, Elapsed(wall: seconds(clock.now - start), cpu: threadCPUTime() - cpuStart))
+    }
+
+    /// Runs `body` until `seconds` of wall time have passed (at least once).
+    static func repeatFor(_ seconds: Double, _ body: () -> Void) -> (Int, Elapsed) {
         let clock = ContinuousClock()
         let start = clock.now
+        let cpuStart = threadCPUTime()
         var rounds = 0
         var elapsed = 0.0
         repeat {
@@ -154,14 +172,18 @@ struct BenchTokenizerCommand: AsyncParsableCommand {
             rounds += 1
             elapsed = Self.seconds(clock.now - start)
         } while elapsed < seconds
-        return (rounds, elapsed)
+        return (rounds, Elapsed(wall: elapsed, cpu: threadCPUTime() - cpuStart))
+    }
+
+    static func threadCPUTime() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
-
-    static func milliseconds(_ duration: Duration) -> String { format(seconds(duration) * 1000, 1) }
 
     static func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
 }
