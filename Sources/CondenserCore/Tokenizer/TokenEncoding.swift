@@ -6,11 +6,14 @@ public enum TokenEncoding: String, Sendable, CaseIterable {
     case cl100kBase = "cl100k_base"
 
     /// The encoding a model name uses, after stripping a provider prefix such as
-    /// `openai/`. Models Condenser doesn't recognise get `default`.
+    /// `openai/` and a fine-tune's `ft:`. Models Condenser doesn't recognise get `default`.
     public static func forModel(_ model: String, default fallback: TokenEncoding = .o200kBase) -> TokenEncoding {
         var name = Substring(model.lowercased())
         if let slash = name.lastIndex(of: "/") {
             name = name[name.index(after: slash)...]
+        }
+        if name.hasPrefix("ft:") {
+            name = name.dropFirst(3)
         }
         // o200k prefixes first: "gpt-4o" and "gpt-4.1" would otherwise fall under "gpt-4".
         for prefix in ["gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt-4o", "gpt-oss"] where name.hasPrefix(prefix) {
