@@ -154,7 +154,8 @@ enum BytePairEncoder {
     }
 }
 
-/// A binary min-heap of `UInt64` keys in memory its owner frees with `deallocate()`.
+/// A 4-ary min-heap of `UInt64` keys in memory its owner frees with `deallocate()`.
+/// Four children share a cache line, which halves the depth of a heap of a million keys.
 struct MinHeap {
     private var keys: UnsafeMutablePointer<UInt64>
     private var capacity: Int
@@ -181,7 +182,7 @@ struct MinHeap {
         var child = count
         count += 1
         while child > 0 {
-            let parent = (child - 1) >> 1
+            let parent = (child - 1) >> 2
             let above = keys[parent]
             guard key < above else { break }
             keys[child] = above
@@ -199,12 +200,20 @@ struct MinHeap {
         let last = keys[count]
         var parent = 0
         while true {
-            var child = 2 * parent + 1
-            guard child < count else { break }
-            if child + 1 < count, keys[child + 1] < keys[child] { child += 1 }
-            guard keys[child] < last else { break }
-            keys[parent] = keys[child]
-            parent = child
+            let first = 4 * parent + 1
+            guard first < count else { break }
+            var smallest = first
+            var smallestKey = keys[first]
+            let end = min(first + 4, count)
+            var child = first + 1
+            while child < end {
+                let key = keys[child]
+                if key < smallestKey { smallest = child; smallestKey = key }
+                child += 1
+            }
+            guard smallestKey < last else { break }
+            keys[parent] = smallestKey
+            parent = smallest
         }
         keys[parent] = last
         return top
