@@ -1,11 +1,12 @@
 extension CompressionPipeline {
     /// The result for every message of `conversation`, from the memo where it can.
     func process(
-        _ conversation: Conversation, mode: CompressionMode, deadline: ContinuousClock.Instant, clock: ContinuousClock
+        _ conversation: Conversation, mode: CompressionMode, counting: PipelineCounter,
+        deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> [MessageResult] {
         let messages = conversation.messages
-        let boundary = summaryBoundary(conversation, mode: mode)
-        let modeKey = keyBase.combined(with: StableHash(mode.rawValue))
+        let boundary = summaryBoundary(conversation, mode: mode, counter: counting.text)
+        let modeKey = keyBase.combined(with: StableHash(mode.rawValue + "|" + counting.name))
         var dedupeIndex = Deduplicator.Index()
         var boilerplateIndex = BoilerplateRemover.Index()
         // The hash of the messages a result may depend on: those before it in its region.
@@ -30,7 +31,7 @@ extension CompressionPipeline {
                 result = hit
             } else {
                 result = try processMessage(
-                    message, index: index, summarized: summarized, mode: mode,
+                    message, index: index, summarized: summarized, mode: mode, counter: counting.text,
                     dedupeIndex: dedupeIndex, boilerplateIndex: boilerplateIndex, deadline: deadline, clock: clock)
                 memo.insert(result, for: key)
             }
@@ -47,7 +48,7 @@ extension CompressionPipeline {
     }
 
     /// The summary boundary of this request, 0 when summaries are off for the mode.
-    func summaryBoundary(_ conversation: Conversation, mode: CompressionMode) -> Int {
+    func summaryBoundary(_ conversation: Conversation, mode: CompressionMode, counter: any TokenCounter) -> Int {
         guard summarizer != nil, settings.summaries.allows(mode) else { return 0 }
         let tokens = conversation.messages.map { message in
             message.textBlocks.reduce(0) { $0 + counter.count($1.text) }
@@ -68,7 +69,7 @@ extension CompressionPipeline {
 
     /// Runs the stages over one message's text blocks.
     func processMessage(
-        _ message: ConversationMessage, index: Int, summarized: Bool, mode: CompressionMode,
+        _ message: ConversationMessage, index: Int, summarized: Bool, mode: CompressionMode, counter: any TokenCounter,
         dedupeIndex: Deduplicator.Index, boilerplateIndex: BoilerplateRemover.Index,
         deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> MessageResult {
@@ -90,7 +91,7 @@ extension CompressionPipeline {
             var text = block.text
             for stage in stages {
                 guard clock.now <= deadline else { throw .overBudget(settings.timeBudgetMilliseconds) }
-                accept(stage.apply(text, context: context), replacing: &text, stage: stage.name, savings: &savings)
+                accept(stage.apply(text, context: context), replacing: &text, stage: stage.name, counter: counter, savings: &savings)
             }
             let cleaned = text
             let fingerprint = cleaned.utf8.count >= deduplicator.minimumCharacters ? Deduplicator.Fingerprint(block: block, text: cleaned) : nil
@@ -98,14 +99,14 @@ extension CompressionPipeline {
             if let fingerprint,
                 let reference = deduplicator.rewrite(cleaned, fingerprint: fingerprint, role: block.role, index: dedupeIndex, exactOnly: summarized)
             {
-                isReference = accept(reference, replacing: &text, stage: Deduplicator.name, savings: &savings)
+                isReference = accept(reference, replacing: &text, stage: Deduplicator.name, counter: counter, savings: &savings)
             }
             if !isReference, let trimmed = boilerplate.rewrite(text, messageIndex: index, index: boilerplateIndex) {
-                accept(trimmed, replacing: &text, stage: BoilerplateRemover.name, savings: &savings)
+                accept(trimmed, replacing: &text, stage: BoilerplateRemover.name, counter: counter, savings: &savings)
             }
             if summarized, !isReference, let summarizer {
                 guard clock.now <= deadline else { throw .overBudget(settings.timeBudgetMilliseconds) }
-                accept(summarizer.apply(text, context: context), replacing: &text, stage: summarizer.name, savings: &savings)
+                accept(summarizer.apply(text, context: context), replacing: &text, stage: summarizer.name, counter: counter, savings: &savings)
             }
             outputs.append(text == block.text ? nil : text)
             // A reference target must be in the request in full. Before the boundary,
@@ -120,7 +121,9 @@ extension CompressionPipeline {
     /// Takes a stage's output when it saves tokens and leaves something, recording the
     /// exact tokens before and after; a stage that saves nothing leaves the text alone.
     @discardableResult
-    func accept(_ output: String, replacing text: inout String, stage: String, savings: inout [StageSavings]) -> Bool {
+    func accept(
+        _ output: String, replacing text: inout String, stage: String, counter: any TokenCounter, savings: inout [StageSavings]
+    ) -> Bool {
         guard output != text, !output.isEmpty else { return false }
         let before = counter.count(text)
         let after = counter.count(output)

@@ -16,7 +16,7 @@
 ///
 /// Fail open: a time budget overrun or a broken invariant forwards the original
 /// request, with the reason.
-public final class CompressionPipeline: ChatCompressor {
+public final class CompressionPipeline: ChatCompressor, Sendable {
     /// Bump when any stage's output changes, so memoised results of the old code are not
     /// reused by a long-running process after a reload of settings.
     public static let version = "pipeline-1"
@@ -24,8 +24,7 @@ public final class CompressionPipeline: ChatCompressor {
     public let settings: PipelineSettings
     let stages: [any TextStage]
     let summarizer: (any TextStage)?
-    let counter: any TokenCounter
-    let requestTokens: @Sendable (ChatRequest) -> Int
+    let counterFor: @Sendable (String) throws -> PipelineCounter
     let deduplicator: Deduplicator
     let boilerplate: BoilerplateRemover
     let memo: PipelineMemo
@@ -34,17 +33,16 @@ public final class CompressionPipeline: ChatCompressor {
     /// - Parameters:
     ///   - stages: per-block text stages, applied in order to every compressible block.
     ///   - summarizer: the old-turn summary stage, applied before the summary boundary.
-    ///   - counter: counts block texts (best with a count cache; blocks repeat).
-    ///   - requestTokens: counts a whole request, as the provider bills it.
+    ///   - counterFor: the counter for a request's model (best with a count cache:
+    ///     blocks repeat from request to request). A throw fails open.
     public init(
         settings: PipelineSettings, stages: [any TextStage], summarizer: (any TextStage)?,
-        counter: any TokenCounter, requestTokens: @escaping @Sendable (ChatRequest) -> Int
+        counterFor: @escaping @Sendable (_ model: String) throws -> PipelineCounter
     ) {
         self.settings = settings
         self.stages = stages
         self.summarizer = summarizer
-        self.counter = counter
-        self.requestTokens = requestTokens
+        self.counterFor = counterFor
         deduplicator = Deduplicator(minimumCharacters: settings.dedupeMinimumCharacters)
         boilerplate = BoilerplateRemover(minimumCharacters: settings.boilerplateMinimumCharacters)
         memo = PipelineMemo(maximumEntries: settings.memoEntries, maximumBytes: settings.memoMegabytes << 20)
@@ -61,7 +59,15 @@ public final class CompressionPipeline: ChatCompressor {
     public func compress(_ request: ChatRequest, mode: CompressionMode) -> CompressionOutcome {
         let clock = ContinuousClock()
         let start = clock.now
-        let tokensIn = requestTokens(request)
+        let counting: PipelineCounter
+        do {
+            counting = try counterFor(request.model)
+        } catch {
+            return CompressionOutcome(
+                request: request, changed: false, tokensIn: 0, tokensOut: 0,
+                failOpenReason: "no token counter for model \(request.model): \(error)", elapsed: clock.now - start)
+        }
+        let tokensIn = counting.request(request)
         func original(_ reason: String?) -> CompressionOutcome {
             CompressionOutcome(
                 request: request, changed: false, tokensIn: tokensIn, tokensOut: tokensIn,
@@ -72,7 +78,7 @@ public final class CompressionPipeline: ChatCompressor {
         var conversation = Conversation(openAIChat: request)
         let results: [MessageResult]
         do {
-            results = try process(conversation, mode: mode, deadline: deadline, clock: clock)
+            results = try process(conversation, mode: mode, counting: counting, deadline: deadline, clock: clock)
         } catch {
             return original(error.description)
         }
@@ -102,8 +108,12 @@ public final class CompressionPipeline: ChatCompressor {
         let stages = stageNames.compactMap { name in
             totals[name].map { StageSavings(stage: name, tokensBefore: $0.before, tokensAfter: $0.after) }
         }
+        // Request counts add up the counts of each content text, so the request after
+        // compression is exactly the request before less what the stages removed (a
+        // test holds the two equal); counting it again would cost a tokenizer pass.
+        let saved = stages.reduce(0) { $0 + $1.tokensSaved }
         return CompressionOutcome(
-            request: compressed, changed: true, tokensIn: tokensIn, tokensOut: requestTokens(compressed),
+            request: compressed, changed: true, tokensIn: tokensIn, tokensOut: tokensIn - saved,
             stages: stages, elapsed: clock.now - start)
     }
 

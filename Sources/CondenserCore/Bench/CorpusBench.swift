@@ -1,0 +1,129 @@
+/// Runs the compression pipeline over an evaluation corpus and measures what matters:
+/// savings, planted facts kept, validity, and, in replay, the cache-aware cost of every
+/// request an agent sends as a session grows.
+public struct CorpusBench {
+    public var mode: CompressionMode
+    public var replay: Bool
+    /// Makes a fresh pipeline (empty memo, empty count cache), for cold timings.
+    let makePipeline: () -> CompressionPipeline
+    /// Tokens of one message as billed (content, role and per-message overhead).
+    let messageTokens: (ChatMessage) -> Int
+    /// Tokens of the request's tool definitions.
+    let toolTokens: (ChatRequest) -> Int
+
+    public init(
+        mode: CompressionMode, replay: Bool = true, makePipeline: @escaping () -> CompressionPipeline,
+        messageTokens: @escaping (ChatMessage) -> Int, toolTokens: @escaping (ChatRequest) -> Int
+    ) {
+        self.mode = mode
+        self.replay = replay
+        self.makePipeline = makePipeline
+        self.messageTokens = messageTokens
+        self.toolTokens = toolTokens
+    }
+
+    public func run(_ sessions: [CorpusSession]) -> CorpusBenchReport {
+        let pipeline = makePipeline()
+        var results: [SessionBenchResult] = []
+        for session in sessions {
+            results.append(measure(session, pipeline: pipeline))
+        }
+        var report = CorpusBenchReport(mode: mode, sessions: results)
+        if let timing = timings(sessions) {
+            report.coldMillis = timing.cold
+            report.warmMillis = timing.warm
+            report.timingSession = timing.id
+            report.timingTokens = timing.tokens
+        }
+        return report
+    }
+
+    func measure(_ session: CorpusSession, pipeline: CompressionPipeline) -> SessionBenchResult {
+        var result = SessionBenchResult(id: session.id, kind: session.kind)
+        if replay {
+            var previous: (original: [ChatMessage], compressed: [ChatMessage]) = ([], [])
+            for request in session.replayRequests {
+                let outcome = pipeline.compress(request, mode: mode)
+                result.invalidRequests += problems(request, outcome.request).isEmpty ? 0 : 1
+                let tools = toolTokens(request)
+                result.costUncompressed += cost(request.messages, after: previous.original, tools: tools)
+                result.costCompressed += cost(outcome.request.messages, after: previous.compressed, tools: tools)
+                if !previous.compressed.isEmpty, !outcome.request.messages.starts(with: previous.compressed) {
+                    result.prefixBreaks += 1
+                }
+                result.replayRequests += 1
+                previous = (request.messages, outcome.request.messages)
+            }
+        }
+        let outcome = pipeline.compress(session.request, mode: mode)
+        result.tokensIn = outcome.tokensIn
+        result.tokensOut = outcome.tokensOut
+        result.stages = outcome.stages
+        result.failOpenReason = outcome.failOpenReason
+        result.problems = problems(session.request, outcome.request)
+        if !replay { result.invalidRequests = result.problems.isEmpty ? 0 : 1 }
+        let texts = outcome.request.messages.compactMap { $0.content.text }
+        result.factsTotal = session.needles.count
+        result.factsKept = session.needles.filter { needle in texts.contains { $0.contains(needle) } }.count
+        return result
+    }
+
+    /// Validity problems of a compressed request against its original.
+    func problems(_ original: ChatRequest, _ compressed: ChatRequest) -> [String] {
+        var problems = RequestInvariants.violations(original: original, compressed: compressed, systemVerbatim: true)
+        if RequestInvariants.pairingProblems(original).isEmpty {
+            problems += RequestInvariants.pairingProblems(compressed)
+        }
+        return problems
+    }
+
+    /// The cache-aware cost of a request: messages that repeat the previous request's
+    /// leading messages (and the tools, after the first request) at 0.1, the rest at 1.
+    ///
+    /// The shared prefix is counted in whole messages: a provider caches the longest
+    /// common token prefix, which ends inside the first differing message, so this
+    /// undercounts cache hits slightly, alike for the compressed and the original stream.
+    func cost(_ messages: [ChatMessage], after previous: [ChatMessage], tools: Int) -> Double {
+        var common = 0
+        while common < messages.count, common < previous.count, messages[common] == previous[common] { common += 1 }
+        var cached = previous.isEmpty ? 0 : tools
+        var fresh = previous.isEmpty ? tools : 0
+        for (index, message) in messages.enumerated() {
+            if index < common { cached += messageTokens(message) } else { fresh += messageTokens(message) }
+        }
+        return 0.1 * Double(cached) + Double(fresh)
+    }
+
+    /// Pipeline time for the agent session nearest 30k tokens: cold (a fresh pipeline,
+    /// its memo and count cache empty) and warm for its last new turn (memo filled by
+    /// the request before). Median of 5 runs each.
+    func timings(_ sessions: [CorpusSession]) -> (id: String, tokens: Int, cold: Double, warm: Double)? {
+        let sized = sessions.map { session in
+            (session, session.request.messages.reduce(toolTokens(session.request)) { $0 + messageTokens($1) })
+        }
+        guard let (session, tokens) = sized.min(by: { abs($0.1 - 30_000) < abs($1.1 - 30_000) }) else { return nil }
+        let requests = session.replayRequests
+        var cold: [Double] = []
+        var warm: [Double] = []
+        for _ in 0..<5 {
+            let fresh = makePipeline()
+            cold.append(milliseconds(fresh.compress(session.request, mode: mode).elapsed))
+            let filling = makePipeline()
+            if requests.count >= 2 { _ = filling.compress(requests[requests.count - 2], mode: mode) }
+            warm.append(milliseconds(filling.compress(session.request, mode: mode).elapsed))
+        }
+        return (session.id, tokens, median(cold), median(warm))
+    }
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+    let (seconds, attoseconds) = duration.components
+    return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+}
+
+func median(_ values: [Double]) -> Double {
+    guard !values.isEmpty else { return .nan }
+    let sorted = values.sorted()
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}

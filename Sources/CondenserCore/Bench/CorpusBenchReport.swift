@@ -1,0 +1,119 @@
+/// The corpus bench's figures: per session, and summarised against the targets.
+public struct CorpusBenchReport: Sendable, Codable {
+    public var mode: CompressionMode
+    public var sessions: [SessionBenchResult]
+    /// Pipeline time in milliseconds for the session nearest 30k tokens.
+    public var coldMillis: Double?
+    public var warmMillis: Double?
+    public var timingSession: String?
+    public var timingTokens: Int?
+
+    public init(mode: CompressionMode, sessions: [SessionBenchResult]) {
+        self.mode = mode
+        self.sessions = sessions
+    }
+
+    func of(_ kind: String) -> [SessionBenchResult] { sessions.filter { $0.kind == kind } }
+
+    public func medianSavings(_ kind: String) -> Double { median(of(kind).map(\.savings)) }
+    public func medianEffectiveCost(_ kind: String) -> Double {
+        median(of(kind).filter { $0.replayRequests > 0 }.map(\.effectiveCost))
+    }
+    public var factsKept: Int { sessions.reduce(0) { $0 + $1.factsKept } }
+    public var factsTotal: Int { sessions.reduce(0) { $0 + $1.factsTotal } }
+    public var invalidRequests: Int { sessions.reduce(0) { $0 + $1.invalidRequests } }
+    public var prefixBreaks: Int { sessions.reduce(0) { $0 + $1.prefixBreaks } }
+    public var replayRequests: Int { sessions.reduce(0) { $0 + $1.replayRequests } }
+
+    /// Tokens each stage removed from the whole-session requests of a kind, as a fraction
+    /// of their tokens in, in pipeline order of first appearance.
+    public func stageShares(_ kind: String) -> [(stage: String, share: Double)] {
+        let group = of(kind)
+        let total = Double(group.reduce(0) { $0 + $1.tokensIn })
+        var order: [String] = []
+        var saved: [String: Int] = [:]
+        for session in group {
+            for stage in session.stages {
+                if saved[stage.stage] == nil { order.append(stage.stage) }
+                saved[stage.stage, default: 0] += stage.tokensSaved
+            }
+        }
+        return order.map { ($0, total > 0 ? Double(saved[$0]!) / total : 0) }
+    }
+
+    /// One target: what is measured, the figure, the goal, and whether it is met.
+    public struct Target: Sendable {
+        public var measure: String
+        public var value: String
+        public var goal: String
+        public var met: Bool
+    }
+
+    public var targets: [Target] {
+        var targets: [Target] = [
+            Target(measure: "savings, agent sessions, median", value: percent(medianSavings("agent")), goal: ">= 45%", met: medianSavings("agent") >= 0.45),
+            Target(measure: "savings, chats, median", value: percent(medianSavings("chat")), goal: ">= 15%", met: medianSavings("chat") >= 0.15),
+            Target(
+                measure: "planted facts kept", value: "\(factsKept)/\(factsTotal)", goal: "100%", met: factsKept == factsTotal),
+            Target(measure: "invalid requests", value: "\(invalidRequests)", goal: "0", met: invalidRequests == 0),
+        ]
+        if replayRequests > 0 {
+            let cost = medianEffectiveCost("agent")
+            targets.append(
+                Target(measure: "effective cost in replay, agent, median", value: fixed(cost, 3), goal: "<= 0.7", met: cost <= 0.7))
+        }
+        if let coldMillis {
+            targets.append(Target(measure: "pipeline time, ~30k tokens, cold", value: fixed(coldMillis, 2) + " ms", goal: "<= 10 ms", met: coldMillis <= 10))
+        }
+        if let warmMillis {
+            targets.append(Target(measure: "pipeline time, one new turn, warm", value: fixed(warmMillis, 3) + " ms", goal: "<= 1 ms", met: warmMillis <= 1))
+        }
+        return targets
+    }
+
+    /// The per-session table, stage shares and the summary against the targets.
+    public func renderTable() -> String {
+        var rows: [[String]] = [["session", "kind", "in", "out", "saved", "facts", "invalid", "replay", "breaks", "eff. cost", "note"]]
+        for s in sessions {
+            rows.append([
+                s.id, s.kind, "\(s.tokensIn)", "\(s.tokensOut)", percent(s.savings), "\(s.factsKept)/\(s.factsTotal)",
+                "\(s.invalidRequests)", "\(s.replayRequests)", "\(s.prefixBreaks)", s.replayRequests > 0 ? fixed(s.effectiveCost, 3) : "-",
+                s.failOpenReason ?? s.problems.first ?? "",
+            ])
+        }
+        var out = TextTable.render(rows, rightAligned: Set(2..<10))
+        out += "\nmode \(mode.rawValue); \(sessions.count) sessions; \(replayRequests) replay requests, \(prefixBreaks) prefix breaks\n"
+        for kind in ["agent", "chat"] where !of(kind).isEmpty {
+            let shares = stageShares(kind).map { "\($0.stage) \(percent($0.share))" }.joined(separator: ", ")
+            out += "\(kind): stage savings of tokens in: \(shares.isEmpty ? "none" : shares)\n"
+        }
+        if let timingSession, let timingTokens {
+            out += "timings on \(timingSession) (\(timingTokens) tokens)\n"
+        }
+        out += "\n"
+        var summary: [[String]] = [["measure", "value", "target", "met"]]
+        for target in targets { summary.append([target.measure, target.value, target.goal, target.met ? "yes" : "NO"]) }
+        out += TextTable.render(summary, rightAligned: [1])
+        return out
+    }
+}
+
+func percent(_ value: Double) -> String {
+    value.isNaN ? "-" : fixed(value * 100, 1) + "%"
+}
+
+/// A decimal with `digits` places, without Foundation's locale-dependent formatting.
+func fixed(_ value: Double, _ digits: Int) -> String {
+    guard value.isFinite else { return "-" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded()
+    let whole = Int(scaled / scale)
+    let fraction = Int(scaled - Double(whole) * scale)
+    var text = (value < 0 && scaled > 0 ? "-" : "") + String(whole)
+    if digits > 0 {
+        let digitsText = String(fraction)
+        text += "." + String(repeating: "0", count: digits - digitsText.count) + digitsText
+    }
+    return text
+}

@@ -1,0 +1,33 @@
+/// What the corpus bench measured for one session.
+public struct SessionBenchResult: Sendable, Codable {
+    public var id: String
+    public var kind: String
+    /// Prompt tokens of the whole session request, before and after compression.
+    public var tokensIn = 0
+    public var tokensOut = 0
+    public var stages: [StageSavings] = []
+    public var failOpenReason: String?
+    public var factsKept = 0
+    public var factsTotal = 0
+    /// Validity problems of the compressed whole-session request.
+    public var problems: [String] = []
+    /// Compressed requests (replay and whole) with any validity problem.
+    public var invalidRequests = 0
+    /// Replay: requests sent, how often a request did not start with the previous one's
+    /// messages, and the cache-aware cost of both streams.
+    public var replayRequests = 0
+    public var prefixBreaks = 0
+    public var costCompressed = 0.0
+    public var costUncompressed = 0.0
+
+    public init(id: String, kind: String) {
+        self.id = id
+        self.kind = kind
+    }
+
+    /// The fraction of tokens removed.
+    public var savings: Double { tokensIn > 0 ? 1 - Double(tokensOut) / Double(tokensIn) : 0 }
+
+    /// Replay cost of the compressed stream relative to the original stream.
+    public var effectiveCost: Double { costUncompressed > 0 ? costCompressed / costUncompressed : 1 }
+}

@@ -1,0 +1,40 @@
+import Synchronization
+
+extension CompressionPipeline {
+    /// The per-block stages in the order they run. Escapes and carriage-return redraws
+    /// go first, since they hide the lines the other stages look at; whitespace last,
+    /// to tidy what the others leave.
+    public static func standardStages() -> [any TextStage] {
+        [
+            AnsiEscapeStripper(), ProgressBarCollapser(), HTMLToText(), JSONMinifier(), RepeatedLineCollapser(),
+            WhitespaceNormalizer(),
+        ]
+    }
+
+    /// The pipeline as the proxy runs it: the standard stages, and exact counts in each
+    /// request model's encoding, with count caches.
+    public static func standard(settings: PipelineSettings) -> CompressionPipeline {
+        let counters = EncodingCounters()
+        return CompressionPipeline(settings: settings, stages: standardStages(), summarizer: OldTurnSummarizer()) { model in
+            try counters.counter(for: TokenEncoding.forModel(model))
+        }
+    }
+}
+
+/// One `PipelineCounter` per encoding, made on first use (loading a rank file takes
+/// tens of milliseconds, so never per request).
+final class EncodingCounters: Sendable {
+    private let counters = Mutex<[TokenEncoding: PipelineCounter]>([:])
+
+    func counter(for encoding: TokenEncoding) throws -> PipelineCounter {
+        if let counter = counters.withLock({ $0[encoding] }) { return counter }
+        let tokenizer = try Tokenizer.shared(encoding)
+        let chat = ChatTokenCounter(tokenizer: tokenizer)
+        let counter = PipelineCounter(name: encoding.rawValue, text: CachingTokenCounter(tokenizer)) { chat.count($0) }
+        return counters.withLock { counters in
+            if let existing = counters[encoding] { return existing }
+            counters[encoding] = counter
+            return counter
+        }
+    }
+}
