@@ -36,6 +36,19 @@ final class RankTable: @unchecked Sendable {
                 ranks.reserveCapacity(end / 16)
                 while i < end {
                     let start = written
+                    // Whole groups of four digits first; padding, the space and bad bytes
+                    // (all 0xFF in the table) stop it, and the loop below finishes the token.
+                    while i + 4 <= end {
+                        let a = digits[Int(text[i])], b = digits[Int(text[i + 1])]
+                        let c = digits[Int(text[i + 2])], d = digits[Int(text[i + 3])]
+                        guard (a | b | c | d) & 0x80 == 0 else { break }
+                        let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                        bytes[written] = UInt8(truncatingIfNeeded: group >> 16)
+                        bytes[written + 1] = UInt8(truncatingIfNeeded: group >> 8)
+                        bytes[written + 2] = UInt8(truncatingIfNeeded: group)
+                        written += 3
+                        i += 4
+                    }
                     var accumulator: UInt32 = 0
                     var bits = 0
                     while i < end, text[i] != 0x20 {
