@@ -75,11 +75,17 @@ import Testing
 
     @Test func alignedColumnsStay() {
         let text = """
+        The pods right now, as you can see below:
         NAME        STATUS    AGE
         web-1       Running   3d
         worker-2    Pending   5m
         """
-        #expect(stage.apply(text, context: tool) == text)
+        #expect(stage.apply(text, context: assistant) == text)
+    }
+
+    @Test func toolOutputKeepsInteriorSpacing() {
+        let text = "srv sshd[1556]: authentication failure; rhost=192.0.2.113  user=rda   \nLib/a.py:12:        return  x\n"
+        #expect(stage.apply(text, context: tool) == "srv sshd[1556]: authentication failure; rhost=192.0.2.113  user=rda\nLib/a.py:12:        return  x\n")
     }
 
     @Test func unchangedTextIsReturnedAsIs() {
@@ -92,5 +98,20 @@ import Testing
         let once = stage.apply(text, context: assistant)
         #expect(once != text)
         #expect(stage.apply(once, context: assistant) == once)
+    }
+}
+
+extension WhitespaceNormalizerTests {
+    @Test func caretLinesAndCompilerSnippetsKeepTheirColumns() {
+        let text = """
+        Objects/call.c:5397:31: warning: 'size' may be used uninitialized
+         5397 |     Py_ssize_t n;
+              |                ^
+        - foo bar
+        ?       ^
+        + foo baq
+        ?       ^
+        """
+        #expect(stage.apply(text, context: assistant) == text)
     }
 }

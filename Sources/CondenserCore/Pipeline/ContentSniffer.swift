@@ -2,7 +2,7 @@
 /// spacing and repetition in it carry meaning (source code, listings, diffs) or not
 /// (prose, logs, command output).
 ///
-/// Looks at no more than the first 400 lines; a guess, never a parse.
+/// Looks at no more than the first 200 lines; a guess, never a parse.
 public enum ContentSniffer {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Program source or configuration (Python, C, Swift, INI, TOML, YAML).
@@ -37,7 +37,7 @@ public enum ContentSniffer {
         return kind(of: bytes, lines: ByteLines.split(bytes))
     }
 
-    static let sampleLines = 400
+    static let sampleLines = 200
 
     static func kind(of bytes: [UInt8], lines: [Range<Int>]) -> Kind {
         if looksLikeJSON(bytes) { return .json }
@@ -53,7 +53,8 @@ public enum ContentSniffer {
         var sentences = 0
         var indented = 0
         for range in lines.prefix(sampleLines) {
-            let line = bytes[range]
+            // The start of a line tells its kind; very long lines are not read to the end.
+            let line = bytes[range.lowerBound..<min(range.upperBound, range.lowerBound + 240)]
             if ByteLines.isBlank(line) { continue }
             nonBlank += 1
             if isDiffLine(line) { diffLines += 1 }

@@ -7,18 +7,17 @@ public struct AnsiEscapeStripper: TextStage {
     public init() {}
 
     public func apply(_ text: String, context: BlockContext) -> String {
-        if context.role == .toolResult, !text.utf8.contains(0x1B),
-           ByteLines.containsCaseInsensitive(Array(text.utf8)[...], "\\u001b"),
-           let rewritten = JSONWrappedText.rewrite(text, { Self.strip($0) }) {
+        if context.role == .toolResult,
+           let rewritten = JSONWrappedText.rewrite(text, requiring: "\\u001b", { Self.strip($0) }) {
             return rewritten
         }
         return Self.strip(text)
     }
 
     static func strip(_ text: String) -> String {
-        let utf8 = text.utf8
-        guard utf8.contains(0x1B) || containsC1CSI(utf8) else { return text }
-        let bytes = Array(utf8)
+        // ESC, or the second byte of U+009B (a one-character CSI; 0x9B never starts a character).
+        guard ByteLines.containsByte(text, where: { $0 == 0x1B || $0 == 0x9B }) else { return text }
+        let bytes = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = 0
@@ -36,15 +35,6 @@ public struct AnsiEscapeStripper: TextStage {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func containsC1CSI(_ utf8: String.UTF8View) -> Bool {
-        var previous: UInt8 = 0
-        for byte in utf8 {
-            if previous == 0xC2, byte == 0x9B { return true }
-            previous = byte
-        }
-        return false
     }
 
     /// The index after the escape sequence starting at `start` (an ESC byte).

@@ -8,12 +8,14 @@ enum ByteLines {
     static func split(_ bytes: [UInt8]) -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         ranges.reserveCapacity(bytes.count / 40 + 1)
-        var start = 0
-        for i in 0..<bytes.count where bytes[i] == 0x0A {
-            ranges.append(start..<i)
-            start = i + 1
+        bytes.withUnsafeBufferPointer { buffer in
+            var start = 0
+            for i in 0..<buffer.count where buffer[i] == 0x0A {
+                ranges.append(start..<i)
+                start = i + 1
+            }
+            ranges.append(start..<buffer.count)
         }
-        ranges.append(start..<bytes.count)
         return ranges
     }
 
@@ -26,6 +28,20 @@ enum ByteLines {
             out.append(contentsOf: line)
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether `text`'s UTF-8 holds any byte for which `match` is true; reads the string's
+    /// storage in place when it can.
+    static func containsByte(_ text: String, where match: (UInt8) -> Bool) -> Bool {
+        if let found = text.utf8.withContiguousStorageIfAvailable({ buffer in buffer.contains(where: match) }) {
+            return found
+        }
+        return text.utf8.contains(where: match)
+    }
+
+    /// The first non-whitespace byte of `text`, if any.
+    static func firstNonSpace(_ text: String) -> UInt8? {
+        text.utf8.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
     }
 
     static func isBlank(_ line: ArraySlice<UInt8>) -> Bool {

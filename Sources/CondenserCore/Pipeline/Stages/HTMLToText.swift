@@ -16,8 +16,7 @@ public struct HTMLToText: TextStage {
 
     public func apply(_ text: String, context: BlockContext) -> String {
         guard context.role == .toolResult else { return text }
-        if JSONWrappedText.hasNewlineEscape(Array(text.utf8)),
-           let rewritten = JSONWrappedText.rewrite(text, { Self.convert($0) }) {
+        if let rewritten = JSONWrappedText.rewrite(text, { Self.convert($0) }) {
             return rewritten
         }
         return Self.convert(text)

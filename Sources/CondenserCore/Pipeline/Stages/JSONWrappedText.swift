@@ -2,13 +2,20 @@
 /// the output's colour codes, progress redraws and repeats hide behind string escapes,
 /// so the text stages rewrite the multi-line string values and serialise the rest back.
 enum JSONWrappedText {
+    /// Whether `text` may be such a wrapper: it starts with `{` or `[`. Cheap.
+    static func isCandidate(_ text: String) -> Bool {
+        let first = ByteLines.firstNonSpace(text)
+        return first == 0x7B || first == 0x5B
+    }
+
     /// `text` with `transform` applied to each multi-line string inside it, compactly
     /// serialised; nil when `text` is no JSON object or array, or nothing changed.
-    static func rewrite(_ text: String, _ transform: (String) -> String) -> String? {
+    /// With `requiring`, texts without that (lower-case) string are skipped unparsed.
+    static func rewrite(_ text: String, requiring: StaticString? = nil, _ transform: (String) -> String) -> String? {
+        guard isCandidate(text) else { return nil }
         let bytes = Array(text.utf8)
-        guard let first = bytes.firstIndex(where: { !ContentSniffer.isSpace($0) }),
-              bytes[first] == 0x7B || bytes[first] == 0x5B,
-              hasNewlineEscape(bytes), !hasSurrogateEscape(bytes),
+        if let requiring, !ByteLines.containsCaseInsensitive(bytes[...], requiring) { return nil }
+        guard hasNewlineEscape(bytes), !hasSurrogateEscape(bytes),
               let value = try? JSONParser.parse(bytes: bytes) else { return nil }
         var changed = false
         let rewritten = rewrite(value, transform, &changed)

@@ -13,8 +13,7 @@ public struct ProgressBarCollapser: TextStage {
     public init() {}
 
     public func apply(_ text: String, context: BlockContext) -> String {
-        if context.role == .toolResult, JSONWrappedText.hasNewlineEscape(Array(text.utf8)),
-           let rewritten = JSONWrappedText.rewrite(text, { Self.collapse($0) }) {
+        if context.role == .toolResult, let rewritten = JSONWrappedText.rewrite(text, { Self.collapse($0) }) {
             return rewritten
         }
         return Self.collapse(text)

@@ -20,8 +20,7 @@ public struct RepeatedLineCollapser: TextStage {
     public init() {}
 
     public func apply(_ text: String, context: BlockContext) -> String {
-        if context.role == .toolResult, JSONWrappedText.hasNewlineEscape(Array(text.utf8)),
-           let rewritten = JSONWrappedText.rewrite(text, { Self.collapse($0) }) {
+        if context.role == .toolResult, let rewritten = JSONWrappedText.rewrite(text, { Self.collapse($0) }) {
             return rewritten
         }
         return Self.collapse(text)
@@ -50,8 +49,14 @@ public struct RepeatedLineCollapser: TextStage {
     // MARK: Runs of similar lines
 
     static func collapseRuns(_ lines: [ArraySlice<UInt8>], fenced: [Bool]) -> [ArraySlice<UInt8>]? {
-        let keys: [[UInt8]?] = lines.enumerated().map { i, line in
-            fenced[i] || ByteLines.isBlank(line) || isMarker(line) ? nil : maskedKey(line)
+        // Masking every line is costly; lines can only share a key if they share a signature.
+        let signatures = lines.map(signature)
+        let keys: [[UInt8]?] = lines.indices.map { i in
+            let line = lines[i]
+            let similarNeighbour = (i > 0 && signatures[i - 1] == signatures[i])
+                || (i + 1 < lines.count && signatures[i + 1] == signatures[i])
+            guard similarNeighbour, !fenced[i], !ByteLines.isBlank(line), !isMarker(line) else { return nil }
+            return maskedKey(line)
         }
         let words: [Bool] = keys.map { key in
             guard let key else { return false }
@@ -144,6 +149,23 @@ public struct RepeatedLineCollapser: TextStage {
         }
         while key.last == 0x20 || key.last == 0x0D { key.removeLast() }
         return key
+    }
+
+    /// A hash of the letters masking never removes (masked words hold only hex digits,
+    /// T and Z, and unit letters), with the line's count of them: equal keys imply equal
+    /// signatures, so unequal signatures rule a pair out cheaply.
+    static func signature(_ line: ArraySlice<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in line where signatureBytes[Int(byte)] {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+
+    static let signatureBytes: [Bool] = (0..<256).map { value in
+        let byte = UInt8(value)
+        guard ByteLines.isLetter(byte) || byte == 0x5F else { return false }
+        return !"abcdefghikmnstuxz".utf8.contains(ByteLines.lower(byte))
     }
 
     @inline(__always) static func isWordByte(_ b: UInt8) -> Bool {

@@ -12,6 +12,8 @@ enum TextDumpChrome {
     static let singleLineSections: Set<String> = ["Previous topic", "Next topic", "Previous page", "Next page"]
 
     static func strip(_ bytes: [UInt8]) -> String? {
+        guard ByteLines.containsCaseInsensitive(bytes[...], "navigation")
+            || ByteLines.containsCaseInsensitive(bytes[...], "topic") else { return nil }
         let ranges = ByteLines.split(bytes)
         let lines = ranges.map { bytes[$0] }
         let headers = lines.indices.filter { isSectionHeader(lines[$0]) }

@@ -1,5 +1,6 @@
 /// Removes whitespace that carries no meaning: trailing spaces and tabs, CRLF line
-/// ends, runs of three or more blank lines, and long runs of spaces inside prose lines.
+/// ends, runs of three or more blank lines, and, in messages (not tool output), runs of
+/// spaces inside prose lines.
 ///
 /// Leading indentation is never touched (YAML, Python and Markdown lists depend on it).
 /// Text that is source code, a numbered listing, a diff or JSON, and fenced code blocks
@@ -11,14 +12,18 @@ public struct WhitespaceNormalizer: TextStage {
     public init() {}
 
     public func apply(_ text: String, context: BlockContext) -> String {
-        if context.role == .toolResult, JSONWrappedText.hasNewlineEscape(Array(text.utf8)),
-           let rewritten = JSONWrappedText.rewrite(text, { Self.normalize($0) }) {
-            return rewritten
+        if context.role == .toolResult {
+            // Tool output quotes logs, grep hits and code excerpts whose exact spacing can matter
+            // (a regex tested against a log line): only line ends and blank runs change there.
+            if let rewritten = JSONWrappedText.rewrite(text, { Self.normalize($0, interior: false) }) {
+                return rewritten
+            }
+            return Self.normalize(text, interior: false)
         }
-        return Self.normalize(text)
+        return Self.normalize(text, interior: true)
     }
 
-    static func normalize(_ text: String) -> String {
+    static func normalize(_ text: String, interior: Bool) -> String {
         let bytes = Array(text.utf8)
         let ranges = ByteLines.split(bytes)
         let lines = ranges.map { bytes[$0] }
@@ -28,11 +33,14 @@ public struct WhitespaceNormalizer: TextStage {
         let kind = ContentSniffer.kind(of: bytes, lines: outside)
         let diff = kind == .diff
         if kind.isVerbatim { fenced = [Bool](repeating: true, count: lines.count) }
-        let collapseRuns = kind == .prose || kind == .mixed || kind == .html
+        let collapseRuns = interior && (kind == .prose || kind == .mixed)
         var starts: [[Int]] = []
         if collapseRuns {
+            let pointers = lines.map(isPointerLine)
             starts = lines.enumerated().map { i, line in
-                fenced[i] || isIndentedCode(line) ? [] : columnStarts(line)
+                // A caret line (`    ^~~~`, `?   ---`) points into the line above by column.
+                let pointed = pointers[i] || (i + 1 < lines.count && pointers[i + 1])
+                return fenced[i] || pointed || isIndentedCode(line) || isSnippetLine(line) ? [] : columnStarts(line)
             }
         }
 
@@ -68,7 +76,27 @@ public struct WhitespaceNormalizer: TextStage {
         }
         // Trailing blank lines: a final newline stays, a run of them becomes one.
         for _ in 0..<(blankRun >= 3 ? 1 : pendingBlanks) { out.append(0x0A) }
-        return out.elementsEqual(bytes) ? text : String(decoding: out, as: UTF8.self)
+        return out == bytes ? text : String(decoding: out, as: UTF8.self)
+    }
+
+    /// A line of only markers that point at columns of its neighbour: `^`, `~`, `|`, `?`, `-`, `+`.
+    static func isPointerLine(_ line: ArraySlice<UInt8>) -> Bool {
+        var markers = 0
+        for byte in line {
+            switch byte {
+            case 0x5E, 0x7E: markers += 1          // ^ ~
+            case 0x20, 0x09, 0x7C, 0x3F, 0x2D, 0x2B: break // space tab | ? - +
+            default: return false
+            }
+        }
+        return markers > 0 || ByteLines.hasPrefix(ByteLines.trimmed(line), "?")
+    }
+
+    /// A compiler's source excerpt: ` 2716 |     Py_ssize_t n;`.
+    static func isSnippetLine(_ line: ArraySlice<UInt8>) -> Bool {
+        let content = ByteLines.trimmed(line)
+        let digits = content.prefix { ByteLines.isDigit($0) }
+        return ByteLines.hasPrefix(content.dropFirst(digits.count), " |") || ByteLines.hasPrefix(content, "|")
     }
 
     /// Four or more spaces of indentation and no list marker: a Markdown code block.
