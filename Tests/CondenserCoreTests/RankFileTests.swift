@@ -10,7 +10,7 @@ import Testing
     ])
     func shippedFileInflatesToTheOfficialRankFile(encoding: TokenEncoding, sha256: String) throws {
         let file = try RankFileLocator.rankFile(for: encoding)
-        #expect(SHA256.hex(file) == sha256)
+        #expect(RankFileSHA256.hex(file) == sha256)
         if let shared = TokenizerTestFiles.sharedTokenizers {
             let original = try Data(contentsOf: shared.appendingPathComponent("\(encoding.rawValue).tiktoken"))
             #expect(file == [UInt8](original))
@@ -34,10 +34,10 @@ import Testing
     }
 
     @Test func sha256MatchesKnownDigests() {
-        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(RankFileSHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(RankFileSHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
-        #expect(SHA256.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(RankFileSHA256.hex(long) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
     @Test func ranksAreDenseAndEveryByteIsAToken() throws {
@@ -55,7 +55,7 @@ import Testing
 }
 
 /// SHA-256 (FIPS 180-4), for checking the shipped files: Foundation on Linux has no CommonCrypto.
-enum SHA256 {
+enum RankFileSHA256 {
     static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,

@@ -113,7 +113,7 @@ enum TokenizerTestFiles {
     func heapMergingEqualsTiktokensMergeLoop(encoding: TokenEncoding) throws {
         let tokenizer = try Tokenizer.shared(encoding)
         let lookup = tokenizer.table.lookup
-        var generator = SplitMix(seed: 42)
+        var generator = TokenizerTestRandom(seed: 42)
         // Small alphabets force long merge chains with many rank ties.
         let alphabets: [[UInt8]] = [Array("ab".utf8), Array("abc ".utf8), Array("0123456789".utf8), Array("=-_ ".utf8), Array("éü日".utf8), (0...255).map(UInt8.init)]
         for round in 0..<400 {
@@ -150,7 +150,7 @@ enum TokenizerTestFiles {
 }
 
 /// A small deterministic generator, so failures reproduce.
-struct SplitMix: RandomNumberGenerator {
+struct TokenizerTestRandom: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

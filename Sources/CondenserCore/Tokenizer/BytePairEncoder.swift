@@ -152,70 +152,70 @@ enum BytePairEncoder {
             sink.add(count: segments)
         }
     }
-}
 
-/// A 4-ary min-heap of `UInt64` keys in memory its owner frees with `deallocate()`.
-/// Four children share a cache line, which halves the depth of a heap of a million keys.
-struct MinHeap {
-    private var keys: UnsafeMutablePointer<UInt64>
-    private var capacity: Int
-    private var count = 0
+    /// A 4-ary min-heap of `UInt64` keys in memory its owner frees with `deallocate()`.
+    /// Four children share a cache line, which halves the depth of a heap of a million keys.
+    struct MinHeap {
+        private var keys: UnsafeMutablePointer<UInt64>
+        private var capacity: Int
+        private var count = 0
 
-    init(capacity: Int) {
-        self.capacity = max(capacity, 16)
-        keys = .allocate(capacity: self.capacity)
-    }
+        init(capacity: Int) {
+            self.capacity = max(capacity, 16)
+            keys = .allocate(capacity: self.capacity)
+        }
 
-    func deallocate() {
-        keys.deallocate()
-    }
-
-    @inline(__always)
-    mutating func push(_ key: UInt64) {
-        if count == capacity {
-            let larger = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity * 2)
-            larger.update(from: keys, count: count)
+        func deallocate() {
             keys.deallocate()
-            keys = larger
-            capacity *= 2
         }
-        var child = count
-        count += 1
-        while child > 0 {
-            let parent = (child - 1) >> 2
-            let above = keys[parent]
-            guard key < above else { break }
-            keys[child] = above
-            child = parent
-        }
-        keys[child] = key
-    }
 
-    @inline(__always)
-    mutating func pop() -> UInt64? {
-        guard count > 0 else { return nil }
-        let top = keys[0]
-        count -= 1
-        guard count > 0 else { return top }
-        let last = keys[count]
-        var parent = 0
-        while true {
-            let first = 4 * parent + 1
-            guard first < count else { break }
-            var smallest = first
-            var smallestKey = keys[first]
-            let end = min(first + 4, count)
-            var child = first + 1
-            while child < end {
-                let key = keys[child]
-                if key < smallestKey { smallest = child; smallestKey = key }
-                child += 1
+        @inline(__always)
+        mutating func push(_ key: UInt64) {
+            if count == capacity {
+                let larger = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity * 2)
+                larger.update(from: keys, count: count)
+                keys.deallocate()
+                keys = larger
+                capacity *= 2
             }
-            guard smallestKey < last else { break }
-            keys[parent] = smallestKey
-            parent = smallest
+            var child = count
+            count += 1
+            while child > 0 {
+                let parent = (child - 1) >> 2
+                let above = keys[parent]
+                guard key < above else { break }
+                keys[child] = above
+                child = parent
+            }
+            keys[child] = key
         }
-        keys[parent] = last
-        return top
+
+        @inline(__always)
+        mutating func pop() -> UInt64? {
+            guard count > 0 else { return nil }
+            let top = keys[0]
+            count -= 1
+            guard count > 0 else { return top }
+            let last = keys[count]
+            var parent = 0
+            while true {
+                let first = 4 * parent + 1
+                guard first < count else { break }
+                var smallest = first
+                var smallestKey = keys[first]
+                let end = min(first + 4, count)
+                var child = first + 1
+                while child < end {
+                    let key = keys[child]
+                    if key < smallestKey { smallest = child; smallestKey = key }
+                    child += 1
+                }
+                guard smallestKey < last else { break }
+                keys[parent] = smallestKey
+                parent = smallest
+            }
+            keys[parent] = last
+            return top
+        }
     }
 }

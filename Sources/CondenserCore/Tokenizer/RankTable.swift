@@ -17,6 +17,15 @@ final class RankTable: @unchecked Sendable {
 
     static let missing = UInt32.max
 
+    /// The 6-bit value of each standard base64 digit, 0xFF for any other byte.
+    static let base64Values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, digit) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(digit)] = UInt8(index)
+        }
+        return table
+    }()
+
     /// Parses a `.tiktoken` file: one `BASE64 RANK` line per token.
     init(tiktokenFile file: [UInt8]) throws(TokenizerError) {
         // Decoded tokens are shorter than the file, so one allocation of its size holds them.
@@ -25,7 +34,7 @@ final class RankTable: @unchecked Sendable {
         var ranks: [Int] = []
         var inRankOrder = true
         var maxLength = 0
-        let base64 = Base64.values
+        let base64 = RankTable.base64Values
         let failure: TokenizerError? = file.withUnsafeBufferPointer { text in
             base64.withUnsafeBufferPointer { digits in
                 var i = 0
@@ -260,16 +269,4 @@ struct RankLookup {
         let start = Int(offsets[rank])
         return UnsafeBufferPointer(start: bytes + start, count: Int(offsets[rank + 1]) - start)
     }
-}
-
-/// Standard base64 digits.
-enum Base64 {
-    /// The 6-bit value of an ASCII digit, 0xFF for anything else.
-    static let values: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
-        for (index, digit) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
-            table[Int(digit)] = UInt8(index)
-        }
-        return table
-    }()
 }
