@@ -68,6 +68,11 @@ import Testing
         #expect(stage.apply(text, context: tool) == "     1\t[DEFAULT]\n     2\tbantime  = 1h\n     3\n     4\tmaxretry = 5\n")
     }
 
+    @Test func fencedDiffsKeepTheirContextSpaces() {
+        let text = "The change:\n```diff\n@@ -1,2 +1,2 @@\n \n-a = 1\n+a = 2\n```\n"
+        #expect(stage.apply(text, context: assistant) == text)
+    }
+
     @Test func diffContextLinesKeepTheirSpace() {
         let text = "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1,3 +1,3 @@\n \n-a = 1 \n+a = 2\n"
         #expect(stage.apply(text, context: tool) == text)

@@ -293,20 +293,17 @@ public struct RepeatedLineCollapser: TextStage {
         return (out, outFenced)
     }
 
-    /// `path:12: DeprecationWarning: ...`, `file.c:3:7: warning: ...`.
+    /// `path:12: DeprecationWarning: ...`, `file.c:3:7: warning: ...`: a location right
+    /// before the warning word, so a log line that merely says "warning:" is not one.
     static func isWarningHeader(_ line: ArraySlice<UInt8>) -> Bool {
         guard line.count >= 12, let at = ByteLines.firstIndexCaseInsensitive(line, "warning: ") else { return false }
-        // A location before it: `:<digits>:` somewhere earlier on the line.
-        var i = line.startIndex
-        while i + 2 < at {
-            if line[i] == 0x3A, ByteLines.isDigit(line[i + 1]) {
-                var j = i + 1
-                while j < at, ByteLines.isDigit(line[j]) { j += 1 }
-                if j < at, line[j] == 0x3A { return true }
-            }
-            i += 1
-        }
-        return false
+        var i = at
+        while i > line.startIndex, ByteLines.isLetter(line[i - 1]) { i -= 1 }
+        guard i - 2 > line.startIndex, line[i - 1] == 0x20, line[i - 2] == 0x3A else { return false }
+        var j = i - 2
+        let digitsEnd = j
+        while j > line.startIndex, ByteLines.isDigit(line[j - 1]) { j -= 1 }
+        return j < digitsEnd && j > line.startIndex && line[j - 1] == 0x3A
     }
 
     /// Lines inside Markdown code fences, which keep their repetition.

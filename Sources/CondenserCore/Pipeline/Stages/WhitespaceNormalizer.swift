@@ -28,11 +28,11 @@ public struct WhitespaceNormalizer: TextStage {
         let ranges = ByteLines.split(bytes)
         let lines = ranges.map { bytes[$0] }
         // Fenced blocks keep their spacing whatever the rest is; the rest decides the kind.
-        var fenced = RepeatedLineCollapser.fencedLines(lines)
-        let outside = ranges.indices.filter { !fenced[$0] }.map { ranges[$0] }
+        let inFence = RepeatedLineCollapser.fencedLines(lines)
+        let outside = ranges.indices.filter { !inFence[$0] }.map { ranges[$0] }
         let kind = ContentSniffer.kind(of: bytes, lines: outside)
         let diff = kind == .diff
-        if kind.isVerbatim { fenced = [Bool](repeating: true, count: lines.count) }
+        let fenced = kind.isVerbatim ? [Bool](repeating: true, count: lines.count) : inFence
         let collapseRuns = interior && (kind == .prose || kind == .mixed)
         var starts: [[Int]] = []
         if collapseRuns {
@@ -51,7 +51,8 @@ public struct WhitespaceNormalizer: TextStage {
         var emitted = false
         for (i, line) in lines.enumerated() {
             var body = line
-            if diff {
+            if diff || inFence[i] {
+                // A diff's context line for an empty line is one space; fenced code is quoted as it is.
                 if body.last == 0x0D { body = body.dropLast() }
             } else {
                 body = ByteLines.trimmedTrailing(body)
