@@ -136,6 +136,7 @@ enum TokenizerTestFiles {
     @Test func loadingABadRankFileThrowsInsteadOfTrapping() {
         #expect(throws: TokenizerError.self) { try Tokenizer(encoding: .o200kBase, rankFile: []) }
         #expect(throws: TokenizerError.self) { try Tokenizer(encoding: .o200kBase, rankFile: Array("not base64! 0\n".utf8)) }
+        #expect(throws: TokenizerError.self) { try Tokenizer(encoding: .o200kBase, rankFile: Array("YQ== 999999999\n".utf8)) }
         // Valid lines but not every single byte: encoding could not always proceed.
         #expect(throws: TokenizerError.self) { try Tokenizer(encoding: .o200kBase, rankFile: Array("YQ== 0\nYg== 1\n".utf8)) }
     }

@@ -110,6 +110,11 @@ final class RankTable: @unchecked Sendable {
 
         // OpenAI's files list ranks 0..<n in order; anything else is laid out again by rank.
         let maxRank = ranks.max()!
+        // A corrupt file must not make us allocate gigabytes for offsets.
+        guard maxRank < 2 * ranks.count + 1024 else {
+            bytes.deallocate()
+            throw TokenizerError("the rank file has a rank (\(maxRank)) far beyond its \(ranks.count) tokens")
+        }
         let offsets = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: maxRank + 2)
         if inRankOrder {
             _ = offsets.initialize(from: starts)
