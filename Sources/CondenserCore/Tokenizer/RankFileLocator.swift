@@ -33,9 +33,9 @@ enum RankFileLocator {
     }
 
     /// Where to look, in order: a resource bundle next to the real executable (what
-    /// `Bundle.module` tries first), the target's resource directory in the source tree
-    /// this was built from (standing in for `Bundle.module`'s build-directory path, which
-    /// holds a copy of it), then `$CONDENSER_DATA_DIR`.
+    /// `Bundle.module` tries first); the bundle in the build directory of the package this
+    /// was built from (`Bundle.module`'s fallback, which hard-codes that path), and that
+    /// package's own resource directory; then `$CONDENSER_DATA_DIR`.
     static func candidatePaths(for name: String) -> [String] {
         var paths: [String] = []
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
@@ -47,8 +47,14 @@ enum RankFileLocator {
         for bundle in bundles {
             paths.append(directory.appendingPathComponent(bundle).appendingPathComponent("Resources").appendingPathComponent(name).path)
         }
-        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        paths.append(sources.appendingPathComponent("Resources").appendingPathComponent(name).path)
+        // This file is <package>/Sources/CondenserCore/Tokenizer/RankFileLocator.swift.
+        let target = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let package = target.deletingLastPathComponent().deletingLastPathComponent()
+        for configuration in ["release", "debug"] {
+            let build = package.appendingPathComponent(".build").appendingPathComponent(configuration)
+            paths.append(build.appendingPathComponent(preferredBundle).appendingPathComponent("Resources").appendingPathComponent(name).path)
+        }
+        paths.append(target.appendingPathComponent("Resources").appendingPathComponent(name).path)
         if let dataDirectory = ProcessInfo.processInfo.environment["CONDENSER_DATA_DIR"], !dataDirectory.isEmpty {
             let base = URL(fileURLWithPath: dataDirectory)
             paths.append(base.appendingPathComponent(name).path)
