@@ -38,6 +38,9 @@ import Testing
         10:00:05 deploy: rejected host 192.0.2.17 for tenant malachite-47
         10:00:06 deploy: rejected host 192.0.2.18 for tenant malachite-47
         10:00:07 deploy: rejected host 192.0.2.19 for tenant malachite-47
+        10:00:08 upstream rejected request: code=5506 (retry budget exhausted)
+        10:00:09 upstream rejected request: code=6906 (retry budget exhausted)
+        10:00:10 upstream rejected request: code=7779 (retry budget exhausted)
         """
         #expect(stage.apply(text, context: tool) == text)
     }

@@ -51,7 +51,7 @@ struct HTMLTokenizer {
                 textStart = i
                 if case .start(let name, _, let selfClosing) = token, !selfClosing, name == "script" || name == "style" {
                     // Raw text up to the matching end tag.
-                    let close = findCaseInsensitive(bytes, name == "script" ? "</script" : "</style", from: i, to: n)
+                    let close = find(bytes, name == "script" ? "</script" : "</style", from: i, to: n)
                     i = close.map { (bytes[$0..<n].firstIndex(of: 0x3E) ?? (n - 1)) + 1 } ?? n
                     tokens.append(.end(name: name))
                     textStart = i
@@ -116,12 +116,9 @@ struct HTMLTokenizer {
         String(decoding: bytes.map { ByteLines.lower($0) }, as: UTF8.self)
     }
 
+    /// Case-insensitive search for `needle` (lower case) in `bytes[from..<n]`.
     static func find(_ bytes: [UInt8], _ needle: StaticString, from: Int, to n: Int) -> Int? {
         guard from < n else { return nil }
         return ByteLines.firstIndexCaseInsensitive(bytes[from..<n], needle)
-    }
-
-    static func findCaseInsensitive(_ bytes: [UInt8], _ needle: StaticString, from: Int, to n: Int) -> Int? {
-        find(bytes, needle, from: from, to: n)
     }
 }

@@ -25,10 +25,10 @@ public struct ProgressBarCollapser: TextStage {
             return text
         }
         let ranges = ByteLines.split(bytes)
-        var lines: [ArraySlice<UInt8>] = ranges.map { finalState(bytes[$0]) }
+        let lines: [ArraySlice<UInt8>] = ranges.map { finalState(bytes[$0]) }
         var changed = zip(lines, ranges).contains { $0.0.count != $0.1.count }
 
-        var shapes: [[UInt8]?] = lines.map { shape(of: $0) }
+        let shapes: [[UInt8]?] = lines.map { shape(of: $0) }
         var out: [ArraySlice<UInt8>] = []
         out.reserveCapacity(lines.count)
         var i = 0
@@ -50,8 +50,6 @@ public struct ProgressBarCollapser: TextStage {
             }
             i = j
         }
-        lines = []
-        shapes = []
         return changed ? ByteLines.join(out) : text
     }
 

@@ -129,7 +129,7 @@ public struct RepeatedLineCollapser: TextStage {
                     j += 1
                 }
                 let word = line[i..<j]
-                if isMaskable(word) {
+                if isMaskable(word), !followsCodeWord(line, before: i) {
                     if key.last != 0x23 { key.append(0x23) }
                 } else {
                     key.append(contentsOf: word)
@@ -166,6 +166,20 @@ public struct RepeatedLineCollapser: TextStage {
         let byte = UInt8(value)
         guard ByteLines.isLetter(byte) || byte == 0x5F else { return false }
         return !"abcdefghikmnstuxz".utf8.contains(ByteLines.lower(byte))
+    }
+
+    static let codeWords: Set<String> = ["code", "error", "errno", "err", "status", "exit", "rc", "returned", "signal"]
+
+    /// Whether the word before `index` names a code (`code=1033`, `exit status 2`, `errno 13`):
+    /// such numbers are facts, never masked.
+    static func followsCodeWord(_ line: ArraySlice<UInt8>, before index: Int) -> Bool {
+        var end = index
+        while end > line.startIndex, [0x20, 0x3D, 0x3A, 0x23, 0x28].contains(line[end - 1]) { end -= 1 }
+        guard end < index else { return false }
+        var start = end
+        while start > line.startIndex, ByteLines.isLetter(line[start - 1]) { start -= 1 }
+        guard start < end, end - start <= 8 else { return false }
+        return codeWords.contains(String(decoding: line[start..<end].map { ByteLines.lower($0) }, as: UTF8.self))
     }
 
     @inline(__always) static func isWordByte(_ b: UInt8) -> Bool {
