@@ -74,6 +74,16 @@ import Testing
         #expect(counter.count(request) == first)
     }
 
+    @Test func cacheKeysSeparateValuesAndMembers() {
+        let null = ChatMessage(object: ["role": .string("assistant"), "content": .null])
+        let text = ChatMessage(object: ["role": .string("assistant"), "content": .string("null")])
+        #expect(ChatTokenCounter.key(of: null) != ChatTokenCounter.key(of: text))
+        #expect(ChatTokenCounter.key(of: text) == ChatTokenCounter.key(of: ChatMessage(role: "assistant", content: "null")))
+        let split1 = ChatMessage(object: ["role": .string("user"), "a": .string("bc")])
+        let split2 = ChatMessage(object: ["role": .string("user"), "ab": .string("c")])
+        #expect(ChatTokenCounter.key(of: split1) != ChatTokenCounter.key(of: split2))
+    }
+
     @Test func cacheStaysWithinItsCapacity() throws {
         let counter = ChatTokenCounter(tokenizer: try Tokenizer.shared(.o200kBase), cacheCapacity: 10)
         for index in 0..<100 {

@@ -51,20 +51,45 @@ public struct ChatTokenCounter: Sendable {
 
     /// The tokens of one message, its per-message overhead included.
     public func count(_ message: ChatMessage) -> Int {
-        cached(.object(message.object)) { uncachedCount(message) }
+        cached(Self.key(of: message)) { uncachedCount(message) }
     }
 
     /// The number of counts held in the cache.
     var cachedEntries: Int { cache.entryCount }
 
     private func cached(_ value: JSONValue, _ compute: () -> Int) -> Int {
-        let bytes = value.serializedBytes()
-        let key = bytes.withUnsafeBytes { StableHash(bytes: $0) }
+        cached(Self.key(of: value), compute)
+    }
+
+    private func cached(_ key: StableHash, _ compute: () -> Int) -> Int {
         if let count = cache.count(for: key) { return count }
         let count = compute()
         cache.store(count, for: key)
         return count
     }
+
+    /// A message's cache key: string members are hashed in place, which is most of a
+    /// message's bytes, rather than serialising the whole message first.
+    static func key(of message: ChatMessage) -> StableHash {
+        var key = StableHash(high: 0x6D65_7373_6167_6500, low: UInt64(message.object.members.count))
+        for member in message.object.members {
+            key = key.combined(with: StableHash(member.key))
+            if case .string(let text) = member.value {
+                key = key.combined(with: stringTag).combined(with: StableHash(text))
+            } else {
+                key = key.combined(with: Self.key(of: member.value))
+            }
+        }
+        return key
+    }
+
+    /// Any other value's key: its compact JSON, hashed.
+    static func key(of value: JSONValue) -> StableHash {
+        value.serializedBytes().withUnsafeBytes { StableHash(bytes: $0) }
+    }
+
+    /// Keeps the string `"null"` apart from the JSON `null`, whose serialised text it is.
+    private static let stringTag = StableHash(high: 0x7374_7269_6E67, low: 1)
 
     private func uncachedCount(_ message: ChatMessage) -> Int {
         var total = Self.tokensPerMessage
