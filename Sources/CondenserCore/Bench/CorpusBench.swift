@@ -127,3 +127,14 @@ func median(_ values: [Double]) -> Double {
     let middle = sorted.count / 2
     return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
+
+extension CorpusBench {
+    /// The bench over the standard pipeline, counting in o200k_base as the corpus does.
+    public static func standard(settings: PipelineSettings, mode: CompressionMode, replay: Bool) throws -> CorpusBench {
+        let chat = ChatTokenCounter(tokenizer: try Tokenizer.shared(.o200kBase))
+        return CorpusBench(
+            mode: mode, replay: replay, makePipeline: { CompressionPipeline.standard(settings: settings) },
+            messageTokens: { chat.count($0) },
+            toolTokens: { chat.count(ChatRequest(body: $0.body, messages: [])) })
+    }
+}

@@ -1,0 +1,237 @@
+import Testing
+@testable import CondenserCore
+
+/// A stand-in token counter: one token per four bytes, rounded up.
+struct QuarterByteCounter: TokenCounter {
+    func count(_ text: String) -> Int { (text.utf8.count + 3) / 4 }
+}
+
+/// Collapses runs of spaces in tool results (a stand-in for the whitespace stage).
+struct SpaceSqueezer: TextStage {
+    let name = "squeeze"
+    func apply(_ text: String, context: BlockContext) -> String {
+        guard context.role == .toolResult else { return text }
+        var out = ""
+        var previous: Character = "x"
+        for character in text where !(character == " " && previous == " ") {
+            out.append(character)
+            previous = character
+        }
+        return out
+    }
+}
+
+/// Keeps the first and last line (a stand-in for the old-turn summarizer).
+struct FirstAndLastLine: TextStage {
+    let name = "summary"
+    func apply(_ text: String, context: BlockContext) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 4 else { return text }
+        return "\(lines[0])\n\(Marker.omittedLines(lines.count - 2))\n\(lines[lines.count - 1])"
+    }
+}
+
+/// Takes its time, to overrun a budget.
+struct SlowStage: TextStage {
+    let name = "slow"
+    func apply(_ text: String, context: BlockContext) -> String {
+        let clock = ContinuousClock()
+        let end = clock.now.advanced(by: .milliseconds(3))
+        while clock.now < end {}
+        return text
+    }
+}
+
+func testCounter() -> PipelineCounter {
+    let counter = QuarterByteCounter()
+    return PipelineCounter(name: "test", text: counter) { request in
+        request.messages.reduce(3) { total, message in
+            let texts: [String]
+            switch message.content {
+            case .text(let text): texts = [text]
+            case .parts(let parts): texts = parts.compactMap { $0.objectValue?["text"]?.stringValue }
+            default: texts = []
+            }
+            return total + 3 + texts.reduce(0) { $0 + counter.count($1) }
+        }
+    }
+}
+
+func makePipeline(
+    stages: [any TextStage] = [AnsiEscapeStripper(), SpaceSqueezer()], summarizer: (any TextStage)? = nil,
+    configure: (inout PipelineSettings) -> Void = { _ in }
+) -> CompressionPipeline {
+    var settings = PipelineSettings()
+    settings.minimumTokens = 100
+    settings.dedupeMinimumCharacters = 80
+    settings.summaries = .always
+    settings.summaryStepTokens = 1000
+    settings.recentTurns = 4
+    settings.timeBudgetMilliseconds = 10_000
+    configure(&settings)
+    return CompressionPipeline(settings: settings, stages: stages, summarizer: summarizer) { _ in testCounter() }
+}
+
+/// An agent session: tool rounds reading a few files (again, and after edits), with
+/// coloured, space-padded output, and a new user task every 7 rounds.
+func syntheticSession(rounds: Int) -> ChatRequest {
+    func file(_ number: Int, edit: Int) -> String {
+        (1...40).map { line in "    def f\(number)_\(line)(x):   return x * \(line)\(line == 20 && edit > 0 ? " + \(edit)" : "")" }
+            .joined(separator: "\n")
+    }
+    var messages: [JSONValue] = [
+        .object(["role": .string("system"), "content": .string(String(repeating: "You are a careful agent.  ", count: 20))]),
+        .object(["role": .string("user"), "content": .string("Fix the bug in module 1, please.")]),
+    ]
+    for round in 0..<rounds {
+        let id = "call_\(round)"
+        let path = "src/f\(round % 4).py"
+        let isRead = round % 3 != 2
+        let arguments = isRead ? #"{"path":"\#(path)"}"# : #"{"command":"make test"}"#
+        messages.append(
+            .object([
+                "role": .string("assistant"), "content": round % 2 == 0 ? .null : .string("Looking at step \(round)."),
+                "tool_calls": .array([
+                    .object([
+                        "id": .string(id), "type": .string("function"),
+                        "function": .object(["name": .string(isRead ? "read_file" : "run_command"), "arguments": .string(arguments)]),
+                    ])
+                ]),
+            ]))
+        let content =
+            isRead
+            ? file(round % 4, edit: round / 8)
+            : "\u{1B}[32mPASS\u{1B}[0m   test_\(round)    ok\n" + String(repeating: "\u{1B}[33mwarning:\u{1B}[0m   deprecated   call\n", count: 6)
+        messages.append(.object(["role": .string("tool"), "tool_call_id": .string(id), "content": .string(content)]))
+        if round % 7 == 6 {
+            messages.append(.object(["role": .string("assistant"), "content": .string("Done with part \(round / 7).")]))
+            messages.append(.object(["role": .string("user"), "content": .string("Now   part \(round / 7 + 2),  please.")]))
+        }
+    }
+    return try! ChatRequest.validate(.object(["model": .string("gpt-4o"), "messages": .array(messages), "tools": .array([])]))
+}
+
+/// The requests an agent sends as the session grows (where the assistant responds next).
+func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
+    CorpusSession(id: "s", kind: "agent", request: request, needles: []).replayRequests
+}
+
+@Suite struct CompressionPipelineTests {
+    @Test func keepsEveryPolicyInvariant() {
+        let request = syntheticSession(rounds: 20)
+        let outcome = makePipeline(summarizer: FirstAndLastLine()).compress(request, mode: .safe)
+        #expect(outcome.changed)
+        #expect(outcome.failOpenReason == nil)
+        #expect(RequestInvariants.violations(original: request, compressed: outcome.request, systemVerbatim: true).isEmpty)
+        #expect(RequestInvariants.pairingProblems(outcome.request).isEmpty)
+        for (before, after) in zip(request.messages, outcome.request.messages) {
+            #expect(before.role == after.role)
+            #expect(before.object["tool_calls"] == after.object["tool_calls"])
+            if before.role == "user" || before.role == "system" { #expect(before == after) }
+            #expect(after.content.text?.isEmpty != true)
+        }
+        #expect(outcome.tokensOut < outcome.tokensIn)
+    }
+
+    @Test func tokensOutIsTheRecountedRequest() {
+        let request = syntheticSession(rounds: 12)
+        let outcome = makePipeline(summarizer: FirstAndLastLine()).compress(request, mode: .safe)
+        #expect(outcome.tokensIn == testCounter().request(request))
+        #expect(outcome.tokensOut == testCounter().request(outcome.request))
+        #expect(outcome.tokensIn - outcome.tokensOut == outcome.stages.reduce(0) { $0 + $1.tokensSaved })
+        #expect(outcome.stages.map(\.stage).contains("dedupe"))
+        #expect(outcome.stages.allSatisfy { $0.tokensSaved > 0 })
+    }
+
+    @Test func smallRequestsAndModeOffPassUntouched() {
+        let request = syntheticSession(rounds: 12)
+        let small = makePipeline { $0.minimumTokens = 1_000_000 }.compress(request, mode: .safe)
+        #expect(!small.changed)
+        #expect(small.request == request)
+        #expect(small.tokensIn == small.tokensOut)
+        let off = makePipeline().compress(request, mode: .off)
+        #expect(!off.changed)
+        #expect(off.request == request)
+    }
+
+    @Test func failsOpenOnATimeBudgetOverrun() {
+        let request = syntheticSession(rounds: 12)
+        let outcome = makePipeline(stages: [SlowStage()]) { $0.timeBudgetMilliseconds = 1 }.compress(request, mode: .safe)
+        #expect(!outcome.changed)
+        #expect(outcome.request == request)
+        #expect(outcome.failOpenReason == "time budget of 1 ms exceeded")
+    }
+
+    @Test func failsOpenWithoutATokenCounter() {
+        struct NoEncoding: Error {}
+        let pipeline = CompressionPipeline(settings: PipelineSettings(), stages: [], summarizer: nil) { _ in throw NoEncoding() }
+        let request = syntheticSession(rounds: 4)
+        let outcome = pipeline.compress(request, mode: .safe)
+        #expect(!outcome.changed)
+        #expect(outcome.failOpenReason?.hasPrefix("no token counter for model gpt-4o") == true)
+    }
+
+    @Test func isDeterministicAcrossPipelines() {
+        let request = syntheticSession(rounds: 20)
+        let a = makePipeline(summarizer: FirstAndLastLine()).compress(request, mode: .aggressive)
+        let b = makePipeline(summarizer: FirstAndLastLine()).compress(request, mode: .aggressive)
+        #expect(a.request.serializedBytes() == b.request.serializedBytes())
+        #expect(a.stages == b.stages)
+    }
+
+    @Test func earlierMessagesStayByteIdenticalAsTheConversationGrows() {
+        let pipeline = makePipeline()
+        var previous: ChatRequest?
+        for request in growingPrefixes(syntheticSession(rounds: 30)) {
+            let compressed = pipeline.compress(request, mode: .safe).request
+            if let previous {
+                #expect(compressed.messages.starts(with: previous.messages))
+            }
+            previous = compressed
+        }
+    }
+
+    @Test func summariesChangeThePrefixOnlyAtPlannedRecuts() {
+        let pipeline = makePipeline(summarizer: FirstAndLastLine())
+        let counter = testCounter()
+        var previous: (request: ChatRequest, boundary: Int)?
+        var recuts = 0
+        for request in growingPrefixes(syntheticSession(rounds: 40)) {
+            let compressed = pipeline.compress(request, mode: .safe).request
+            let boundary = pipeline.summaryBoundary(Conversation(openAIChat: request), mode: .safe, counter: counter.text)
+            if let previous {
+                #expect(boundary >= previous.boundary)
+                if boundary == previous.boundary {
+                    #expect(compressed.messages.starts(with: previous.request.messages))
+                } else {
+                    recuts += 1
+                    #expect(compressed.messages[..<previous.boundary] == previous.request.messages[..<previous.boundary])
+                }
+            }
+            previous = (compressed, boundary)
+        }
+        #expect(recuts >= 2)
+        #expect(pipeline.memo.count > 0)
+    }
+
+    @Test func theNewestToolResultGetsItsFinalTreatment() throws {
+        let pipeline = makePipeline()
+        let requests = growingPrefixes(syntheticSession(rounds: 10))
+        let short = try #require(requests.first { $0.messages.last?.role == "tool" && $0.messages.count > 8 })
+        let newest = pipeline.compress(short, mode: .safe).request.messages.last
+        let later = pipeline.compress(requests.last!, mode: .safe).request.messages[short.messages.count - 1]
+        #expect(newest == later)
+        #expect(newest != short.messages.last)
+    }
+
+    @Test func referencesPointBackwardsOnly() {
+        let outcome = makePipeline().compress(syntheticSession(rounds: 20), mode: .safe)
+        for (index, message) in outcome.request.messages.enumerated() {
+            guard let text = message.content.text, let range = text.firstRange(of: " in message ") else { continue }
+            let digits = text[range.upperBound...].prefix { $0.isNumber }
+            let target = Int(digits)! - 1
+            #expect(target < index)
+            #expect(outcome.request.messages[target].content.text?.hasPrefix("[same as") == false)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+@testable import CondenserCore
+
+@Suite struct CorpusBenchTests {
+    /// `../shared/corpus/dev.jsonl` next to the repository, if it is there.
+    static let corpusPath: String? = {
+        let file = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+        let root = file.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.deletingLastPathComponent().appendingPathComponent("shared/corpus/dev.jsonl").path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }()
+
+    @Test(.enabled(if: corpusPath != nil)) func devCorpusKeepsEveryFactAndStaysValid() throws {
+        let sessions = try CorpusSession.load(path: Self.corpusPath!)
+        #expect(sessions.count >= 50)
+        var settings = PipelineSettings()
+        // Debug builds are slow; the budget would fail open and prove nothing.
+        settings.timeBudgetMilliseconds = 10_000
+        // Aggressive: every stage, summaries included (the riskiest for facts).
+        let report = try CorpusBench.standard(settings: settings, mode: .aggressive, replay: false).run(sessions)
+        #expect(report.factsKept == report.factsTotal)
+        #expect(report.invalidRequests == 0)
+        #expect(report.sessions.allSatisfy { $0.failOpenReason == nil })
+        #expect(report.medianSavings("agent") > 0.1)
+    }
+
+    @Test func replayRequestsEndWhereTheAssistantRespondsNext() {
+        let request = syntheticSession(rounds: 8)
+        let requests = CorpusSession(id: "s", kind: "agent", request: request, needles: []).replayRequests
+        #expect(requests.last == request)
+        for replayed in requests {
+            let last = replayed.messages.last!
+            #expect(last.role == "user" || last.role == "tool")
+            #expect(RequestInvariants.pairingProblems(replayed).isEmpty)
+        }
+        #expect(requests.count == 1 + 8 + 1)
+    }
+
+    @Test func effectiveCostBillsTheRepeatedPrefixAtATenth() {
+        let bench = CorpusBench(
+            mode: .safe, makePipeline: { makePipeline() }, messageTokens: { _ in 10 }, toolTokens: { _ in 5 })
+        let a = ChatMessage(role: "user", content: "a")
+        let b = ChatMessage(role: "assistant", content: "b")
+        #expect(bench.cost([a], after: [], tools: 5) == 15)
+        #expect(bench.cost([a, b], after: [a], tools: 5) == 0.5 + 1 + 10)
+        #expect(bench.cost([b, b], after: [a], tools: 5) == 0.5 + 20)
+    }
+}
