@@ -51,6 +51,14 @@ import Testing
         #expect(result.split(separator: "\n").count < 20)
     }
 
+    @Test func aLogOfFailuresKeepsOnlyItsFirstFew() {
+        let users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"]
+        let lines = (0..<120).map { "sshd[\(100 + $0)]: Failed password for \(users[$0 % 10]) \(users[($0 / 10) % 10]) from 10.0.0.\($0)" }
+        let result = summarizer.apply(lines.joined(separator: "\n"), context: tool)
+        let kept = result.split(separator: "\n").filter { $0.contains("Failed password") }.count
+        #expect(kept >= 15 && kept <= 30)
+    }
+
     @Test func sourceFilesBecomeOutlines() {
         let body = (1...40).map { "        total += \($0)" }.joined(separator: "\n")
         let code = "import os\n\nclass Counter:\n    def count(self):\n        total = 0\n\(body)\n        return total\n"

@@ -121,7 +121,13 @@ public enum RareTokenDetector {
         while index < trimmed.upperBound {
             while index < trimmed.upperBound, !isAtomByte(bytes[index]) { index += 1 }
             let start = index
-            while index < trimmed.upperBound, isAtomByte(bytes[index]) { index += 1 }
+            // Plain lowercase words, most of any text, are never facts: skip them cheaply.
+            var plain = true
+            while index < trimmed.upperBound, isAtomByte(bytes[index]) {
+                if !isLower(bytes[index]) { plain = false }
+                index += 1
+            }
+            if plain { continue }
             let atom = trim(bytes, start..<index, edges: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") })
             if !atom.isEmpty, let kind = atomKind(bytes, atom) { body(kind, atom) }
         }
@@ -185,17 +191,16 @@ public enum RareTokenDetector {
         while dot > word.lowerBound, bytes[dot] != UInt8(ascii: ".") { dot -= 1 }
         guard dot > word.lowerBound, dot < word.upperBound - 1 else { return false }
         for i in word.lowerBound..<dot where !isAtomByte(bytes[i]) { return false }
-        let ext = String(decoding: UnsafeBufferPointer(rebasing: bytes[(dot + 1)..<word.upperBound]), as: UTF8.self)
-        return fileExtensions.contains(ext)
+        return fileExtensions.contains(bytes, (dot + 1)..<word.upperBound)
     }
 
-    private static let fileExtensions: Set<String> = [
+    private static let fileExtensions = WordSet([
         "py", "pyc", "pyi", "txt", "md", "rst", "json", "jsonl", "log", "conf", "cfg", "ini", "yaml", "yml", "toml",
         "c", "h", "cc", "cpp", "hpp", "swift", "js", "mjs", "ts", "tsx", "jsx", "go", "rs", "java", "kt", "rb",
         "php", "pl", "sh", "bash", "zsh", "html", "htm", "css", "xml", "csv", "tsv", "sql", "db", "gz", "bz2", "xz",
         "zip", "tar", "tgz", "so", "dll", "exe", "pem", "crt", "service", "socket", "timer",
         "local", "png", "jpg", "jpeg", "gif", "svg", "pdf", "mk", "cmake", "gradle",
-    ]
+    ])
 
     // MARK: - Atoms
 

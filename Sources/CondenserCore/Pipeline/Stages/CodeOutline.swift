@@ -13,8 +13,12 @@ public struct CodeOutline: Sendable {
     /// The outline of `text`, or `text` itself when it has nothing to elide.
     public func outline(_ text: String) -> String {
         let bytes = Array(text.utf8)
-        let lines = ByteLines.split(bytes)
-        guard lines.count > 4 else { return text }
+        return outline(bytes, lines: ByteLines.split(bytes)) ?? text
+    }
+
+    /// The outline, or nil when the text is too short to outline.
+    func outline(_ bytes: [UInt8], lines: [Range<Int>]) -> String? {
+        guard lines.count > 4 else { return nil }
         var keep = TokenCensus.factLines(bytes, lines: lines)
         var inString = false
         var previousWasSignature = false
@@ -81,60 +85,57 @@ public struct CodeOutline: Sendable {
         return count
     }
 
+    /// `TODO`, `FIXME`, `XXX` or `HACK` anywhere in the line.
     private static func hasNote(_ content: ArraySlice<UInt8>) -> Bool {
-        for note: StaticString in ["TODO", "FIXME", "XXX", "HACK"] where firstIndex(of: note, in: content) != nil {
-            return true
+        var i = content.startIndex
+        while i + 3 < content.endIndex {
+            switch content[i] {
+            case UInt8(ascii: "T"): if ByteLines.hasPrefix(content[i...], "TODO") { return true }
+            case UInt8(ascii: "F"): if ByteLines.hasPrefix(content[i...], "FIXME") { return true }
+            case UInt8(ascii: "X"): if ByteLines.hasPrefix(content[i...], "XXX") { return true }
+            case UInt8(ascii: "H"): if ByteLines.hasPrefix(content[i...], "HACK") { return true }
+            default: break
+            }
+            i += 1
         }
         return false
     }
 
-    private static func firstIndex(of needle: StaticString, in bytes: ArraySlice<UInt8>) -> Int? {
-        let count = needle.utf8CodeUnitCount
-        guard bytes.count >= count else { return nil }
-        var i = bytes.startIndex
-        while i + count <= bytes.endIndex {
-            if ByteLines.hasPrefix(bytes[i...], needle) { return i }
-            i += 1
-        }
-        return nil
-    }
-
     /// `}`, `end`, `fi`: closing a block says nothing an outline needs.
     private static func isCloser(_ content: ArraySlice<UInt8>) -> Bool {
-        let text = String(decoding: content.prefix(8), as: UTF8.self)
-        return closers.contains(text) || content.allSatisfy { $0 == 0x7D || $0 == 0x29 || $0 == 0x5D || $0 == 0x3B || $0 == 0x2C }
+        closers.contains(content) || content.allSatisfy { $0 == 0x7D || $0 == 0x29 || $0 == 0x5D || $0 == 0x3B || $0 == 0x2C }
     }
 
-    private static let closers: Set<String> = ["}", "};", ")", "]", "})", "});", "end", "fi", "esac", "done", "*/", "}}"]
+    private static let closers = WordSet(["}", "};", ")", "]", "})", "});", "end", "fi", "esac", "done", "*/", "}}"])
 
-    private static let modifiers: Set<String> = [
+    private static let modifiers = WordSet([
         "public", "private", "internal", "fileprivate", "open", "static", "final", "override", "export", "pub",
         "async", "unsafe", "mutating", "nonmutating", "abstract", "protected", "virtual", "inline", "extern",
         "default", "required", "convenience", "indirect", "nonisolated", "package", "crate", "dynamic", "lazy",
-    ]
+    ])
 
-    private static let declarations: Set<String> = [
+    private static let declarations = WordSet([
         "def", "class", "func", "fn", "function", "struct", "enum", "protocol", "interface", "impl", "trait",
         "extension", "init", "deinit", "subscript", "typealias", "type", "module", "namespace", "union", "actor",
         "macro", "object", "mod",
-    ]
+    ])
 
-    private static let controlWords: Set<String> = [
+    private static let controlWords = WordSet([
         "if", "for", "while", "switch", "catch", "return", "else", "do", "try", "with", "elif", "except", "guard",
         "repeat", "when", "match", "case", "sizeof", "foreach", "until", "unless", "defer", "await", "new", "throw",
-    ]
+    ])
 
     /// A declaration (`def`, `func`, `class`...) after any modifiers, or a JS/TS/C-style
     /// method head `name(args) {`.
     static func isSignature(_ content: ArraySlice<UInt8>) -> Bool {
         var index = content.startIndex
-        var firstWord: String?
+        var firstWord: ArraySlice<UInt8>?
         for _ in 0..<4 {
             while index < content.endIndex, content[index] == 0x20 { index += 1 }
             let start = index
             while index < content.endIndex, ByteLines.isLetter(content[index]) || content[index] == 0x5F { index += 1 }
             guard start < index else { break }
-            let word = String(decoding: content[start..<index], as: UTF8.self)
+            let word = content[start..<index]
             if firstWord == nil { firstWord = word }
             if declarations.contains(word) {
                 return index == content.endIndex || content[index] == 0x20 || content[index] == 0x28 || content[index] == 0x3C

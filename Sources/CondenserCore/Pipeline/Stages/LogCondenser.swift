@@ -9,6 +9,9 @@ struct LogCondenser: Sendable {
     /// Error and warning lines kept per line shape (the line without its numbers and ids),
     /// so a log of 200 identical failures keeps a few.
     var alertsPerShape: Int
+    /// Error and warning lines kept in all: this many, or one in `alertShare` lines.
+    var minimumAlerts: Int
+    var alertShare: Int
 
     init(mode: CompressionMode) {
         switch mode {
@@ -16,23 +19,34 @@ struct LogCondenser: Sendable {
             headLines = 3
             tailLines = 3
             alertsPerShape = 2
+            minimumAlerts = 8
+            alertShare = 16
         case .safe, .off:
             headLines = 6
             tailLines = 5
             alertsPerShape = 3
+            minimumAlerts = 15
+            alertShare = 8
         }
     }
 
     func condense(_ text: String) -> String {
         let bytes = Array(text.utf8)
         let lines = ByteLines.split(bytes)
+        return condense(bytes, lines: lines, isDiff: ContentSniffer.kind(of: bytes, lines: lines) == .diff) ?? text
+    }
+
+    /// The condensed text, or nil when it is too short to condense.
+    func condense(_ bytes: [UInt8], lines: [Range<Int>], isDiff: Bool) -> String? {
         // A final newline leaves an empty last line: keep it, out of the tail count.
         let trailingEmpty = lines.count > 1 && lines[lines.count - 1].isEmpty
         let contentCount = lines.count - (trailingEmpty ? 1 : 0)
-        guard contentCount > headLines + tailLines + 2 else { return text }
-        let isDiff = ContentSniffer.kind(of: bytes, lines: lines) == .diff
+        guard contentCount > headLines + tailLines + 2 else { return nil }
         var keep = TokenCensus.factLines(bytes, lines: lines)
         var alertsByShape: [UInt64: Int] = [:]
+        // A log of failures on every line keeps its first few, not all of them.
+        let alertBudget = max(minimumAlerts, contentCount / alertShare)
+        var alertsKept = 0
         for i in 0..<lines.count {
             let line = bytes[lines[i]]
             if i < headLines || i >= contentCount - tailLines || ElidedLines.isMarkerLine(line) || Self.isHeading(line) {
@@ -48,7 +62,9 @@ struct LogCondenser: Sendable {
             let shape = Self.shape(of: line)
             let seen = alertsByShape[shape, default: 0]
             alertsByShape[shape] = seen + 1
-            if alert == .summary || seen < alertsPerShape || keep[i] {
+            let withinBudget = seen < alertsPerShape && alertsKept < alertBudget
+            if alert == .summary || alert == .exception || withinBudget || keep[i] {
+                if alert == .alert { alertsKept += 1 }
                 keep[i] = true
                 if alert == .exception { keepLastFrame(before: i, bytes, lines, &keep) }
             }
@@ -69,17 +85,17 @@ struct LogCondenser: Sendable {
 
     enum Alert { case none, alert, exception, summary }
 
-    private static let alertWords: Set<String> = [
+    private static let alertWords = WordSet([
         "Error", "ERROR", "error", "errors", "Errors", "Exception", "Traceback", "FAIL", "FAILED", "FAILURE",
         "Failed", "failed", "failure", "failures", "Warning", "WARNING", "warning", "warnings", "WARN", "fatal",
         "Fatal", "FATAL", "panic", "CRITICAL", "Killed", "denied", "Segmentation", "Aborted", "abort", "assert",
         "exit", "status", "unhealthy", "timeout", "TIMEOUT", "refused",
-    ]
+    ])
 
-    private static let summaryWords: Set<String> = [
+    private static let summaryWords = WordSet([
         "Ran", "passed", "PASSED", "Passed", "Total", "Successfully", "Checked", "Lines", "SUMMARY", "Summary",
         "OK", "SUCCESS", "collected", "skipped",
-    ]
+    ])
 
     /// Whether the line reports a failure, an exception, or sums up a run.
     static func alert(in line: ArraySlice<UInt8>) -> Alert {
@@ -92,14 +108,13 @@ struct LogCondenser: Sendable {
             let length = index - start
             guard length >= 2, length <= 24 else { continue }
             let word = line[start..<index]
-            let text = String(decoding: word, as: UTF8.self)
             if hasSuffix(word, "Error") || hasSuffix(word, "Exception") {
                 // `ValueError: ...` ends a traceback.
                 return index == line.endIndex || line[index] == UInt8(ascii: ":") ? .exception : .alert
             }
-            if alertWords.contains(text) || hasSuffix(word, "Warning") {
+            if alertWords.contains(word) || hasSuffix(word, "Warning") {
                 result = .alert
-            } else if result == .none, summaryWords.contains(text) {
+            } else if result == .none, summaryWords.contains(word) {
                 result = .summary
             }
         }

@@ -50,29 +50,30 @@ public struct OldTurnSummarizer: TextStage {
         let bytes = Array(text.utf8)
         let lines = ByteLines.split(bytes)
         let kind = Self.sniff(bytes, lines)
+        let log = { LogCondenser(mode: mode).condense(bytes, lines: lines, isDiff: kind == .diff) ?? text }
+        let code = { CodeOutline(mode: mode).outline(bytes, lines: lines) ?? text }
         if kind == .json {
             if let rewritten = JSONWrappedText.rewrite(text, { condenseToolOutput($0, mode: mode, path: path) }) {
                 return rewritten
             }
-            return LogCondenser(mode: mode).condense(text)
+            return log()
         }
         // The file's name says more than a sniff of its first lines.
-        if Self.isCode(path) { return CodeOutline(mode: mode).outline(text) }
-        if Self.isText(path) {
-            return kind == .prose ? ProseCondenser(mode: mode).condense(text) : LogCondenser(mode: mode).condense(text)
-        }
+        if Self.isCode(path) { return code() }
+        if Self.isText(path) { return kind == .prose ? ProseCondenser(mode: mode).condense(text) : log() }
         switch kind {
         case .json, .sourceCode:
-            return CodeOutline(mode: mode).outline(text)
+            // Command output can pass for code (test listings full of `name (...)`); when
+            // an outline saves little, the lines are read as output instead.
+            let outlined = code()
+            return Self.isWorthIt(before: text, after: outlined) ? outlined : log()
         case .numberedListing:
             let inner = Self.withoutLineNumbers(bytes, lines)
-            let innerKind = Self.sniff(inner, ByteLines.split(inner))
-            return innerKind == .sourceCode
-                ? CodeOutline(mode: mode).outline(text) : LogCondenser(mode: mode).condense(text)
+            return Self.sniff(inner, ByteLines.split(inner)) == .sourceCode ? code() : log()
         case .prose:
             return ProseCondenser(mode: mode).condense(text)
         case .diff, .log, .html, .mixed:
-            return LogCondenser(mode: mode).condense(text)
+            return log()
         }
     }
 

@@ -180,9 +180,15 @@ public struct ProseCondenser: Sendable {
         let closed = lines.count >= 2 && Self.isFence(bytes[lines.last!])
         let inner = lines.dropFirst().dropLast(closed ? 1 : 0)
         guard inner.count > codeBlockLimit, let first = inner.first, let last = inner.last else { return whole }
-        let code = String(decoding: bytes[first.lowerBound..<last.upperBound], as: UTF8.self)
-        let outlined = CodeOutline(mode: mode).outline(code)
-        guard outlined.utf8.count < code.utf8.count else { return whole }
+        let codeBytes = Array(bytes[first.lowerBound..<last.upperBound])
+        let codeLines = ByteLines.split(codeBytes)
+        let isDiff = ContentSniffer.kind(of: codeBytes, lines: codeLines) == .diff
+        // A diff keeps its changed lines; other code keeps its outline.
+        let shortened =
+            isDiff
+            ? LogCondenser(mode: mode).condense(codeBytes, lines: codeLines, isDiff: true)
+            : CodeOutline(mode: mode).outline(codeBytes, lines: codeLines)
+        guard let outlined = shortened, outlined.utf8.count < codeBytes.count else { return whole }
         var out = Array(bytes[lines.first!])
         out.append(0x0A)
         out.append(contentsOf: outlined.utf8)
@@ -396,10 +402,10 @@ public struct ProseCondenser: Sendable {
             || b == UInt8(ascii: "_")
     }
 
-    private static let abbreviations: Set<String> = [
+    private static let abbreviations = WordSet([
         "e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "st", "inc", "no", "fig", "approx", "cf", "al", "jr", "sr",
         "eg", "ie", "u.s", "p.s",
-    ]
+    ])
 
     private static func isAbbreviation(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ dot: Int) -> Bool {
         var i = dot
@@ -407,7 +413,7 @@ public struct ProseCondenser: Sendable {
         let word = buffer[i..<dot]
         if word.count == 1 { return true }  // an initial: "J. Smith"
         guard word.count <= 6 else { return false }
-        return abbreviations.contains(String(decoding: word, as: UTF8.self).lowercased())
+        return abbreviations.contains(ArraySlice(word.map(ByteLines.lower)))
     }
 
     /// Hashes of the lowercased words of four letters or more.

@@ -9,18 +9,17 @@ enum TokenCensus {
     static func factLines(_ bytes: [UInt8], lines: [Range<Int>]) -> [Bool] {
         var keep = [Bool](repeating: false, count: lines.count)
         var occurrences: [(line: Int, key: UInt64)] = []
-        var census: [UInt64: (lines: Int, first: Int, last: Int)] = [:]
+        var census: [UInt64: Entry] = [:]
         bytes.withUnsafeBufferPointer { buffer in
             for (lineIndex, range) in lines.enumerated() where !range.isEmpty {
+                // Every strong kind holds a digit, or `@` (emails); most code and prose
+                // lines hold neither.
+                guard buffer[range].contains(where: { $0 &- 0x30 < 10 || $0 == 0x40 }) else { continue }
                 RareTokenDetector.scan(buffer, range) { kind, token in
                     guard kind.isStrong else { return }
                     let key = fingerprint(buffer, token)
                     occurrences.append((lineIndex, key))
-                    if let entry = census[key] {
-                        if entry.last != lineIndex { census[key] = (entry.lines + 1, entry.first, lineIndex) }
-                    } else {
-                        census[key] = (1, lineIndex, lineIndex)
-                    }
+                    census[key, default: Entry(0, lineIndex, -1)].countLine(lineIndex)
                 }
             }
         }
@@ -29,6 +28,25 @@ enum TokenCensus {
             if entry.lines <= rareLineLimit || entry.first == occurrence.line { keep[occurrence.line] = true }
         }
         return keep
+    }
+
+    /// How many lines hold a token, and the first of them.
+    struct Entry {
+        var lines: Int
+        var first: Int
+        var last: Int
+
+        init(_ lines: Int, _ first: Int, _ last: Int) {
+            self.lines = lines
+            self.first = first
+            self.last = last
+        }
+
+        mutating func countLine(_ line: Int) {
+            guard line != last else { return }
+            lines += 1
+            last = line
+        }
     }
 
     /// FNV-1a over the token's bytes: deterministic in every process, unlike `Hasher`.
