@@ -190,3 +190,29 @@ import Testing
         }
     }
 }
+
+extension HTMLToTextTests {
+    @Test func localHTMLFilesStayAsSource() {
+        let read = BlockContext(role: .toolResult, toolName: "read_file", toolArguments: #"{"path": "site/index.html"}"#)
+        #expect(stage.apply(Self.page, context: read) == Self.page)
+        let cat = BlockContext(role: .toolResult, toolName: "run_command", toolArguments: #"{"command": "cat site/index.html"}"#)
+        #expect(stage.apply(Self.page, context: cat) == Self.page)
+        let fetch = BlockContext(role: .toolResult, toolName: "run_command",
+                                 toolArguments: #"{"command": "curl -sL https://example.org/widgets.html"}"#)
+        #expect(stage.apply(Self.page, context: fetch) != Self.page)
+    }
+
+    @Test func aPageCutInsideItsNavigationStillShowsItsContent() {
+        let text = "<!DOCTYPE html>\n<html><head><title>cut &#8212; Docs</title>\(Self.scripts)</head><body>"
+            + "<div class=\"related\" role=\"navigation\"><ul><li>index</li>\n... [output truncated: 5120 characters omitted] ...\n"
+            + "<dl><dt>cut.run()</dt><dd><p>Runs it.</p></dd></dl></body></html>"
+        let expected = "[HTML page converted to text; navigation, scripts and styles omitted]\n\n"
+            + "... [output truncated: 5120 characters omitted] ...\n\ncut.run()\n\nRuns it.\n"
+        #expect(stage.apply(text, context: tool) == expected)
+    }
+
+    @Test func aPageCutBeforeItsContentKeepsItsTitle() {
+        let text = "<!DOCTYPE html>\n<html><head><title>cut &#8212;\n Docs</title>\(Self.scripts)</head><body><nav><ul><li>index</li>"
+        #expect(stage.apply(text, context: tool) == "[HTML page converted to text; navigation, scripts and styles omitted]\n\n# cut — Docs\n")
+    }
+}

@@ -15,11 +15,21 @@ public struct HTMLToText: TextStage {
     public init() {}
 
     public func apply(_ text: String, context: BlockContext) -> String {
-        guard context.role == .toolResult else { return text }
+        guard context.role == .toolResult, !Self.readsLocalFile(context) else { return text }
         if let rewritten = JSONWrappedText.rewrite(text, { Self.convert($0) }) {
             return rewritten
         }
         return Self.convert(text)
+    }
+
+    /// A tool that reads a local file (`read_file`, `cat page.html`) returns source the
+    /// model may edit: it stays as it is. Fetched pages (a URL in the arguments) are converted.
+    static func readsLocalFile(_ context: BlockContext) -> Bool {
+        let arguments = context.toolArguments?.lowercased() ?? ""
+        if arguments.contains("http://") || arguments.contains("https://") { return false }
+        let tool = context.toolName?.lowercased() ?? ""
+        for word in ["read", "file", "view", "open", "cat", "edit", "write"] where tool.contains(word) { return true }
+        return arguments.contains(".htm") || arguments.contains(".xml") || arguments.contains(".svg")
     }
 
     static func convert(_ text: String) -> String {
@@ -45,6 +55,8 @@ struct HTMLRenderer {
         "sidebar-drawer", "navigation", "site-header", "site-footer", "prev-next-area",
     ]
     static let skippedRoles: Set<String> = ["navigation", "search", "banner", "contentinfo", "complementary"]
+    /// Elements that only ever hold page content.
+    static let contentStarts: Set<String> = ["main", "article", "section", "h1", "pre", "dl"]
     static let voidElements: Set<String> = [
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param",
     ]
@@ -64,12 +76,27 @@ struct HTMLRenderer {
             end = close + 7
             search = bytes[end...]
         }
-        let tokens = HTMLTokenizer.tokenize(bytes, from: start, to: end)
+        // A tool that cut the page in the middle left a notice line, possibly inside a tag:
+        // the parts around it are tokenized apart, and the notice is kept as text.
+        var tokens: [HTMLTokenizer.Token] = []
+        var partStart = start
+        for line in ByteLines.split(Array(bytes[start..<end])) {
+            let range = (line.lowerBound + start)..<(line.upperBound + start)
+            guard isTruncationNotice(bytes[range]) else { continue }
+            tokens += HTMLTokenizer.tokenize(bytes, from: partStart, to: range.lowerBound)
+            tokens.append(.text(range))
+            partStart = range.upperBound
+        }
+        tokens += HTMLTokenizer.tokenize(bytes, from: partStart, to: end)
         var renderer = HTMLRenderer(bytes: bytes)
         let range = mainRange(tokens) ?? tokens.indices
         renderer.run(tokens[range])
-        let body = renderer.finish()
-        guard !body.isEmpty else { return nil }
+        var body = renderer.finish()
+        if body.isEmpty {
+            // Cut off before its content: the title says what page it was.
+            guard let title = title(tokens, bytes) else { return nil }
+            body = [0x23, 0x20] + title
+        }
 
         var out: [UInt8] = []
         out.reserveCapacity(body.count + 200)
@@ -90,6 +117,27 @@ struct HTMLRenderer {
         }
         let result = String(decoding: out, as: UTF8.self)
         return out.count < bytes.count ? result : nil
+    }
+
+    /// `... [output truncated: 66265 characters omitted] ...` and the like.
+    static func isTruncationNotice(_ text: ArraySlice<UInt8>) -> Bool {
+        let content = text.drop(while: HTMLTokenizer.isSpace)
+        guard content.count < 200, content.first == 0x2E || content.first == 0x5B else { return false }
+        return ByteLines.containsCaseInsensitive(content, "truncated") || ByteLines.containsCaseInsensitive(content, "omitted")
+    }
+
+    /// The page's `<title>`, decoded, if it has one.
+    static func title(_ tokens: [HTMLTokenizer.Token], _ bytes: [UInt8]) -> [UInt8]? {
+        guard let start = tokens.firstIndex(where: { if case .start("title", _, _) = $0 { true } else { false } }),
+              start + 1 < tokens.count, case .text(let range) = tokens[start + 1] else { return nil }
+        var title: [UInt8] = []
+        var space = false
+        for byte in HTMLEntities.decode(bytes[range]) {
+            if HTMLTokenizer.isSpace(byte) { space = !title.isEmpty; continue }
+            if space { title.append(0x20); space = false }
+            title.append(byte)
+        }
+        return title.isEmpty ? nil : title
     }
 
     /// The tokens of the page's main content: the element with `role="main"`, or `<main>`.
@@ -132,10 +180,23 @@ struct HTMLRenderer {
         for token in tokens {
             if var skipping = skip {
                 switch token {
-                case .start(let name, _, let selfClosing) where name == skipping.name && !selfClosing:
-                    skipping.depth += 1
+                case .start(let name, let attributes, let selfClosing):
+                    if name == skipping.name && !selfClosing { skipping.depth += 1 }
+                    // Content never sits inside navigation: its end tag went missing (a page cut
+                    // in the middle by the tool), so the skip ends here.
+                    if skipping.name != "header", HTMLRenderer.contentStarts.contains(name)
+                        || attributes.contains(where: { $0.name == "role" && $0.value == "main" }) {
+                        skip = nil
+                        open(name, selfClosing: selfClosing)
+                        continue
+                    }
                 case .end(let name) where name == skipping.name:
                     skipping.depth -= 1
+                case .text(let range) where HTMLRenderer.isTruncationNotice(bytes[range]):
+                    // The tool's own note that it cut the output is a fact, wherever it falls.
+                    requestBreak(2)
+                    emitText(bytes[range])
+                    requestBreak(2)
                 default: break
                 }
                 skip = skipping.depth == 0 ? nil : skipping

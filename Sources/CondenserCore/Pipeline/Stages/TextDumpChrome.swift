@@ -65,7 +65,8 @@ enum TextDumpChrome {
         out.append(0x0A)
         for line in lines[start..<bodyEnd] {
             out.append(0x0A)
-            if droppedReferences > 0 { appendWithoutReferences(line, to: &out) } else { out.append(contentsOf: line) }
+            // lynx's link numbers point into a list that is dropped here, or was cut off already.
+            appendWithoutReferences(line, to: &out)
         }
         if droppedReferences > 0 {
             out.append(contentsOf: [0x0A, 0x0A])
