@@ -1,7 +1,260 @@
 import ArgumentParser
+import AsyncHTTPClient
+import CondenserCore
+import CondenserServer
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
 
-// Placeholder until its owner lands the real command.
+/// `condenser bench proxy`: what the proxy adds over calling the upstream directly.
 struct BenchProxyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "proxy", abstract: "Not built yet.")
-    func run() async throws { throw ValidationError("'proxy' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "Measure the latency, streaming first byte, throughput and memory the proxy adds (identity pipeline).",
+        discussion: """
+            Starts a fake upstream and the proxy on loopback in this process, then times the same requests sent \
+            directly and through the proxy. Request sizes assume about 4 bytes of text per token.
+            """
+    )
+
+    @Option(help: "Requests per size for the latency runs.")
+    var iterations = 200
+
+    @Option(help: "Concurrent clients in the throughput run.")
+    var concurrency = 32
+
+    @Option(help: "Seconds of the throughput run.")
+    var seconds = 5.0
+
+    func run() async throws {
+        let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let (upstreamPorts, upstreamPort) = AsyncStream.makeStream(of: Int.self)
+        let upstream = Application(
+            responder: CallbackResponder { (request: Request, _: BasicRequestContext) in try await Self.fakeUpstream(request) },
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { upstreamPort.yield($0.localAddress?.port ?? 0) },
+            logger: quiet
+        )
+        let group = ServiceGroup(configuration: .init(services: [upstream], logger: quiet))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var ports = upstreamPorts.makeAsyncIterator()
+            let port = await ports.next() ?? 0
+
+            var settings = CondenserConfiguration()
+            settings.listen = [ListenAddress(host: "127.0.0.1", port: 0)]
+            settings.upstream = UpstreamURL(validating: "http://127.0.0.1:\(port)/v1")!
+            let (proxyPorts, proxyPort) = AsyncStream.makeStream(of: Int.self)
+            let proxy = CondenserServer(
+                store: ConfigurationStore(settings), compressor: IdentityCompressor(), logger: quiet,
+                onServing: { proxyPort.yield($0.first?.port ?? 0) }
+            )
+            let proxyGroup = ServiceGroup(configuration: .init(services: [proxy], logger: quiet))
+            tasks.addTask { try await proxyGroup.run() }
+            var proxyIterator = proxyPorts.makeAsyncIterator()
+            let proxyPortNumber = await proxyIterator.next() ?? 0
+
+            let direct = "http://127.0.0.1:\(port)/v1/chat/completions"
+            let proxied = "http://127.0.0.1:\(proxyPortNumber)/v1/chat/completions"
+            var clientSettings = HTTPClient.Configuration()
+            clientSettings.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency * 2)
+            let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: clientSettings)
+            do {
+                try await measure(client: client, direct: direct, proxied: proxied)
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try await client.shutdown()
+            await proxyGroup.triggerGracefulShutdown()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    private func measure(client: HTTPClient, direct: String, proxied: String) async throws {
+        var rows: [(String, String, String, String)] = []
+        print("Measuring (\(iterations) requests per size, alternating direct and proxied)...")
+        var addedAt10k = Duration.zero
+        for tokens in [1_000, 10_000, 100_000] {
+            let body = ByteBuffer(bytes: Self.chatBody(tokens: tokens, stream: false))
+            let count = tokens >= 100_000 ? max(iterations / 4, 20) : iterations
+            let (directTimes, proxiedTimes) = try await latencies(client: client, direct: direct, proxied: proxied, body: body, count: count, firstByte: false)
+            let p50 = percentile(proxiedTimes, 0.5) - percentile(directTimes, 0.5)
+            let p99 = percentile(proxiedTimes, 0.99) - percentile(directTimes, 0.99)
+            if tokens == 10_000 { addedAt10k = p50 }
+            rows.append((
+                "added latency, \(tokens / 1000)k tokens (\(body.readableBytes / 1024) KiB)",
+                "p50 \(ms(p50)), p99 \(ms(p99))",
+                "(direct p50 \(ms(percentile(directTimes, 0.5))))",
+                tokens == 10_000 ? "p50 <= 1 ms: \(p50 <= .milliseconds(1) ? "met" : "missed")" : ""
+            ))
+        }
+        let streamBody = ByteBuffer(bytes: Self.chatBody(tokens: 1_000, stream: true))
+        let (directFirst, proxiedFirst) = try await latencies(
+            client: client, direct: direct, proxied: proxied, body: streamBody, count: iterations, firstByte: true
+        )
+        let ttfb = percentile(proxiedFirst, 0.5) - percentile(directFirst, 0.5)
+        rows.append((
+            "stream time to first byte added", "p50 \(ms(ttfb)), p99 \(ms(percentile(proxiedFirst, 0.99) - percentile(directFirst, 0.99)))",
+            "(direct p50 \(ms(percentile(directFirst, 0.5))))", "p50 <= 1 ms: \(ttfb <= .milliseconds(1) ? "met" : "missed")"
+        ))
+
+        let small = ByteBuffer(bytes: Self.chatBody(tokens: 100, stream: false))
+        let (rate, peakRSS) = try await throughput(client: client, url: proxied, body: small)
+        let (directRate, _) = try await throughput(client: client, url: direct, body: small)
+        rows.append((
+            "small requests through the proxy, \(concurrency) clients", String(format: "%.0f req/s", rate),
+            String(format: "(direct %.0f req/s)", directRate), ">= 2,000 req/s: \(rate >= 2000 ? "met" : "missed")"
+        ))
+        rows.append((
+            "resident memory under that load (whole process)", "\(peakRSS / 1024) MiB", "(VmRSS peak while loaded)",
+            "<= 50 MB: \(Double(peakRSS) * 1024 <= 50_000_000 ? "met" : "missed")"
+        ))
+        _ = addedAt10k
+        print("")
+        let widths = [rows.map(\.0.count).max() ?? 0, rows.map(\.1.count).max() ?? 0, rows.map(\.2.count).max() ?? 0]
+        for row in rows {
+            print(
+                row.0.padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  "
+                    + row.1.padding(toLength: widths[1], withPad: " ", startingAt: 0) + "  "
+                    + row.2.padding(toLength: widths[2], withPad: " ", startingAt: 0) + "  " + row.3
+            )
+        }
+    }
+
+    /// Times `count` requests each way, alternating, after a warm-up.
+    private func latencies(
+        client: HTTPClient, direct: String, proxied: String, body: ByteBuffer, count: Int, firstByte: Bool
+    ) async throws -> ([Duration], [Duration]) {
+        for _ in 0..<10 {
+            _ = try await time(client: client, url: direct, body: body, firstByte: firstByte)
+            _ = try await time(client: client, url: proxied, body: body, firstByte: firstByte)
+        }
+        var directTimes: [Duration] = []
+        var proxiedTimes: [Duration] = []
+        for _ in 0..<count {
+            directTimes.append(try await time(client: client, url: direct, body: body, firstByte: firstByte))
+            proxiedTimes.append(try await time(client: client, url: proxied, body: body, firstByte: firstByte))
+        }
+        return (directTimes, proxiedTimes)
+    }
+
+    /// One request: until the whole body is read, or until its first body bytes.
+    private func time(client: HTTPClient, url: String, body: ByteBuffer, firstByte: Bool) async throws -> Duration {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(body)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let response = try await client.execute(request, timeout: .seconds(30))
+        guard response.status == .ok else { throw ValidationError("\(url) answered \(response.status)") }
+        var elapsed: Duration?
+        for try await _ in response.body where firstByte && elapsed == nil {
+            elapsed = clock.now - start
+        }
+        return elapsed ?? clock.now - start
+    }
+
+    /// Requests per second with `concurrency` clients, and the peak resident memory.
+    private func throughput(client: HTTPClient, url: String, body: ByteBuffer) async throws -> (Double, Int) {
+        let clock = ContinuousClock()
+        let end = clock.now + .milliseconds(Int64(seconds * 1000))
+        let started = clock.now
+        let monitor = Task {
+            var peak = Self.residentKiB()
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                peak = max(peak, Self.residentKiB())
+            }
+            return peak
+        }
+        let completed = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var done = 0
+                    while clock.now < end {
+                        _ = try await time(client: client, url: url, body: body, firstByte: false)
+                        done += 1
+                    }
+                    return done
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let elapsed = clock.now - started
+        monitor.cancel()
+        let peak = await monitor.value
+        return (Double(completed) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18), peak)
+    }
+
+    private func percentile(_ values: [Duration], _ fraction: Double) -> Duration {
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * fraction))]
+    }
+
+    private func ms(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return String(format: "%.3f ms", seconds * 1000)
+    }
+
+    /// VmRSS of this process, in KiB.
+    static func residentKiB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        }
+        return 0
+    }
+
+    /// A chat request of about `tokens` tokens of varied prose.
+    static func chatBody(tokens: Int, stream: Bool) -> [UInt8] {
+        let words = [
+            "the", "proxy", "forwards", "each", "request", "upstream", "after", "counting", "tokens", "while", "streams",
+            "relay", "chunks", "as", "they", "arrive", "and", "errors", "pass", "through", "unchanged", "to", "clients",
+        ]
+        var text = ""
+        text.reserveCapacity(tokens * 4)
+        var index = 0
+        while text.utf8.count < tokens * 4 {
+            text += words[index % words.count] + (index % 17 == 16 ? ".\n" : " ")
+            index += 1
+        }
+        let body: JSONObject = [
+            "model": .string("bench"),
+            "stream": .bool(stream),
+            "messages": .array([
+                .object(["role": .string("system"), "content": .string("You are a benchmark.")]),
+                .object(["role": .string("user"), "content": .string(text)]),
+            ]),
+        ]
+        return JSONValue.object(body).serializedBytes()
+    }
+
+    static let completion = ByteBuffer(
+        string: #"{"id":"chatcmpl-bench","object":"chat.completion","model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"#
+    )
+
+    /// Reads the body, then answers a fixed completion, or for `"stream":true` a short
+    /// event stream whose first event goes out at once.
+    static func fakeUpstream(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 16 * 1024 * 1024)
+        let streaming = body.readableBytesView.starts(with: Array(#"{"model":"bench","stream":true"#.utf8))
+        guard streaming else {
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: completion))
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream"],
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "data: {\"choices\":[{\"delta\":{\"content\":\"ok\"}}]}\n\n"))
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                try await writer.finish(nil)
+            }
+        )
+    }
 }
