@@ -43,6 +43,16 @@ import Testing
         #expect(stage.apply(text, context: tool) == text)
     }
 
+    @Test func percentagesWithoutABarAreData() {
+        let text = "Q1 revenue 45%\nQ2 revenue 50%\nQ3 revenue 60%\nQ4 revenue 72%\n"
+        #expect(stage.apply(text, context: BlockContext(role: .user)) == text)
+    }
+
+    @Test func downloadLinesWithRatesCollapse() {
+        let text = "model.bin 10% 1.2 MB/s eta 0:09\nmodel.bin 50% 1.4 MB/s eta 0:05\nmodel.bin 90% 1.3 MB/s eta 0:01\nmodel.bin 100% 1.3 MB/s eta 0:00\n"
+        #expect(stage.apply(text, context: tool) == "[... 3 progress lines omitted]\nmodel.bin 100% 1.3 MB/s eta 0:00\n")
+    }
+
     @Test func twoStatesStayAsTheyAre() {
         let text = "[##   ] 40%\n[#####] 100%\n"
         #expect(stage.apply(text, context: tool) == text)

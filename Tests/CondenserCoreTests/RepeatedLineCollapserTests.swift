@@ -57,6 +57,19 @@ import Testing
         #expect(stage.apply(text, context: tool) == text)
     }
 
+    @Test func messagesOnlyLoseExactRepeats() {
+        let schedule = """
+        09:00 - 10:00 Standup and planning with the whole team
+        10:00 - 11:00 Standup and planning with the whole team
+        11:00 - 12:00 Standup and planning with the whole team
+        12:00 - 13:00 Standup and planning with the whole team
+        """
+        let user = BlockContext(role: .user)
+        #expect(stage.apply(schedule, context: user) == schedule)
+        let repeated = String(repeating: "I think the answer is still the same one.\n", count: 4)
+        #expect(stage.apply(repeated, context: user) == "I think the answer is still the same one.\n[previous line repeated 3 more times]\n")
+    }
+
     @Test func shortRunsStay() {
         let text = "job 1001 took 12ms to finish\njob 1002 took 15ms to finish\nall done\n"
         #expect(stage.apply(text, context: tool) == text)

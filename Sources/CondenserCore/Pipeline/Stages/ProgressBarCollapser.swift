@@ -120,13 +120,15 @@ public struct ProgressBarCollapser: TextStage {
         return second >= 0x94 && second <= 0x96 ? 3 : nil
     }
 
-    /// A percentage, a bracketed bar of at least five cells, or a run of block characters.
+    /// A bracketed bar of at least five cells, a run of block characters, or a percentage
+    /// with a rate or an ETA. A bare percentage is data (`Q3 60%`), not progress.
     static func isProgress(_ line: ArraySlice<UInt8>) -> Bool {
         var i = line.startIndex
         var blocks = 0
+        var percent = false
         while i < line.endIndex {
             let b = line[i]
-            if b == 0x25, i > line.startIndex, ByteLines.isDigit(line[i - 1]) { return true }
+            if b == 0x25, i > line.startIndex, ByteLines.isDigit(line[i - 1]) { percent = true }
             if b == 0x5B || b == 0x7C {
                 var j = i + 1
                 var fill = 0
@@ -148,6 +150,6 @@ public struct ProgressBarCollapser: TextStage {
             }
             i += 1
         }
-        return false
+        return percent && (ByteLines.containsCaseInsensitive(line, "eta") || ByteLines.containsCaseInsensitive(line, "/s"))
     }
 }

@@ -8,7 +8,8 @@
 ///   printed again later in the same output is dropped, and the first copy says how
 ///   many times it repeated.
 ///
-/// Source code, listings, diffs, JSON and fenced code blocks are left alone.
+/// Source code, listings, diffs, JSON and fenced code blocks are left alone, and outside
+/// tool results only exact repeats collapse.
 public struct RepeatedLineCollapser: TextStage {
     public let name = "repeats"
 
@@ -20,13 +21,18 @@ public struct RepeatedLineCollapser: TextStage {
     public init() {}
 
     public func apply(_ text: String, context: BlockContext) -> String {
-        if context.role == .toolResult, let rewritten = JSONWrappedText.rewrite(text, { Self.collapse($0) }) {
+        guard context.role == .toolResult else {
+            // In what people write, times and numbers are the content (a schedule, a
+            // table): only exact repeats go.
+            return Self.collapse(text, similar: false)
+        }
+        if let rewritten = JSONWrappedText.rewrite(text, { Self.collapse($0, similar: true) }) {
             return rewritten
         }
-        return Self.collapse(text)
+        return Self.collapse(text, similar: true)
     }
 
-    static func collapse(_ text: String) -> String {
+    static func collapse(_ text: String, similar: Bool) -> String {
         let bytes = Array(text.utf8)
         let ranges = ByteLines.split(bytes)
         guard ranges.count >= minimumRun, !ContentSniffer.kind(of: bytes, lines: ranges).isVerbatim else {
@@ -39,7 +45,7 @@ public struct RepeatedLineCollapser: TextStage {
             (lines, fenced) = deduplicated
             changed = true
         }
-        if let collapsed = collapseRuns(lines, fenced: fenced) {
+        if let collapsed = collapseRuns(lines, fenced: fenced, similar: similar) {
             lines = collapsed
             changed = true
         }
@@ -48,7 +54,7 @@ public struct RepeatedLineCollapser: TextStage {
 
     // MARK: Runs of similar lines
 
-    static func collapseRuns(_ lines: [ArraySlice<UInt8>], fenced: [Bool]) -> [ArraySlice<UInt8>]? {
+    static func collapseRuns(_ lines: [ArraySlice<UInt8>], fenced: [Bool], similar: Bool) -> [ArraySlice<UInt8>]? {
         // Masking every line is costly; lines can only share a key if they share a signature.
         let signatures = lines.map(signature)
         let keys: [[UInt8]?] = lines.indices.map { i in
@@ -82,7 +88,7 @@ public struct RepeatedLineCollapser: TextStage {
                 let first = lines[i]
                 let last = lines[j - 1]
                 let identical = lines[i..<j].allSatisfy { ByteLines.trimmedTrailing($0).elementsEqual(ByteLines.trimmedTrailing(first)) }
-                guard identical || words[i] else {
+                guard identical || (similar && words[i]) else {
                     out.append(contentsOf: lines[i..<j])
                     i = j
                     continue
