@@ -59,6 +59,17 @@ import Testing
         #expect(kept >= 15 && kept <= 30)
     }
 
+    @Test func safeModeKeepsTheFirstLineOfEachBlock() {
+        let block = (0..<8).map { "   #\($0) step done in \($0 * 13)ms; cache hit: \($0 % 2)" }.joined(separator: "\n")
+        let text = (1...6).map { "   Section \($0) starts here\n" + block }.joined(separator: "\n\n")
+        #expect(ContentSniffer.kind(of: text) == .mixed)
+        let safe = summarizer.apply(text, context: tool)
+        #expect((2...5).allSatisfy { safe.contains("   Section \($0) starts here") })
+        var aggressive = tool
+        aggressive.mode = .aggressive
+        #expect(!summarizer.apply(text, context: aggressive).contains("Section 4 starts here"))
+    }
+
     @Test func sourceFilesBecomeOutlines() {
         let body = (1...40).map { "        total += \($0)" }.joined(separator: "\n")
         let code = "import os\n\nclass Counter:\n    def count(self):\n        total = 0\n\(body)\n        return total\n"

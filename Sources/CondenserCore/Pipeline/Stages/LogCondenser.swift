@@ -12,6 +12,8 @@ struct LogCondenser: Sendable {
     /// Error and warning lines kept in all: this many, or one in `alertShare` lines.
     var minimumAlerts: Int
     var alertShare: Int
+    /// Whether the first line after each blank line stays (paragraph and section starts).
+    var keepsBlockStarts: Bool
 
     init(mode: CompressionMode) {
         switch mode {
@@ -21,12 +23,14 @@ struct LogCondenser: Sendable {
             alertsPerShape = 2
             minimumAlerts = 8
             alertShare = 16
+            keepsBlockStarts = false
         case .safe, .off:
             headLines = 6
             tailLines = 5
             alertsPerShape = 3
             minimumAlerts = 15
             alertShare = 8
+            keepsBlockStarts = true
         }
     }
 
@@ -50,6 +54,11 @@ struct LogCondenser: Sendable {
         for i in 0..<lines.count {
             let line = bytes[lines[i]]
             if i < headLines || i >= contentCount - tailLines || ElidedLines.isMarkerLine(line) || Self.isHeading(line) {
+                keep[i] = true
+                continue
+            }
+            if keepsBlockStarts, i > 0, lines[i - 1].isEmpty, !ByteLines.isBlank(line) {
+                // The first line of a block after a blank line: a paragraph's or a section's start.
                 keep[i] = true
                 continue
             }
