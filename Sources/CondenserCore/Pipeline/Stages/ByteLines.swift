@@ -6,17 +6,20 @@ enum ByteLines {
     /// The ranges of the lines of `bytes`, without their `\n`. A text ending in `\n`
     /// has an empty last line, so joining the lines with `\n` gives the text back.
     static func split(_ bytes: [UInt8]) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(bytes.count / 40 + 1)
         bytes.withUnsafeBufferPointer { buffer in
+            var ranges: [Range<Int>] = []
+            ranges.reserveCapacity(buffer.count / 40 + 1)
             var start = 0
-            for i in 0..<buffer.count where buffer[i] == 0x0A {
-                ranges.append(start..<i)
-                start = i + 1
+            var i = 0
+            while let newline = UnsafeBufferPointer(rebasing: buffer[i...]).firstIndex(of: 0x0A) {
+                let at = i + newline
+                ranges.append(start..<at)
+                start = at + 1
+                i = start
             }
             ranges.append(start..<buffer.count)
+            return ranges
         }
-        return ranges
     }
 
     /// Joins lines with `\n`.

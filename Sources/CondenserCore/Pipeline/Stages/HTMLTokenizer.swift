@@ -1,4 +1,5 @@
-/// A small, tolerant HTML tokenizer: text, start tags with attributes, end tags.
+/// A small, tolerant HTML tokenizer: text, start tags with the attributes that decide
+/// what is page chrome (`class`, `role`, `aria-label`, `hidden`), end tags.
 /// Comments, doctypes and processing instructions are dropped; the contents of
 /// `<script>` and `<style>` are skipped whole. Malformed or truncated markup never
 /// fails: what cannot be a tag is text, and a tag cut off at the end is dropped.
@@ -82,7 +83,9 @@ struct HTMLTokenizer {
             }
             let nameStart = j
             while j < n, !isSpace(bytes[j]), bytes[j] != 0x3D, bytes[j] != 0x3E, bytes[j] != 0x2F { j += 1 }
+            // Only the attributes the renderer reads are kept: strings cost more than the scan.
             let attributeName = lowercased(bytes[nameStart..<j])
+            let kept = keptAttributes.contains(attributeName)
             while j < n, isSpace(bytes[j]) { j += 1 }
             var value = ""
             if j < n, bytes[j] == 0x3D {
@@ -92,19 +95,21 @@ struct HTMLTokenizer {
                 if bytes[j] == 0x22 || bytes[j] == 0x27 {
                     let quote = bytes[j]
                     guard let close = bytes[(j + 1)..<n].firstIndex(of: quote) else { return nil }
-                    value = String(decoding: bytes[(j + 1)..<close], as: UTF8.self)
+                    if kept { value = String(decoding: bytes[(j + 1)..<close], as: UTF8.self) }
                     j = close + 1
                 } else {
                     let valueStart = j
                     while j < n, !isSpace(bytes[j]), bytes[j] != 0x3E { j += 1 }
-                    value = String(decoding: bytes[valueStart..<j], as: UTF8.self)
+                    if kept { value = String(decoding: bytes[valueStart..<j], as: UTF8.self) }
                 }
             }
             if nameStart == j { j += 1 } // a stray byte: step over it
-            attributes.append((attributeName, value))
+            if kept { attributes.append((attributeName, value)) }
         }
         return nil
     }
+
+    static let keptAttributes: Set<String> = ["class", "role", "aria-label", "hidden"]
 
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0C }
 
