@@ -132,6 +132,23 @@ import Testing
         #expect(summarizer.apply(Self.ciLog, context: BlockContext(role: .system)) == Self.ciLog)
     }
 
+    @Test(arguments: [
+        "", "\n\n\n", String(repeating: "x", count: 100_000),
+        String(repeating: "状态正常，继续运行。😀 ", count: 400),
+        (0..<200).map { "line \($0) ok\r" }.joined(separator: "\n"),
+        "{\"output\": \"" + String(repeating: "a\\n", count: 300) + "\"}",
+        "[\"" + String(repeating: "b\\n", count: 300) + "\", 1, null]",
+    ])
+    func oddInputsNeverGrowOrBreak(_ text: String) {
+        for role in [BlockRole.toolResult, .assistant, .user] {
+            for mode in [CompressionMode.safe, .aggressive] {
+                let result = summarizer.apply(text, context: BlockContext(role: role, mode: mode))
+                #expect(result.utf8.count <= text.utf8.count)
+                #expect(result == text || OldTurnSummarizer.isWorthIt(before: text, after: result))
+            }
+        }
+    }
+
     @Test func summaryIsDeterministicAndIdempotent() {
         let once = summarizer.apply(Self.ciLog, context: tool)
         #expect(summarizer.apply(Self.ciLog, context: tool) == once)
