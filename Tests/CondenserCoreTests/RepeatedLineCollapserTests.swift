@@ -142,3 +142,11 @@ extension RepeatedLineCollapserTests {
         #expect(RepeatedLineCollapser.isWarningHeader(ArraySlice("/x/a.py:27: DeprecationWarning: old".utf8)))
     }
 }
+
+extension RepeatedLineCollapserTests {
+    @Test func dataStringsInJSONAreNotOutput() {
+        let line = #"connection refused by upstream cache, retrying\n"#
+        let text = #"{"description": ""# + String(repeating: line, count: 4) + #""}"#
+        #expect(stage.apply(text, context: tool) == text)
+    }
+}

@@ -8,8 +8,9 @@ enum JSONWrappedText {
         return first == 0x7B || first == 0x5B
     }
 
-    /// `text` with `transform` applied to each multi-line string inside it, compactly
-    /// serialised; nil when `text` is no JSON object or array, or nothing changed.
+    /// `text` with `transform` applied to each multi-line output string inside it (members
+    /// named `output`, `stdout`, `log`...), compactly serialised; nil when `text` is no JSON
+    /// object or array, or nothing changed.
     /// With `requiring`, texts without that (lower-case) string are skipped unparsed.
     static func rewrite(_ text: String, requiring: StaticString? = nil, _ transform: (String) -> String) -> String? {
         guard isCandidate(text) else { return nil }
@@ -22,21 +23,32 @@ enum JSONWrappedText {
         return changed ? rewritten.serialized() : nil
     }
 
+    /// Members that hold captured output; other strings are data and stay exactly as they are.
+    static let outputKeys: Set<String> = [
+        "output", "stdout", "stderr", "log", "logs", "console", "result", "content", "text", "body", "error",
+        "traceback",
+    ]
+
     private static func rewrite(_ value: JSONValue, _ transform: (String) -> String, _ changed: inout Bool) -> JSONValue {
         switch value {
-        case .string(let string):
-            guard string.utf8.contains(0x0A) else { return value }
-            let result = transform(string)
-            if result != string { changed = true }
-            return .string(result)
         case .array(let elements):
             return .array(elements.map { rewrite($0, transform, &changed) })
         case .object(var object):
             for i in object.members.indices {
-                object.members[i].value = rewrite(object.members[i].value, transform, &changed)
+                let member = object.members[i]
+                if case .string(let string) = member.value {
+                    guard outputKeys.contains(member.key.lowercased()), string.utf8.contains(0x0A) else { continue }
+                    let result = transform(string)
+                    if result != string {
+                        changed = true
+                        object.members[i].value = .string(result)
+                    }
+                } else {
+                    object.members[i].value = rewrite(member.value, transform, &changed)
+                }
             }
             return .object(object)
-        case .null, .bool, .number:
+        case .string, .null, .bool, .number:
             return value
         }
     }
