@@ -8,7 +8,7 @@ public struct AnsiEscapeStripper: TextStage {
 
     public func apply(_ text: String, context: BlockContext) -> String {
         if context.role == .toolResult,
-           let rewritten = JSONWrappedText.rewrite(text, requiring: "\\u001b", { Self.strip($0) }) {
+           let rewritten = JSONWrappedText.rewrite(text, requiring: ["\\u001b", "\\u009b"], { Self.strip($0) }) {
             return rewritten
         }
         return Self.strip(text)

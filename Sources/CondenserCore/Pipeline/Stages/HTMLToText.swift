@@ -16,7 +16,7 @@ public struct HTMLToText: TextStage {
 
     public func apply(_ text: String, context: BlockContext) -> String {
         guard context.role == .toolResult, !Self.readsLocalFile(context) else { return text }
-        if let rewritten = JSONWrappedText.rewrite(text, { Self.convert($0) }) {
+        if let rewritten = JSONWrappedText.rewrite(text, requiring: ["<", "navigation", "topic"], { Self.convert($0) }) {
             return rewritten
         }
         return Self.convert(text)

@@ -11,11 +11,13 @@ enum JSONWrappedText {
     /// `text` with `transform` applied to each multi-line output string inside it (members
     /// named `output`, `stdout`, `log`...), compactly serialised; nil when `text` is no JSON
     /// object or array, or nothing changed.
-    /// With `requiring`, texts without that (lower-case) string are skipped unparsed.
-    static func rewrite(_ text: String, requiring: StaticString? = nil, _ transform: (String) -> String) -> String? {
+    /// With `requiring`, texts holding none of those (lower-case) strings are skipped unparsed.
+    static func rewrite(_ text: String, requiring: [StaticString] = [], _ transform: (String) -> String) -> String? {
         guard isCandidate(text) else { return nil }
         let bytes = Array(text.utf8)
-        if let requiring, !ByteLines.containsCaseInsensitive(bytes[...], requiring) { return nil }
+        if !requiring.isEmpty, !requiring.contains(where: { ByteLines.containsCaseInsensitive(bytes[...], $0) }) {
+            return nil
+        }
         guard hasNewlineEscape(bytes), !hasSurrogateEscape(bytes),
               let value = try? JSONParser.parse(bytes: bytes) else { return nil }
         var changed = false

@@ -13,7 +13,10 @@ public struct ProgressBarCollapser: TextStage {
     public init() {}
 
     public func apply(_ text: String, context: BlockContext) -> String {
-        if context.role == .toolResult, let rewritten = JSONWrappedText.rewrite(text, { Self.collapse($0) }) {
+        if context.role == .toolResult,
+           let rewritten = JSONWrappedText.rewrite(text, requiring: ["\\r", "%", "]", "|", "\u{2588}", "\u{2501}"], {
+               Self.collapse($0)
+           }) {
             return rewritten
         }
         return Self.collapse(text)

@@ -15,7 +15,9 @@ public struct WhitespaceNormalizer: TextStage {
         if context.role == .toolResult {
             // Tool output quotes logs, grep hits and code excerpts whose exact spacing can matter
             // (a regex tested against a log line): only line ends and blank runs change there.
-            if let rewritten = JSONWrappedText.rewrite(text, { Self.normalize($0, interior: false) }) {
+            if let rewritten = JSONWrappedText.rewrite(text, requiring: [" \\n", "\\t\\n", "\\r", "\\n\\n\\n\\n"], {
+                Self.normalize($0, interior: false)
+            }) {
                 return rewritten
             }
             return Self.normalize(text, interior: false)
