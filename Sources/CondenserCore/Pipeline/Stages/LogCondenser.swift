@@ -9,9 +9,9 @@ struct LogCondenser: Sendable {
     /// Error and warning lines kept per line shape (the line without its numbers and ids),
     /// so a log of 200 identical failures keeps a few.
     var alertsPerShape: Int
-    /// Error and warning lines kept in all: this many, or one in `alertShare` lines.
-    var minimumAlerts: Int
-    var alertShare: Int
+    /// Error and warning lines kept in all (beyond those kept for a rare id); a fixed
+    /// count, so a summary of the summary keeps the same ones.
+    var alertBudget: Int
     /// Whether the first line after each blank line stays (paragraph and section starts).
     var keepsBlockStarts: Bool
 
@@ -21,15 +21,13 @@ struct LogCondenser: Sendable {
             headLines = 3
             tailLines = 3
             alertsPerShape = 2
-            minimumAlerts = 8
-            alertShare = 16
+            alertBudget = 10
             keepsBlockStarts = false
         case .safe, .off:
             headLines = 6
             tailLines = 5
             alertsPerShape = 3
-            minimumAlerts = 15
-            alertShare = 8
+            alertBudget = 24
             keepsBlockStarts = true
         }
     }
@@ -49,7 +47,6 @@ struct LogCondenser: Sendable {
         var keep = TokenCensus.factLines(bytes, lines: lines)
         var alertsByShape: [UInt64: Int] = [:]
         // A log of failures on every line keeps its first few, not all of them.
-        let alertBudget = max(minimumAlerts, contentCount / alertShare)
         var alertsKept = 0
         for i in 0..<lines.count {
             let line = bytes[lines[i]]
@@ -73,7 +70,7 @@ struct LogCondenser: Sendable {
             alertsByShape[shape] = seen + 1
             let withinBudget = seen < alertsPerShape && alertsKept < alertBudget
             if alert == .summary || alert == .exception || withinBudget || keep[i] {
-                if alert == .alert { alertsKept += 1 }
+                if alert == .alert, !keep[i] { alertsKept += 1 }
                 keep[i] = true
                 if alert == .exception { keepLastFrame(before: i, bytes, lines, &keep) }
             }
