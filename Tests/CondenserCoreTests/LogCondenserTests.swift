@@ -1,0 +1,57 @@
+import Testing
+@testable import CondenserCore
+
+@Suite struct LogCondenserTests {
+    let safe = LogCondenser(mode: .safe)
+
+    @Test func classifiesAlertsExceptionsAndSummaries() {
+        #expect(LogCondenser.alert(in: ArraySlice("ValueError: bad response".utf8)) == .exception)
+        #expect(LogCondenser.alert(in: ArraySlice("prefix 12:00 AssertionError".utf8)) == .exception)
+        #expect(LogCondenser.alert(in: ArraySlice("raised a ValueError in the loop".utf8)) == .alert)
+        #expect(LogCondenser.alert(in: ArraySlice("sshd[1]: Failed password for root".utf8)) == .alert)
+        #expect(LogCondenser.alert(in: ArraySlice("x.py:3: DeprecationWarning: old".utf8)) == .alert)
+        #expect(LogCondenser.alert(in: ArraySlice("Ran 42 tests in 0.5s".utf8)) == .summary)
+        #expect(LogCondenser.alert(in: ArraySlice("test_user (test.T.test_user) ... ok".utf8)) == .none)
+    }
+
+    @Test func linesDifferingInNumbersShareAShape() {
+        let a = LogCondenser.shape(of: ArraySlice("sshd[123]: Failed password from 10.0.0.1 port 22".utf8))
+        let b = LogCondenser.shape(of: ArraySlice("sshd[456]: Failed password from 10.9.8.7 port 2200".utf8))
+        let c = LogCondenser.shape(of: ArraySlice("sshd[456]: Accepted password from 10.9.8.7 port 2200".utf8))
+        #expect(a == b)
+        #expect(a != c)
+    }
+
+    @Test func diffsKeepTheirChangedLinesAndDropContext() {
+        var lines = ["diff --git a/x.py b/x.py", "--- a/x.py", "+++ b/x.py", "@@ -1,30 +1,30 @@"]
+        lines += (0..<12).map { " context line \($0)" }
+        lines += ["-old = 1", "+new = 2"]
+        lines += (12..<24).map { " context line \($0)" }
+        let text = lines.joined(separator: "\n")
+        let result = safe.condense(text)
+        #expect(result.contains("@@ -1,30 +1,30 @@"))
+        #expect(result.contains("-old = 1\n+new = 2"))
+        #expect(!result.contains("context line 9"))
+    }
+
+    @Test func tracebacksKeepTheirLastFrame() {
+        var lines = (0..<20).map { "step \($0) running" }
+        lines += [
+            "Traceback (most recent call last):",
+            "  File \"/a.py\", line 1, in <module>", "    main()",
+            "  File \"/b.py\", line 9, in main", "    run()",
+            "  File \"/c.py\", line 4, in run", "    raise KeyError(k)",
+            "KeyError: 'k'",
+        ]
+        lines += (20..<40).map { "step \($0) running" }
+        let result = safe.condense(lines.joined(separator: "\n"))
+        #expect(result.contains("Traceback (most recent call last):"))
+        #expect(result.contains("  File \"/c.py\", line 4, in run\n    raise KeyError(k)\nKeyError: 'k'"))
+        #expect(!result.contains("/a.py"))
+    }
+
+    @Test func shortOutputIsLeftAlone() {
+        let text = (0..<10).map { "line \($0)" }.joined(separator: "\n")
+        #expect(safe.condense(text) == text)
+    }
+}
