@@ -71,7 +71,7 @@ public struct ProseCondenser: Sendable {
                         state.inList = true
                     }
                     let range = lines[index].lowerBound..<lines[end - 1].upperBound
-                    let kept = sentences(buffer, range, isListItem: block == .listItem, &state)
+                    let kept = sentences(buffer, bytes, range, isListItem: block == .listItem, &state)
                     if !kept.isEmpty {
                         if block == .listItem, state.lastWasListItem {
                             out.append(0x0A)
@@ -228,7 +228,7 @@ public struct ProseCondenser: Sendable {
 
     /// The kept sentences of one paragraph or list item, with their original spacing.
     private func sentences(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, isListItem: Bool, _ state: inout State
+        _ buffer: UnsafeBufferPointer<UInt8>, _ bytes: [UInt8], _ range: Range<Int>, isListItem: Bool, _ state: inout State
     ) -> [UInt8] {
         let spans = Self.sentenceSpans(buffer, range)
         var out: [UInt8] = []
@@ -236,8 +236,10 @@ public struct ProseCondenser: Sendable {
         for (k, span) in spans.enumerated() {
             state.sentenceCount += 1
             let words = Self.contentWords(buffer, span)
-            let facts = Self.facts(buffer, span)
-            var verdict = decide(buffer, span, words: words, facts: facts, isFirst: previousKept < 0, state)
+            // The same bytes as an array slice: no copy, unlike slicing the buffer.
+            let sentence = bytes[span]
+            let facts = Self.facts(buffer, sentence)
+            var verdict = decide(sentence, words: words, facts: facts, isFirst: previousKept < 0, state)
             if isUserText, state.sentenceCount <= 2 { verdict = .keep }
             guard verdict != .drop else {
                 state.pending += 1
@@ -276,10 +278,8 @@ public struct ProseCondenser: Sendable {
     }
 
     private func decide(
-        _ buffer: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, words: [UInt64], facts: Facts, isFirst: Bool,
-        _ state: State
+        _ sentence: ArraySlice<UInt8>, words: [UInt64], facts: Facts, isFirst: Bool, _ state: State
     ) -> Verdict {
-        let sentence = ArraySlice(buffer[span])
         if facts.strong || ElidedLines.isMarkerLine(sentence) { return .keep }
         let novelFact = facts.keys.contains { !state.seenFacts.contains($0) }
         if Self.isFiller(sentence), !novelFact { return .drop }
@@ -298,13 +298,14 @@ public struct ProseCondenser: Sendable {
     }
 
     /// The fingerprints of the facts (every token kind but timestamps) and names in a span.
-    static func facts(_ buffer: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> Facts {
+    static func facts(_ buffer: UnsafeBufferPointer<UInt8>, _ sentence: ArraySlice<UInt8>) -> Facts {
+        let span = sentence.startIndex..<sentence.endIndex
         var facts = Facts()
         RareTokenDetector.scan(buffer, span) { kind, token in
             if kind.isStrong { facts.strong = true }
             if kind.isFact { facts.keys.append(TokenCensus.fingerprint(buffer, token)) }
         }
-        forEachName(ArraySlice(buffer[span])) { facts.names.append(TokenCensus.fingerprint(buffer, $0)) }
+        forEachName(sentence) { facts.names.append(TokenCensus.fingerprint(buffer, $0)) }
         // A name counts as seen once a kept sentence held it, as a name or a token.
         facts.keys.removeAll { key in facts.names.contains(key) }
         return facts
@@ -329,8 +330,8 @@ public struct ProseCondenser: Sendable {
     static func sentenceSpans(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [Range<Int>] {
         var spans: [Range<Int>] = []
         var start = range.lowerBound
-        // A list item's bullet is not part of its first sentence.
-        let line = ArraySlice(buffer[range])
+        // A list item's bullet is not part of its first sentence (its first bytes tell).
+        let line = ArraySlice(buffer[range.lowerBound..<min(range.upperBound, range.lowerBound + 64)])
         let indent = ByteLines.indentation(line)
         if blockKind(line) == .listItem {
             var i = range.lowerBound + indent
