@@ -10,11 +10,11 @@ import Testing
     @Test func stopsPingingWhileAnEventLoopIsBlocked() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let pings = Atomic<Int>(0)
-        let watchdog = Watchdog(interval: .milliseconds(40), eventLoopGroup: group, ping: { pings.add(1, ordering: .relaxed) })
+        let watchdog = Watchdog(interval: .milliseconds(200), eventLoopGroup: group, ping: { pings.add(1, ordering: .relaxed) })
         let task = Task { await watchdog.run() }
 
         // Healthy loops: pings flow.
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(20)
         while pings.load(ordering: .relaxed) < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(pings.load(ordering: .relaxed) >= 2)
 
@@ -24,13 +24,13 @@ import Testing
         let blocked = try #require(first)
         let unblock = Atomic<Bool>(false)
         blocked.execute { while !unblock.load(ordering: .relaxed) { usleep(1_000) } }
-        try await Task.sleep(for: .milliseconds(60))  // let a ping already under way land
+        try await Task.sleep(for: .milliseconds(300))  // let a ping already under way land
         let before = pings.load(ordering: .relaxed)
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: .seconds(1))
         #expect(pings.load(ordering: .relaxed) == before)
 
         unblock.store(true, ordering: .relaxed)
-        let recovery = ContinuousClock.now + .seconds(5)
+        let recovery = ContinuousClock.now + .seconds(20)
         while pings.load(ordering: .relaxed) <= before, ContinuousClock.now < recovery { try await Task.sleep(for: .milliseconds(10)) }
         #expect(pings.load(ordering: .relaxed) > before)
         task.cancel()

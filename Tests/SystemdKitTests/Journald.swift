@@ -11,11 +11,12 @@ actor Journald {
 
     private var users = 0
     private var started: Process?
+    private var starting = false
 
     /// Runs `body` with a journald listening; cancels (skips) the calling test, saying
     /// why, when there is none and this process cannot start one.
     func use<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        if let reason = acquire() { try Test.cancel(Comment(rawValue: reason)) }
+        if let reason = await acquire() { try Test.cancel(Comment(rawValue: reason)) }
         defer { release() }
         return try await body()
     }
@@ -38,9 +39,13 @@ actor Journald {
         }
     }
 
-    private func acquire() -> String? {
+    private func acquire() async -> String? {
+        // Waits sleep rather than block: the tests share a two-thread pool.
+        while starting { try? await Task.sleep(for: .milliseconds(20)) }
         if users == 0, started == nil, !Self.isListening() {
-            if let reason = start() { return reason }
+            starting = true
+            defer { starting = false }
+            if let reason = await start() { return reason }
         }
         users += 1
         return nil
@@ -54,7 +59,7 @@ actor Journald {
         started = nil
     }
 
-    private func start() -> String? {
+    private func start() async -> String? {
         guard getuid() == 0 else { return "no journald runs and starting one needs root" }
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else { return "\(Self.binary) is missing" }
         let process = Process()
@@ -71,7 +76,7 @@ actor Journald {
                 started = process
                 return nil
             }
-            usleep(50_000)
+            try? await Task.sleep(for: .milliseconds(50))
         }
         process.terminate()
         process.waitUntilExit()
