@@ -113,7 +113,13 @@ public enum RareTokenDetector {
             body(.timestamp, trimmed)
             return
         }
-        if let kind = wholeWordKind(bytes, trimmed) {
+        // URLs, emails and paths need a `/`, `@` or `.`; most words have none.
+        var mayBeWhole = false
+        for i in trimmed where bytes[i] == UInt8(ascii: "/") || bytes[i] == UInt8(ascii: "@") || bytes[i] == UInt8(ascii: ".") {
+            mayBeWhole = true
+            break
+        }
+        if mayBeWhole, let kind = wholeWordKind(bytes, trimmed) {
             body(kind, trimmed)
             if kind == .url { return }
         }
