@@ -30,12 +30,16 @@ struct CompressCommand: AsyncParsableCommand {
     @Option(help: "Requests with fewer tokens pass untouched.")
     var minTokens: Int?
 
+    @Option(help: "The time budget in milliseconds. Offline, the default is generous; the proxy's is 50.")
+    var timeBudgetMs = 10_000
+
     func run() async throws {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ValidationError("Cannot read '\(file)'.")
         }
         var settings = PipelineSettings()
         if let minTokens { settings.minimumTokens = minTokens }
+        settings.timeBudgetMilliseconds = timeBudgetMs
         do {
             try settings.validate()
         } catch {

@@ -44,17 +44,17 @@ struct SlowStage: TextStage {
 
 func testCounter() -> PipelineCounter {
     let counter = QuarterByteCounter()
-    return PipelineCounter(name: "test", text: counter) { request in
-        request.messages.reduce(3) { total, message in
-            let texts: [String]
-            switch message.content {
-            case .text(let text): texts = [text]
-            case .parts(let parts): texts = parts.compactMap { $0.objectValue?["text"]?.stringValue }
-            default: texts = []
-            }
-            return total + 3 + texts.reduce(0) { $0 + counter.count($1) }
+    @Sendable func count(_ message: ChatMessage) -> Int {
+        let texts: [String]
+        switch message.content {
+        case .text(let text): texts = [text]
+        case .parts(let parts): texts = parts.compactMap { $0.objectValue?["text"]?.stringValue }
+        default: texts = []
         }
+        return 3 + texts.reduce(0) { $0 + counter.count($1) }
     }
+    return PipelineCounter(
+        name: "test", text: counter, request: { $0.messages.reduce(3) { $0 + count($1) } }, message: count)
 }
 
 func makePipeline(
@@ -67,6 +67,7 @@ func makePipeline(
     settings.summaries = .always
     settings.summaryStepTokens = 1000
     settings.recentTurns = 4
+    settings.summaryPayoff = 0
     settings.timeBudgetMilliseconds = 10_000
     configure(&settings)
     return CompressionPipeline(settings: settings, stages: stages, summarizer: summarizer) { _ in testCounter() }
@@ -198,7 +199,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         var recuts = 0
         for request in growingPrefixes(syntheticSession(rounds: 40)) {
             let compressed = pipeline.compress(request, mode: .safe).request
-            let boundary = pipeline.summaryBoundary(Conversation(openAIChat: request), mode: .safe, counter: counter.text)
+            let boundary = pipeline.summaryBoundary(Conversation(openAIChat: request), of: request, mode: .safe, counting: counter)
             if let previous {
                 #expect(boundary >= previous.boundary)
                 if boundary == previous.boundary {

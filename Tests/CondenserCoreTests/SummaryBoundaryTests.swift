@@ -2,21 +2,27 @@ import Testing
 @testable import CondenserCore
 
 @Suite struct SummaryBoundaryTests {
+    func active(_ tokens: [Int], _ roles: [BlockRole?], step: Int, recentTurns: Int, payoff: Double = 0) -> Int {
+        SummaryBoundary.active(
+            messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
+            step: step, recentTurns: recentTurns, requiredPayoff: payoff)
+    }
+
     let roles: [BlockRole?] = [.system, .user, .assistant, .toolResult, .assistant, .toolResult, .assistant, .toolResult, .assistant, .user]
 
     @Test func noBoundaryWithoutEnoughTurnsAfterACandidate() {
         let tokens = [100, 50, 10, 3000, 10, 3000, 10, 3000, 10, 20]
-        #expect(SummaryBoundary.active(messageTokens: tokens, roles: roles, step: 100_000, recentTurns: 2) == 0)
-        #expect(SummaryBoundary.active(messageTokens: tokens, roles: roles, step: 1000, recentTurns: 10) == 0)
+        #expect(active(tokens, roles, step: 100_000, recentTurns: 2) == 0)
+        #expect(active(tokens, roles, step: 1000, recentTurns: 10) == 0)
     }
 
     @Test func boundaryIsTheFurthestCandidateLeavingTheWindow() {
         let tokens = [100, 50, 10, 3000, 10, 3000, 10, 3000, 10, 20]
         // Cumulative tokens cross multiples of 1000 in messages 3 and 5, so the candidates
         // are the next turn starts: messages 4 (4 turns after it) and 6 (3 turns).
-        #expect(SummaryBoundary.active(messageTokens: tokens, roles: roles, step: 1000, recentTurns: 3) == 6)
-        #expect(SummaryBoundary.active(messageTokens: tokens, roles: roles, step: 1000, recentTurns: 4) == 4)
-        #expect(SummaryBoundary.active(messageTokens: tokens, roles: roles, step: 1000, recentTurns: 5) == 0)
+        #expect(active(tokens, roles, step: 1000, recentTurns: 3) == 6)
+        #expect(active(tokens, roles, step: 1000, recentTurns: 4) == 4)
+        #expect(active(tokens, roles, step: 1000, recentTurns: 5) == 0)
     }
 
     @Test func boundaryOnlyMovesForwardAsTheConversationGrows() {
@@ -26,10 +32,28 @@ import Testing
         for turn in 0..<60 {
             tokens += [20, 700 + (turn * 37) % 500]
             roles += [.assistant, .toolResult]
-            let boundary = SummaryBoundary.active(messageTokens: tokens, roles: roles, step: 4000, recentTurns: 6)
+            let boundary = active(tokens, roles, step: 4000, recentTurns: 6)
             #expect(boundary >= last)
             last = boundary
         }
         #expect(last > 0)
+    }
+
+    @Test func aRecutWaitsUntilItPaysForItself() {
+        // Ten rounds of 1000-token tool results: early in the conversation, re-billing
+        // the tail costs more than the summaries would save over the requests to come.
+        var tokens: [Int] = [500, 50]
+        var roles: [BlockRole?] = [.system, .user]
+        var boundaries: [Int] = []
+        for _ in 0..<40 {
+            tokens += [20, 1000]
+            roles += [.assistant, .toolResult]
+            boundaries.append(active(tokens, roles, step: 3000, recentTurns: 4, payoff: 1))
+        }
+        let free = active(tokens, roles, step: 3000, recentTurns: 4, payoff: 0)
+        #expect(boundaries[5] == 0)
+        #expect(boundaries.last! > 0)
+        #expect(boundaries.last! <= free)
+        #expect(zip(boundaries, boundaries.dropFirst()).allSatisfy { $0 <= $1 })
     }
 }

@@ -1,11 +1,11 @@
 extension CompressionPipeline {
     /// The result for every message of `conversation`, from the memo where it can.
     func process(
-        _ conversation: Conversation, mode: CompressionMode, counting: PipelineCounter,
+        _ conversation: Conversation, of request: ChatRequest, mode: CompressionMode, counting: PipelineCounter,
         deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> [MessageResult] {
         let messages = conversation.messages
-        let boundary = summaryBoundary(conversation, mode: mode, counter: counting.text)
+        let boundary = summaryBoundary(conversation, of: request, mode: mode, counting: counting)
         let modeKey = keyBase.combined(with: StableHash(mode.rawValue + "|" + counting.name))
         var dedupeIndex = Deduplicator.Index()
         var boilerplateIndex = BoilerplateRemover.Index()
@@ -48,14 +48,14 @@ extension CompressionPipeline {
     }
 
     /// The summary boundary of this request, 0 when summaries are off for the mode.
-    func summaryBoundary(_ conversation: Conversation, mode: CompressionMode, counter: any TokenCounter) -> Int {
+    func summaryBoundary(_ conversation: Conversation, of request: ChatRequest, mode: CompressionMode, counting: PipelineCounter) -> Int {
         guard summarizer != nil, settings.summaries.allows(mode) else { return 0 }
-        let tokens = conversation.messages.map { message in
-            message.textBlocks.reduce(0) { $0 + counter.count($1.text) }
-        }
+        let tokens = request.messages.map(counting.message)
         return SummaryBoundary.active(
             messageTokens: tokens, roles: conversation.messages.map(\.role),
-            step: settings.summaryStepTokens, recentTurns: settings.recentTurns)
+            compressible: conversation.messages.map { isCompressible($0.role) },
+            step: mode == .aggressive ? max(1, settings.summaryStepTokens / 2) : settings.summaryStepTokens,
+            recentTurns: settings.recentTurns, requiredPayoff: mode == .aggressive ? 0 : settings.summaryPayoff)
     }
 
     /// Whether the pipeline may rewrite a message's text at all.

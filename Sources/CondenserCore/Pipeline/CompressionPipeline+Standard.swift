@@ -30,7 +30,8 @@ final class EncodingCounters: Sendable {
         if let counter = counters.withLock({ $0[encoding] }) { return counter }
         let tokenizer = try Tokenizer.shared(encoding)
         let chat = ChatTokenCounter(tokenizer: tokenizer)
-        let counter = PipelineCounter(name: encoding.rawValue, text: CachingTokenCounter(tokenizer)) { chat.count($0) }
+        let counter = PipelineCounter(
+            name: encoding.rawValue, text: CachingTokenCounter(tokenizer), request: { chat.count($0) }, message: { chat.count($0) })
         return counters.withLock { counters in
             if let existing = counters[encoding] { return existing }
             counters[encoding] = counter

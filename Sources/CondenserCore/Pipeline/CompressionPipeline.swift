@@ -78,7 +78,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         var conversation = Conversation(openAIChat: request)
         let results: [MessageResult]
         do {
-            results = try process(conversation, mode: mode, counting: counting, deadline: deadline, clock: clock)
+            results = try process(conversation, of: request, mode: mode, counting: counting, deadline: deadline, clock: clock)
         } catch {
             return original(error.description)
         }

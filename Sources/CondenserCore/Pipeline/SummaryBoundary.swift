@@ -1,48 +1,79 @@
 /// Where old-turn summaries end: the one prefix change the pipeline plans.
 ///
-/// Summaries rewrite earlier messages, and every rewrite of the prefix is re-billed at
-/// full price once (the provider's cache misses from the first changed message on). So
-/// the boundary must not creep forward with every request. It is computed from the
-/// request alone, deterministically:
+/// Summaries rewrite earlier messages, and a rewritten prefix is billed at full price
+/// once: the provider's cache misses from the first changed message on. So the boundary
+/// must not creep forward with every request, and must move only when that pays. It is
+/// computed from the request alone, deterministically:
 ///
 /// - Candidate boundaries sit at the first turn start (a user or assistant message)
 ///   after the conversation's cumulative tokens cross each multiple of `step`. A
-///   candidate depends only on the messages before it, so it never moves as the
-///   conversation grows.
-/// - The active boundary is the furthest candidate that leaves at least `recentTurns`
-///   turns after it. It moves only after about `step` new tokens, and only forward.
+///   candidate depends only on the messages before it, so it never moves.
+/// - A candidate c becomes eligible once `recentTurns` turns follow it, at message e(c).
+///   Whether the boundary moves from b to c is decided from messages up to e(c) only,
+///   so the decision never changes as the conversation grows, and the boundary only
+///   moves forward.
+/// - It moves when the re-cut pays for itself. Moving from b to c saves about
+///   `summarySavedFraction` of the compressible tokens in [b, c) on the request of the
+///   re-cut (at full price) and on each later one (cached, at 0.1). It costs re-billing
+///   [b, e(c)] at full price once instead of at 0.1. The number of later requests is
+///   unknown; the estimate is as many as came before (each assistant turn is one).
+///   The move happens when savings reach `requiredPayoff` times the cost.
 ///
-/// When it moves from b1 to b2, messages before b1 keep their bytes (their summaries
-/// depend only on themselves and earlier messages); from b1 on, the request is billed
-/// in full once. Whether that pays is a question of step size, measured in replay (see
-/// `PipelineSettings.summaryStepTokens`).
+/// When the boundary moves from b1 to b2, messages before b1 keep their bytes (their
+/// summaries depend only on themselves and earlier messages).
 public enum SummaryBoundary {
+    /// The fraction of a summarised region's compressible tokens a summary removes, for
+    /// the payoff estimate (about what the summarizer removes from old tool output).
+    public static let summarySavedFraction = 0.5
+
     /// The index of the first message after the summarised region; 0 when there is none.
-    public static func active(messageTokens: [Int], roles: [BlockRole?], step: Int, recentTurns: Int) -> Int {
-        precondition(messageTokens.count == roles.count)
+    ///
+    /// - Parameters:
+    ///   - compressible: which messages a summary may shrink (assistant and tool turns).
+    ///   - requiredPayoff: 0 moves to every eligible candidate; 1 only when the estimated
+    ///     savings cover the re-billing.
+    public static func active(
+        messageTokens: [Int], roles: [BlockRole?], compressible: [Bool], step: Int, recentTurns: Int,
+        requiredPayoff: Double
+    ) -> Int {
+        precondition(messageTokens.count == roles.count && roles.count == compressible.count)
         let count = roles.count
-        guard step > 0, count > 1 else { return 0 }
-        // Turns at or after each index, from the end.
-        var turnsFrom = [Int](repeating: 0, count: count + 1)
-        for index in stride(from: count - 1, through: 0, by: -1) {
-            turnsFrom[index] = turnsFrom[index + 1] + (isTurnStart(roles[index]) ? 1 : 0)
+        guard step > 0, count > 1, recentTurns > 0 else { return 0 }
+        let turnStarts = roles.indices.filter { isTurnStart(roles[$0]) }
+        // Prefix sums: all tokens, compressible tokens, assistant turns.
+        var tokens = [0]
+        var shrinkable = [0]
+        var responses = [0]
+        for index in 0..<count {
+            tokens.append(tokens[index] + messageTokens[index])
+            shrinkable.append(shrinkable[index] + (compressible[index] ? messageTokens[index] : 0))
+            responses.append(responses[index] + (roles[index] == .assistant ? 1 : 0))
         }
-        var best = 0
-        var cumulative = 0
+        var boundary = 0
         var crossed = 0
         var pending = false
+        var turnOrdinal = 0
         for index in 0..<count {
-            if pending, isTurnStart(roles[index]) {
-                pending = false
-                if turnsFrom[index] >= recentTurns { best = index } else { break }
+            if isTurnStart(roles[index]) {
+                if pending {
+                    pending = false
+                    // e(c): the turn start that makes `recentTurns` turns from c on.
+                    let eligibleOrdinal = turnOrdinal + recentTurns - 1
+                    guard eligibleOrdinal < turnStarts.count else { break }
+                    let eligible = turnStarts[eligibleOrdinal]
+                    let region = Double(shrinkable[index] - shrinkable[boundary]) * summarySavedFraction
+                    let rebilled = Double(tokens[eligible + 1] - tokens[boundary])
+                    let later = Double(responses[eligible + 1])
+                    if region * (1 + 0.1 * later) >= requiredPayoff * 0.9 * rebilled { boundary = index }
+                }
+                turnOrdinal += 1
             }
-            cumulative += messageTokens[index]
-            if cumulative / step > crossed {
-                crossed = cumulative / step
+            if tokens[index + 1] / step > crossed {
+                crossed = tokens[index + 1] / step
                 pending = true
             }
         }
-        return best
+        return boundary
     }
 
     static func isTurnStart(_ role: BlockRole?) -> Bool {

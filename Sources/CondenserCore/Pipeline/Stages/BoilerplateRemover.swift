@@ -20,7 +20,12 @@ public struct BoilerplateRemover: Sendable {
     /// The hashes of the long paragraphs of a text, computed once per block.
     public func paragraphHashes(_ text: String) -> [StableHash] {
         guard text.utf8.count >= minimumCharacters else { return [] }
-        return BoilerplateRemover.paragraphs(text).compactMap { $0.utf8.count >= minimumCharacters ? StableHash(String($0)) : nil }
+        var text = text
+        return text.withUTF8 { bytes in
+            BoilerplateRemover.paragraphRanges(bytes).compactMap { range in
+                range.count >= minimumCharacters ? StableHash(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))) : nil
+            }
+        }
     }
 
     /// Records the paragraphs of a message that is in the request in full.
@@ -34,29 +39,41 @@ public struct BoilerplateRemover: Sendable {
     /// reference, or nil when there is none.
     public func rewrite(_ text: String, messageIndex: Int, index: Index) -> String? {
         guard text.utf8.count >= minimumCharacters, !index.paragraphs.isEmpty else { return nil }
-        let pieces = BoilerplateRemover.paragraphs(text)
-        var replaced = false
-        var out: [Substring] = []
-        out.reserveCapacity(pieces.count)
-        for piece in pieces {
-            if piece.utf8.count >= minimumCharacters, let first = index.paragraphs[StableHash(String(piece))], first < messageIndex {
-                out.append(Substring(Marker.sameAs("a paragraph", messageIndex: first + 1)))
-                replaced = true
-            } else {
-                out.append(piece)
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var out: [UInt8] = []
+            var replaced = false
+            for (position, range) in BoilerplateRemover.paragraphRanges(bytes).enumerated() {
+                if position > 0 { out.append(contentsOf: [0x0A, 0x0A]) }
+                if range.count >= minimumCharacters,
+                    let first = index.paragraphs[StableHash(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])))], first < messageIndex
+                {
+                    out.append(contentsOf: Marker.sameAs("a paragraph", messageIndex: first + 1).utf8)
+                    replaced = true
+                } else {
+                    out.append(contentsOf: bytes[range])
+                }
             }
+            return replaced ? String(decoding: out, as: UTF8.self) : nil
         }
-        return replaced ? out.joined(separator: "\n\n") : nil
     }
 
-    static func paragraphs(_ text: String) -> [Substring] {
-        var pieces: [Substring] = []
-        var rest = Substring(text)
-        while let range = rest.firstRange(of: "\n\n") {
-            pieces.append(rest[..<range.lowerBound])
-            rest = rest[range.upperBound...]
+    /// The byte ranges of the pieces of a text between `\n\n` separators.
+    static func paragraphRanges(_ bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        var index = 0
+        let count = bytes.count
+        while index + 1 < count {
+            if bytes[index] == 0x0A && bytes[index + 1] == 0x0A {
+                ranges.append(start..<index)
+                index += 2
+                start = index
+            } else {
+                index += 1
+            }
         }
-        pieces.append(rest)
-        return pieces
+        ranges.append(start..<count)
+        return ranges
     }
 }
