@@ -235,4 +235,16 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
             #expect(outcome.request.messages[target].content.text?.hasPrefix("[same as") == false)
         }
     }
+
+    @Test func standardPipelineCountsMatchARecount() throws {
+        var settings = PipelineSettings()
+        settings.timeBudgetMilliseconds = 10_000
+        settings.minimumTokens = 100
+        let request = syntheticSession(rounds: 16)
+        let outcome = CompressionPipeline.standard(settings: settings).compress(request, mode: .aggressive)
+        let chat = ChatTokenCounter(tokenizer: try Tokenizer.shared(.o200kBase))
+        #expect(outcome.changed)
+        #expect(outcome.tokensIn == chat.count(request))
+        #expect(outcome.tokensOut == chat.count(outcome.request))
+    }
 }
