@@ -1,6 +1,5 @@
 import ArgumentParser
 import CondenserCore
-import Foundation
 
 /// `condenser bench corpus`: the pipeline against an evaluation corpus and its targets.
 struct BenchCorpusCommand: AsyncParsableCommand {
@@ -41,9 +40,7 @@ struct BenchCorpusCommand: AsyncParsableCommand {
         let bench = try CorpusBench.standard(settings: PipelineSettings(), mode: mode, replay: !noReplay)
         let report = bench.run(sessions)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(report.json().serialized())
         } else {
             print(report.renderTable(), terminator: "")
         }

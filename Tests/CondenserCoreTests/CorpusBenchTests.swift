@@ -46,4 +46,24 @@ import Testing
         #expect(bench.cost([a, b], after: [a], tools: 5) == 0.5 + 1 + 10)
         #expect(bench.cost([b, b], after: [a], tools: 5) == 0.5 + 20)
     }
+
+    @Test func reportJSONParsesAndCarriesTheSummary() throws {
+        let sessions = [
+            CorpusSession(id: "a-1", kind: "agent", request: syntheticSession(rounds: 10), needles: ["src/f1.py"]),
+            CorpusSession(id: "c-1", kind: "chat", request: syntheticSession(rounds: 3), needles: []),
+        ]
+        let bench = CorpusBench(
+            mode: .safe, makePipeline: { makePipeline() }, messageTokens: { testCounter().message($0) }, toolTokens: { _ in 0 })
+        let report = bench.run(sessions)
+        #expect(report.sessions.count == 2)
+        #expect(report.factsKept == 1)
+        #expect(report.invalidRequests == 0)
+        #expect(report.prefixBreaks == 0)
+        let json = report.json()
+        #expect(try JSONParser.parse(json.serialized()) == json)
+        let summary = try #require(json.objectValue?["summary"]?.objectValue)
+        #expect(summary["invalid_requests"]?.intValue == 0)
+        #expect(summary["targets"]?.arrayValue?.isEmpty == false)
+        #expect(report.renderTable().contains("a-1"))
+    }
 }

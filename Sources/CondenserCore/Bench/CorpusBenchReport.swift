@@ -117,3 +117,54 @@ func fixed(_ value: Double, _ digits: Int) -> String {
     }
     return text
 }
+
+extension CorpusBenchReport {
+    /// The figures as JSON: `summary` (each target with its value and whether it is met,
+    /// stage shares per kind, timings) and `sessions`.
+    public func json() -> JSONValue {
+        func number(_ value: Double, _ digits: Int) -> JSONValue { value.isFinite ? .number(fixed(value, digits)) : .null }
+        let targetValues: [JSONValue] = targets.map { target in
+            .object([
+                "measure": .string(target.measure), "value": .string(target.value), "target": .string(target.goal),
+                "met": .bool(target.met),
+            ])
+        }
+        var shares = JSONObject()
+        for kind in ["agent", "chat"] where !of(kind).isEmpty {
+            shares[kind] = .object(JSONObject(members: stageShares(kind).map { JSONMember(key: $0.stage, value: number($0.share, 4)) }))
+        }
+        var summary: JSONObject = [
+            "mode": .string(mode.rawValue),
+            "sessions": .int(sessions.count),
+            "median_savings_agent": number(medianSavings("agent"), 4),
+            "median_savings_chat": number(medianSavings("chat"), 4),
+            "facts_kept": .int(factsKept),
+            "facts_total": .int(factsTotal),
+            "invalid_requests": .int(invalidRequests),
+            "replay_requests": .int(replayRequests),
+            "prefix_breaks": .int(prefixBreaks),
+            "stage_shares": .object(shares),
+            "targets": .array(targetValues),
+        ]
+        if replayRequests > 0 {
+            summary["median_effective_cost_agent"] = number(medianEffectiveCost("agent"), 4)
+            summary["median_effective_cost_chat"] = number(medianEffectiveCost("chat"), 4)
+        }
+        if let coldMillis { summary["cold_ms"] = number(coldMillis, 3) }
+        if let warmMillis { summary["warm_ms"] = number(warmMillis, 3) }
+        if let timingSession { summary["timing_session"] = .string(timingSession) }
+        let rows: [JSONValue] = sessions.map { s in
+            var row: JSONObject = [
+                "id": .string(s.id), "kind": .string(s.kind), "tokens_in": .int(s.tokensIn), "tokens_out": .int(s.tokensOut),
+                "savings": number(s.savings, 4), "facts_kept": .int(s.factsKept), "facts_total": .int(s.factsTotal),
+                "invalid_requests": .int(s.invalidRequests), "problems": .array(s.problems.map { .string($0) }),
+                "replay_requests": .int(s.replayRequests), "prefix_breaks": .int(s.prefixBreaks),
+                "stages": .object(JSONObject(members: s.stages.map { JSONMember(key: $0.stage, value: .int($0.tokensSaved)) })),
+            ]
+            if s.replayRequests > 0 { row["effective_cost"] = number(s.effectiveCost, 4) }
+            if let reason = s.failOpenReason { row["fail_open_reason"] = .string(reason) }
+            return .object(row)
+        }
+        return .object(["summary": .object(summary), "sessions": .array(rows)])
+    }
+}
