@@ -21,6 +21,7 @@ struct ProxyHarness: Sendable {
         configure: @Sendable (inout CondenserConfiguration) -> Void = { _ in },
         compressor: any ChatCompressor = IdentityCompressor(),
         recorders: [any SavingsRecorder] = [],
+        listeners: [Listener]? = nil,
         _ body: @Sendable (ProxyHarness) async throws -> T
     ) async throws -> T {
         try await TestUpstream.run { upstream, upstreamPort in
@@ -30,7 +31,7 @@ struct ProxyHarness: Sendable {
             configure(&configuration)
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             let server = CondenserServer(
-                store: ConfigurationStore(configuration), compressor: compressor, recorders: recorders,
+                store: ConfigurationStore(configuration), compressor: compressor, recorders: recorders, listeners: listeners,
                 logger: Logger(label: "proxy", factory: { _ in SwiftLogNoOpLogHandler() }),
                 onServing: { addresses in continuation.yield(addresses.first?.port ?? 0) }
             )

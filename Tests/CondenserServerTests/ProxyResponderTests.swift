@@ -48,7 +48,7 @@ import Testing
     @Test func hopByHopHeadersAreDroppedAndIdentityIsAsked() async throws {
         try await ProxyHarness.run { proxy in
             let body = Self.oddBody
-            let response = RawHTTP.exchange(
+            let response = await RawHTTP.exchange(
                 port: proxy.port,
                 "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:\(proxy.port)\r\nConnection: close, X-Private\r\n"
                     + "X-Private: secret\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nProxy-Authorization: Basic eA==\r\n"

@@ -7,7 +7,17 @@ import Glibc
 /// Sends raw HTTP/1.1 bytes over a blocking socket and reads one response:
 /// for headers a normal client won't send (a foreign `Host`, hop-by-hop headers).
 enum RawHTTP {
-    static func exchange(port: Int, _ request: String, timeoutSeconds: Int = 10) -> String {
+    /// Runs on a thread of its own: blocking calls on the few cooperative threads would
+    /// starve the server under test.
+    static func exchange(port: Int, _ request: String, timeoutSeconds: Int = 10) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread {
+                continuation.resume(returning: blockingExchange(port: port, request, timeoutSeconds: timeoutSeconds))
+            }.start()
+        }
+    }
+
+    static func blockingExchange(port: Int, _ request: String, timeoutSeconds: Int) -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return "" }
         defer { close(fd) }

@@ -1,0 +1,108 @@
+import CondenserCore
+import CondenserServer
+import Foundation
+import Testing
+
+@Suite struct CondenserConfigurationTests {
+    static func file(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("condenser-\(UUID().uuidString).toml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func defaults() throws {
+        let configuration = try CondenserConfiguration.load(path: nil, environment: [:])
+        #expect(configuration.listen.map(\.description) == ["127.0.0.1:8642", "[::1]:8642"])
+        #expect(configuration.upstream.description == "https://api.generalcompute.com/v1")
+        #expect(configuration.compressionMode == .safe)
+        #expect(configuration.shutdownGrace == .seconds(10))
+        #expect(configuration.upstreamKey == nil)
+    }
+
+    @Test func shippedFileIsValidAndSaysTheDefaults() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = repo.appendingPathComponent("etc/condenser/condenser.toml").path
+        let configuration = try CondenserConfiguration.load(path: path, environment: [:])
+        #expect(configuration == (try CondenserConfiguration.load(path: nil, environment: [:])))
+    }
+
+    @Test func fileThenEnvironmentThenFlags() throws {
+        let path = try Self.file(
+            """
+            listen = ["127.0.0.1:9000"]
+            log_level = "debug"
+            [upstream]
+            url = "http://127.0.0.1:8000/v1/"
+            request_timeout_seconds = 2.5
+            [compression]
+            mode = "aggressive"
+            """
+        )
+        let configuration = try CondenserConfiguration.load(
+            path: path,
+            environment: ["CONDENSER_LOG_LEVEL": "warning", "CONDENSER_COMPRESSION_MODE": "off", "CONDENSER_LISTEN": "127.0.0.1:9001, [::1]:9001"],
+            flags: [("compression.mode", .text("safe"))]
+        )
+        #expect(configuration.listen.map(\.description) == ["127.0.0.1:9001", "[::1]:9001"])
+        #expect(configuration.logLevel == .warning)
+        #expect(configuration.upstream.description == "http://127.0.0.1:8000/v1")
+        #expect(configuration.requestTimeout == .milliseconds(2500))
+        #expect(configuration.compressionMode == .safe)
+    }
+
+    @Test(arguments: [
+        (#"listen = ["127.0.0.1:8642", "127.0.0.1:99999"]"#, #"listen[1]: "127.0.0.1:99999" is not a valid port"#),
+        (#"listen = ["::1:8642"]"#, "listen[0]:"),
+        ("[upstream]\nurl = \"ftp://x\"", "upstream.url:"),
+        ("[upstream]\nconnect_timeout_seconds = -1", "upstream.connect_timeout_seconds:"),
+        ("[limits]\nmax_body_bytes = \"big\"", "limits.max_body_bytes:"),
+        ("[compression]\nmode = \"wild\"", "compression.mode:"),
+        ("log_level = \"loud\"", "log_level:"),
+        ("[upstream]\nurll = \"x\"", "upstream.urll: is not a configuration key"),
+        ("listen = [", "invalid TOML"),
+    ])
+    func badValuesNameTheKeyAndWhy(text: String, message: String) throws {
+        let path = try Self.file(text)
+        #expect {
+            _ = try CondenserConfiguration.load(path: path, environment: [:])
+        } throws: { error in
+            (error as? ConfigurationError)?.description.contains(message) == true
+        }
+    }
+
+    @Test func environmentErrorsNameTheVariable() throws {
+        #expect {
+            _ = try CondenserConfiguration.load(path: nil, environment: ["CONDENSER_UPSTREAM_CONNECT_TIMEOUT_SECONDS": "soon"])
+        } throws: { error in
+            let error = error as? ConfigurationError
+            return error?.key == "upstream.connect_timeout_seconds" && error?.source == "environment CONDENSER_UPSTREAM_CONNECT_TIMEOUT_SECONDS"
+        }
+    }
+
+    @Test func missingExplicitFileIsAnError() {
+        #expect(throws: ConfigurationError.self) {
+            _ = try CondenserConfiguration.load(path: "/nonexistent/condenser.toml", environment: [:])
+        }
+    }
+
+    @Test func upstreamKeyFromFileOrCredential() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cred-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "sk-credential\n".write(to: directory.appendingPathComponent("upstream-key"), atomically: true, encoding: .utf8)
+        let fromCredential = try CondenserConfiguration.load(path: nil, environment: ["CREDENTIALS_DIRECTORY": directory.path])
+        #expect(fromCredential.upstreamKey?.value == "sk-credential")
+
+        let keyFile = try Self.file("sk-file\n")
+        let fromFile = try CondenserConfiguration.load(
+            path: nil, environment: ["CREDENTIALS_DIRECTORY": directory.path, "CONDENSER_UPSTREAM_KEY_FILE": keyFile]
+        )
+        #expect(fromFile.upstreamKey?.value == "sk-file")
+        #expect(!fromFile.tomlDescription.contains("sk-file"))
+    }
+
+    @Test func upstreamPathsReplaceTheClientsV1() {
+        let url = UpstreamURL(validating: "https://api.example.com/openai/v1")!
+        #expect(url.url(forClientPath: "/v1/chat/completions") == "https://api.example.com/openai/v1/chat/completions")
+        #expect(url.url(forClientPath: "/v1/models?x=1") == "https://api.example.com/openai/v1/models?x=1")
+    }
+}

@@ -1,0 +1,63 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+
+/// The built `condenser serve`, started the way systemd starts it.
+@Suite struct SocketActivationTests {
+    /// `.build/debug/condenser` (or the one next to the test bundle), if built.
+    static var binary: String? {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("condenser").path,
+            repo.appendingPathComponent(".build/debug/condenser").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static let socketActivate = "/usr/bin/systemd-socket-activate"
+
+    @Test func systemdSocketActivateLaunchesTheDaemon() async throws {
+        guard let binary = Self.binary else {
+            print("skipped: build condenser first (swift build)")
+            return
+        }
+        guard FileManager.default.isExecutableFile(atPath: Self.socketActivate) else {
+            print("skipped: systemd-socket-activate is not installed")
+            return
+        }
+        try await TestUpstream.run { upstream, upstreamPort in
+            let port = try freePort()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Self.socketActivate)
+            process.arguments = ["-l", "127.0.0.1:\(port)", binary, "serve", "--upstream", "http://127.0.0.1:\(upstreamPort)/v1"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            defer {
+                if process.isRunning { process.terminate() }
+                process.waitUntilExit()
+            }
+            // systemd-socket-activate listens at once and starts the daemon on the first connection.
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(10)
+            var response = ""
+            while response.isEmpty, clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                let body = ProxyResponderTests.oddBody
+                response = await RawHTTP.exchange(
+                    port: port,
+                    "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                )
+            }
+            #expect(RawHTTP.status(of: response) == 200)
+            #expect(response.hasSuffix(ProxyResponderTests.oddBody))
+            #expect(upstream.received.last?.body == ProxyResponderTests.oddBody.bytes)
+            process.terminate()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+    }
+}
