@@ -15,10 +15,14 @@ struct BenchProxyCommand: AsyncParsableCommand {
         commandName: "proxy",
         abstract: "Measure the latency, streaming first byte, throughput and memory the proxy adds (identity pipeline).",
         discussion: """
-            Starts a fake upstream and the proxy on loopback in this process, then times the same requests sent \
-            directly and through the proxy. Request sizes assume about 4 bytes of text per token.
+            Starts a fake upstream on loopback in this process and the proxy as a child `condenser serve` (or in \
+            this process with --in-process), then times the same requests sent directly and through the proxy. \
+            Memory is the proxy process's VmRSS. Request sizes assume about 4 bytes of text per token.
             """
     )
+
+    @Flag(help: "Run the proxy in this process; memory is then that of the whole benchmark.")
+    var inProcess = false
 
     @Option(help: "Requests per size for the latency runs.")
     var iterations = 200
@@ -44,18 +48,27 @@ struct BenchProxyCommand: AsyncParsableCommand {
             var ports = upstreamPorts.makeAsyncIterator()
             let port = await ports.next() ?? 0
 
-            var settings = CondenserConfiguration()
-            settings.listen = [ListenAddress(host: "127.0.0.1", port: 0)]
-            settings.upstream = UpstreamURL(validating: "http://127.0.0.1:\(port)/v1")!
-            let (proxyPorts, proxyPort) = AsyncStream.makeStream(of: Int.self)
-            let proxy = CondenserServer(
-                store: ConfigurationStore(settings), compressor: IdentityCompressor(), logger: quiet,
-                onServing: { proxyPort.yield($0.first?.port ?? 0) }
-            )
-            let proxyGroup = ServiceGroup(configuration: .init(services: [proxy], logger: quiet))
-            tasks.addTask { try await proxyGroup.run() }
-            var proxyIterator = proxyPorts.makeAsyncIterator()
-            let proxyPortNumber = await proxyIterator.next() ?? 0
+            var proxyGroup: ServiceGroup?
+            var child: Process?
+            let proxyPortNumber: Int
+            if inProcess {
+                var settings = CondenserConfiguration()
+                settings.listen = [ListenAddress(host: "127.0.0.1", port: 0)]
+                settings.upstream = UpstreamURL(validating: "http://127.0.0.1:\(port)/v1")!
+                let (proxyPorts, proxyPort) = AsyncStream.makeStream(of: Int.self)
+                let proxy = CondenserServer(
+                    store: ConfigurationStore(settings), compressor: IdentityCompressor(), logger: quiet,
+                    onServing: { proxyPort.yield($0.first?.port ?? 0) }
+                )
+                let group = ServiceGroup(configuration: .init(services: [proxy], logger: quiet))
+                proxyGroup = group
+                tasks.addTask { try await group.run() }
+                var proxyIterator = proxyPorts.makeAsyncIterator()
+                proxyPortNumber = await proxyIterator.next() ?? 0
+            } else {
+                (child, proxyPortNumber) = try Self.startDaemon(upstreamPort: port)
+            }
+            let proxyPID = child?.processIdentifier ?? getpid()
 
             let direct = "http://127.0.0.1:\(port)/v1/chat/completions"
             let proxied = "http://127.0.0.1:\(proxyPortNumber)/v1/chat/completions"
@@ -63,29 +76,60 @@ struct BenchProxyCommand: AsyncParsableCommand {
             clientSettings.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency * 2)
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: clientSettings)
             do {
-                try await measure(client: client, direct: direct, proxied: proxied)
+                try await Self.waitUntilServing(client: client, port: proxyPortNumber)
+                try await measure(client: client, direct: direct, proxied: proxied, proxyPID: proxyPID)
             } catch {
                 try? await client.shutdown()
+                child?.terminate()
                 throw error
             }
             try await client.shutdown()
-            await proxyGroup.triggerGracefulShutdown()
+            child?.terminate()
+            child?.waitUntilExit()
+            await proxyGroup?.triggerGracefulShutdown()
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
     }
 
-    private func measure(client: HTTPClient, direct: String, proxied: String) async throws {
+    /// Starts `condenser serve` (this executable) on a free loopback port.
+    static func startDaemon(upstreamPort: Int) throws -> (Process, Int) {
+        let probe = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        let port = probe.localAddress?.port ?? 0
+        try probe.close().wait()
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("condenser-bench-\(getpid()).toml").path
+        FileManager.default.createFile(atPath: config, contents: Data())
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        process.arguments = [
+            "serve", "--config", config, "--listen", "127.0.0.1:\(port)", "--upstream", "http://127.0.0.1:\(upstreamPort)/v1",
+            "--log-level", "error",
+        ]
+        try process.run()
+        return (process, port)
+    }
+
+    static func waitUntilServing(client: HTTPClient, port: Int) async throws {
+        for _ in 0..<100 {
+            if let response = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(1)),
+                response.status == .ok
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ValidationError("the proxy did not start on port \(port)")
+    }
+
+    private func measure(client: HTTPClient, direct: String, proxied: String, proxyPID: Int32) async throws {
         var rows: [(String, String, String, String)] = []
         print("Measuring (\(iterations) requests per size, alternating direct and proxied)...")
-        var addedAt10k = Duration.zero
         for tokens in [1_000, 10_000, 100_000] {
             let body = ByteBuffer(bytes: Self.chatBody(tokens: tokens, stream: false))
             let count = tokens >= 100_000 ? max(iterations / 4, 20) : iterations
             let (directTimes, proxiedTimes) = try await latencies(client: client, direct: direct, proxied: proxied, body: body, count: count, firstByte: false)
             let p50 = percentile(proxiedTimes, 0.5) - percentile(directTimes, 0.5)
             let p99 = percentile(proxiedTimes, 0.99) - percentile(directTimes, 0.99)
-            if tokens == 10_000 { addedAt10k = p50 }
             rows.append((
                 "added latency, \(tokens / 1000)k tokens (\(body.readableBytes / 1024) KiB)",
                 "p50 \(ms(p50)), p99 \(ms(p99))",
@@ -104,17 +148,17 @@ struct BenchProxyCommand: AsyncParsableCommand {
         ))
 
         let small = ByteBuffer(bytes: Self.chatBody(tokens: 100, stream: false))
-        let (rate, peakRSS) = try await throughput(client: client, url: proxied, body: small)
-        let (directRate, _) = try await throughput(client: client, url: direct, body: small)
+        let (rate, peakRSS) = try await throughput(client: client, url: proxied, body: small, pid: proxyPID)
+        let (directRate, _) = try await throughput(client: client, url: direct, body: small, pid: proxyPID)
         rows.append((
             "small requests through the proxy, \(concurrency) clients", String(format: "%.0f req/s", rate),
             String(format: "(direct %.0f req/s)", directRate), ">= 2,000 req/s: \(rate >= 2000 ? "met" : "missed")"
         ))
         rows.append((
-            "resident memory under that load (whole process)", "\(peakRSS / 1024) MiB", "(VmRSS peak while loaded)",
+            inProcess ? "resident memory under that load (whole benchmark)" : "proxy resident memory under that load",
+            String(format: "%.1f MB", Double(peakRSS) * 1024 / 1e6), "(VmRSS peak while loaded)",
             "<= 50 MB: \(Double(peakRSS) * 1024 <= 50_000_000 ? "met" : "missed")"
         ))
-        _ = addedAt10k
         print("")
         let widths = [rows.map(\.0.count).max() ?? 0, rows.map(\.1.count).max() ?? 0, rows.map(\.2.count).max() ?? 0]
         for row in rows {
@@ -161,15 +205,15 @@ struct BenchProxyCommand: AsyncParsableCommand {
     }
 
     /// Requests per second with `concurrency` clients, and the peak resident memory.
-    private func throughput(client: HTTPClient, url: String, body: ByteBuffer) async throws -> (Double, Int) {
+    private func throughput(client: HTTPClient, url: String, body: ByteBuffer, pid: Int32) async throws -> (Double, Int) {
         let clock = ContinuousClock()
         let end = clock.now + .milliseconds(Int64(seconds * 1000))
         let started = clock.now
         let monitor = Task {
-            var peak = Self.residentKiB()
+            var peak = Self.residentKiB(pid: pid)
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(100))
-                peak = max(peak, Self.residentKiB())
+                peak = max(peak, Self.residentKiB(pid: pid))
             }
             return peak
         }
@@ -202,9 +246,9 @@ struct BenchProxyCommand: AsyncParsableCommand {
         return String(format: "%.3f ms", seconds * 1000)
     }
 
-    /// VmRSS of this process, in KiB.
-    static func residentKiB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    /// VmRSS of a process, in KiB.
+    static func residentKiB(pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
         }
