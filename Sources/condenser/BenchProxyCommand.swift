@@ -15,14 +15,15 @@ struct BenchProxyCommand: AsyncParsableCommand {
         commandName: "proxy",
         abstract: "Measure the latency, streaming first byte, throughput and memory the proxy adds (identity pipeline).",
         discussion: """
-            Starts a fake upstream on loopback in this process and the proxy as a child `condenser serve` (or in \
-            this process with --in-process), then times the same requests sent directly and through the proxy. \
-            Memory is the proxy process's VmRSS. Request sizes assume about 4 bytes of text per token.
+            Starts a fake upstream and the proxy (identity pipeline) on loopback in this process, or the proxy as a \
+            child `condenser serve` with --separate-process, then times the same requests sent directly and through \
+            the proxy. Memory is VmRSS: of the whole benchmark in process, of the daemon alone as a child. Request \
+            sizes assume about 4 bytes of text per token.
             """
     )
 
-    @Flag(help: "Run the proxy in this process; memory is then that of the whole benchmark.")
-    var inProcess = false
+    @Flag(help: "Run the proxy as a child `condenser serve` process and measure its memory alone.")
+    var separateProcess = false
 
     @Option(help: "Requests per size for the latency runs.")
     var iterations = 200
@@ -51,7 +52,7 @@ struct BenchProxyCommand: AsyncParsableCommand {
             var proxyGroup: ServiceGroup?
             var child: Process?
             let proxyPortNumber: Int
-            if inProcess {
+            if !separateProcess {
                 var settings = CondenserConfiguration()
                 settings.listen = [ListenAddress(host: "127.0.0.1", port: 0)]
                 settings.upstream = UpstreamURL(validating: "http://127.0.0.1:\(port)/v1")!
@@ -155,7 +156,7 @@ struct BenchProxyCommand: AsyncParsableCommand {
             String(format: "(direct %.0f req/s)", directRate), ">= 2,000 req/s: \(rate >= 2000 ? "met" : "missed")"
         ))
         rows.append((
-            inProcess ? "resident memory under that load (whole benchmark)" : "proxy resident memory under that load",
+            !separateProcess ? "resident memory under that load (whole benchmark)" : "proxy resident memory under that load",
             String(format: "%.1f MB", Double(peakRSS) * 1024 / 1e6), "(VmRSS peak while loaded)",
             "<= 50 MB: \(Double(peakRSS) * 1024 <= 50_000_000 ? "met" : "missed")"
         ))

@@ -256,7 +256,9 @@ final class ProxyResponder: Sendable {
                     try await writer.write(chunk)
                 }
             } catch {
-                logger.warning("Relaying the upstream body stopped", metadata: ["error": "\(error)"])
+                // A client that left cancels the relay; anything else is worth a warning.
+                let level: Logger.Level = Task.isCancelled ? .debug : .warning
+                logger.log(level: level, "Relaying the upstream body stopped", metadata: ["error": "\(error)"])
                 throw error
             }
             try await writer.finish(nil)
