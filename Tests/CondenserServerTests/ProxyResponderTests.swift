@@ -68,6 +68,27 @@ import Testing
         }
     }
 
+    @Test func hopByHopResponseHeadersAreDropped() async throws {
+        try await ProxyHarness.run { proxy in
+            let answer = try await proxy.send(body: Self.oddBody.bytes, headers: [("X-Test-Behavior", "hop")])
+            #expect(answer.status == 200)
+            #expect(answer.headers["X-Upstream"] == ["yes"])
+            #expect(answer.headers["Keep-Alive"].isEmpty)
+            #expect(answer.headers["X-Hop"].isEmpty)
+            #expect(answer.headers["Proxy-Authenticate"].isEmpty)
+            #expect(answer.body == Self.oddBody.bytes)
+
+            // The upstream did send them: asked directly, they are there.
+            var direct = HTTPClientRequest(url: "http://127.0.0.1:\(proxy.upstreamPort)/v1/chat/completions")
+            direct.method = .POST
+            direct.headers.add(name: "X-Test-Behavior", value: "hop")
+            direct.body = .bytes(ByteBuffer(string: Self.oddBody))
+            let response = try await proxy.client.execute(direct, timeout: .seconds(10))
+            #expect(response.headers["X-Hop"] == ["private"])
+            #expect(response.headers["Keep-Alive"] == ["timeout=5"])
+        }
+    }
+
     @Test func configuredKeyIsUsedOnlyWhenTheClientSendsNone() async throws {
         try await ProxyHarness.run(configure: { $0.upstreamKey = UpstreamKey(value: "file-key", source: "test") }) { proxy in
             _ = try await proxy.send(body: Self.oddBody.bytes)

@@ -11,7 +11,8 @@ import Synchronization
 /// - absent: answers 200 with the request body echoed back, as `application/json`;
 /// - `status:429`: answers that status with an OpenAI error body;
 /// - `sse:COUNT:MILLIS`: streams COUNT events, MILLIS apart, then `[DONE]`;
-/// - `hang`: never answers, and notes when the proxy gives up on it.
+/// - `hang`: never answers, and notes when the proxy gives up on it;
+/// - `hop`: answers with hop-by-hop headers a proxy must not pass on.
 final class TestUpstream: Sendable {
     struct Received: Sendable {
         var method: String
@@ -93,6 +94,12 @@ final class TestUpstream: Sendable {
             )
         }
         var headers: HTTPFields = [.contentType: "application/json", HTTPField.Name("X-Upstream")!: "yes"]
+        if behavior == "hop" {
+            headers[HTTPField.Name("Keep-Alive")!] = "timeout=5"
+            headers[HTTPField.Name("X-Hop")!] = "private"
+            headers[.connection] = "X-Hop"
+            headers[HTTPField.Name("Proxy-Authenticate")!] = "Basic"
+        }
         headers[HTTPField.Name("X-Request-Id")!] = request.headers[HTTPField.Name("X-Upstream-Request-Id")!]
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
