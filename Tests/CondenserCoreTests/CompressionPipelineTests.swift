@@ -247,4 +247,30 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         #expect(outcome.tokensIn == chat.count(request))
         #expect(outcome.tokensOut == chat.count(outcome.request))
     }
+
+    @Test func onlyTextPartsAreCompressedAndOtherPartsPassUntouched() throws {
+        var request = syntheticSession(rounds: 6)
+        let toolIndex = try #require(request.messages.lastIndex { $0.role == "tool" })
+        let colored = String(repeating: "\u{1B}[31mFAILED\u{1B}[0m   test_case    error\n", count: 30)
+        let image: JSONValue = .object(["type": .string("image_url"), "image_url": .object(["url": .string("data:image/png;base64,AAAA")])])
+        let odd: JSONValue = .object(["type": .string("input_audio"), "input_audio": .object(["data": .string("  spaced   data  ")])])
+        request.messages[toolIndex].content = .parts([
+            .object(["type": .string("text"), "text": .string(colored)]), image, odd,
+        ])
+        request.messages.append(ChatMessage(object: ["role": .string("critic"), "content": .string(colored)]))
+        request.messages.append(ChatMessage(role: "user", content: "And now?   "))
+        let outcome = makePipeline().compress(request, mode: .safe)
+        #expect(outcome.changed)
+        guard case .parts(let parts) = outcome.request.messages[toolIndex].content else {
+            Issue.record("content parts became something else")
+            return
+        }
+        #expect(parts.count == 3)
+        #expect(parts[1] == image)
+        #expect(parts[2] == odd)
+        #expect(parts[0].objectValue?["text"]?.stringValue?.contains("\u{1B}") == false)
+        // A role the pipeline doesn't know, and the last user message, stay as they came.
+        #expect(outcome.request.messages[request.messages.count - 2] == request.messages[request.messages.count - 2])
+        #expect(outcome.request.messages.last == request.messages.last)
+    }
 }
