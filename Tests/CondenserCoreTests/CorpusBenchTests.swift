@@ -47,6 +47,31 @@ import Testing
         #expect(bench.cost([b, b], after: [a], tools: 5) == 0.5 + 20)
     }
 
+    @Test func sharedPrefixCountsTheCommonHeadOfTheFirstDifferentMessage() {
+        // A message costs one token per character of content plus 3.
+        let bench = CorpusBench(
+            mode: .safe, makePipeline: { makePipeline() }, messageTokens: { ($0.content.text ?? "").count + 3 }, toolTokens: { _ in 0 })
+        let a = ChatMessage(role: "user", content: "aaaa")
+        let old = ChatMessage(role: "tool", content: "line one\nline two\nend")
+        let new = ChatMessage(role: "tool", content: "line one\nline 2\nend")
+        // `a` whole, then the tool message up to the last line break both share.
+        #expect(bench.sharedPrefixTokens([a, new], [a, old], tools: 2) == 2 + 7 + ("line one\n".count + 3))
+        // A different role shares nothing past the common messages.
+        #expect(bench.sharedPrefixTokens([a, ChatMessage(role: "assistant", content: "line one\nx")], [a, old], tools: 2) == 9)
+        #expect(bench.cost([a, new], after: [a, old], tools: 2) == 0.1 * 21 + Double(2 + 7 + 22 - 21))
+    }
+
+    @Test func blockCostCachesFrom1024TokensIn128TokenBlocks() {
+        let bench = CorpusBench(
+            mode: .safe, makePipeline: { makePipeline() }, messageTokens: { ($0.content.text ?? "").count }, toolTokens: { _ in 0 })
+        let small = ChatMessage(role: "user", content: String(repeating: "a", count: 1000))
+        let large = ChatMessage(role: "user", content: String(repeating: "b", count: 1300))
+        let next = ChatMessage(role: "user", content: "cc")
+        #expect(bench.cost([small, next], after: [small], tools: 0, blocks: true) == 1002)
+        #expect(bench.cost([large, next], after: [large], tools: 0, blocks: true) == 0.1 * 1280 + 22)
+        #expect(bench.cost([large, next], after: [large], tools: 0) == 0.1 * 1300 + 2)
+    }
+
     @Test func reportJSONParsesAndCarriesTheSummary() throws {
         let sessions = [
             CorpusSession(id: "a-1", kind: "agent", request: syntheticSession(rounds: 10), needles: ["src/f1.py"]),

@@ -48,6 +48,8 @@ public struct CorpusBench {
                 let tools = toolTokens(request)
                 result.costUncompressed += cost(request.messages, after: previous.original, tools: tools)
                 result.costCompressed += cost(outcome.request.messages, after: previous.compressed, tools: tools)
+                result.blockCostUncompressed += cost(request.messages, after: previous.original, tools: tools, blocks: true)
+                result.blockCostCompressed += cost(outcome.request.messages, after: previous.compressed, tools: tools, blocks: true)
                 if !previous.compressed.isEmpty, !outcome.request.messages.starts(with: previous.compressed) {
                     result.prefixBreaks += 1
                 }
@@ -77,21 +79,48 @@ public struct CorpusBench {
         return problems
     }
 
-    /// The cache-aware cost of a request: messages that repeat the previous request's
-    /// leading messages (and the tools, after the first request) at 0.1, the rest at 1.
+    /// The cache-aware cost of a request: the tokens it shares with the start of the
+    /// previous request (`sharedPrefixTokens`) at 0.1, the rest at 1.
     ///
-    /// The shared prefix is counted in whole messages: a provider caches the longest
-    /// common token prefix, which ends inside the first differing message, so this
-    /// undercounts cache hits slightly, alike for the compressed and the original stream.
-    func cost(_ messages: [ChatMessage], after previous: [ChatMessage], tools: Int) -> Double {
+    /// With `blocks`, the cache works as OpenAI documents it: nothing is cached below
+    /// 1024 shared tokens, and above that in whole 128-token blocks.
+    func cost(_ messages: [ChatMessage], after previous: [ChatMessage], tools: Int, blocks: Bool = false) -> Double {
+        var total = tools
+        for message in messages { total += messageTokens(message) }
+        guard !previous.isEmpty else { return Double(total) }
+        var cached = sharedPrefixTokens(messages, previous, tools: tools)
+        if blocks { cached = cached < 1024 ? 0 : cached / 128 * 128 }
+        return 0.1 * Double(cached) + Double(total - cached)
+    }
+
+    /// The tokens a request shares with the start of the previous one: the tools, the
+    /// leading messages both have, and the head of the first message that differs (its
+    /// content up to the last line break the two have in common, when only the
+    /// content differs), as a provider caches the longest common token prefix.
+    func sharedPrefixTokens(_ messages: [ChatMessage], _ previous: [ChatMessage], tools: Int) -> Int {
+        var shared = tools
         var common = 0
-        while common < messages.count, common < previous.count, messages[common] == previous[common] { common += 1 }
-        var cached = previous.isEmpty ? 0 : tools
-        var fresh = previous.isEmpty ? tools : 0
-        for (index, message) in messages.enumerated() {
-            if index < common { cached += messageTokens(message) } else { fresh += messageTokens(message) }
+        while common < messages.count, common < previous.count, messages[common] == previous[common] {
+            shared += messageTokens(messages[common])
+            common += 1
         }
-        return 0.1 * Double(cached) + Double(fresh)
+        guard common < messages.count, common < previous.count else { return shared }
+        var new = messages[common]
+        var old = previous[common]
+        guard case .text(let newText) = new.content, case .text(let oldText) = old.content else { return shared }
+        new.content = .text("")
+        old.content = .text("")
+        guard new == old else { return shared }
+        var head = 0
+        var lastBreak = 0
+        for (a, b) in zip(newText.utf8, oldText.utf8) {
+            guard a == b else { break }
+            head += 1
+            if a == UInt8(ascii: "\n") { lastBreak = head }
+        }
+        guard lastBreak > 0 else { return shared }
+        new.content = .text(String(decoding: newText.utf8.prefix(lastBreak), as: UTF8.self))
+        return shared + messageTokens(new)
     }
 
     /// Pipeline time for the agent session nearest 30k tokens: cold (a fresh pipeline,

@@ -19,6 +19,9 @@ public struct SessionBenchResult: Sendable, Codable {
     public var prefixBreaks = 0
     public var costCompressed = 0.0
     public var costUncompressed = 0.0
+    /// The same, with OpenAI's cache granularity (from 1024 tokens, in 128-token blocks).
+    public var blockCostCompressed = 0.0
+    public var blockCostUncompressed = 0.0
 
     public init(id: String, kind: String) {
         self.id = id
@@ -30,4 +33,7 @@ public struct SessionBenchResult: Sendable, Codable {
 
     /// Replay cost of the compressed stream relative to the original stream.
     public var effectiveCost: Double { costUncompressed > 0 ? costCompressed / costUncompressed : 1 }
+
+    /// `effectiveCost` with OpenAI's cache granularity.
+    public var blockEffectiveCost: Double { blockCostUncompressed > 0 ? blockCostCompressed / blockCostUncompressed : 1 }
 }
