@@ -88,6 +88,25 @@ import Glibc
         }
     }
 
+    @Test func anAddressThisHostLacksIsSkippedWhenOthersBind() async throws {
+        // 192.0.2.1 (TEST-NET-1) is on no local interface: binding it fails with EADDRNOTAVAIL.
+        try await ProxyHarness.run(configure: {
+            $0.listen = [ListenAddress(host: "192.0.2.1", port: 0), ListenAddress(host: "127.0.0.1", port: 0)]
+        }) { proxy in
+            let health = try await proxy.send(.GET, "/healthz")
+            #expect(health.status == 200)
+        }
+    }
+
+    @Test func noUsableAddressIsAnError() async throws {
+        var configuration = CondenserConfiguration()
+        configuration.listen = [ListenAddress(host: "192.0.2.1", port: 0)]
+        let server = CondenserServer(
+            store: ConfigurationStore(configuration), logger: Logger(label: "proxy", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
+        await #expect(throws: ListenError.self) { try await server.run() }
+    }
+
     @Test func gracefulShutdownLetsOpenStreamsFinish() async throws {
         try await TestUpstream.run { upstream, upstreamPort in
             let (received, finished) = try await Self.streamAcrossShutdown(

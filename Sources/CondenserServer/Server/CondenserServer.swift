@@ -4,6 +4,10 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import ServiceLifecycle
 import SystemdKit
 
@@ -157,20 +161,30 @@ public final class CondenserServer: Service, Sendable {
             return http.setup(channel: channel, logger: logger)
         }
         var servers: [NIOAsyncChannel<HTTP1Channel.Value, Never>] = []
-        do {
-            for listener in listeners {
+        var unavailable: [ListenError] = []
+        for listener in listeners {
+            do {
                 switch listener {
                 case .address(let address):
                     servers.append(try await bootstrap.bind(host: address.host, port: address.port, childChannelInitializer: initializer))
                 case .descriptor(let descriptor):
                     servers.append(try await bootstrap.bind(descriptor, childChannelInitializer: initializer))
                 }
+            } catch let error as IOError where [EADDRNOTAVAIL, EAFNOSUPPORT].contains(error.errnoCode) {
+                // A host without IPv6 can't bind the default [::1]; serve the others.
+                unavailable.append(ListenError(listener: listener, underlying: error))
+            } catch {
+                for server in servers {
+                    try? await server.channel.close()
+                }
+                throw ListenError(listener: listener, underlying: error)
             }
-        } catch {
-            for server in servers {
-                try? await server.channel.close()
-            }
-            throw ListenError(listener: listeners[servers.count], underlying: error)
+        }
+        if servers.isEmpty, let first = unavailable.first {
+            throw first
+        }
+        for failure in unavailable {
+            logger.warning("Address not available here; not listening on it", metadata: ["listen": "\(failure.listener)", "error": "\(failure.underlying)"])
         }
         return servers
     }
