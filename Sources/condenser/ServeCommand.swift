@@ -3,7 +3,6 @@ import CondenserCore
 import CondenserServer
 import Foundation
 import Logging
-import ServiceLifecycle
 import SystemdKit
 
 /// `condenser serve`: the daemon.
@@ -73,22 +72,16 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("Socket-activated", metadata: ["descriptors": "\(descriptors)"])
         }
 
-        let server = CondenserServer(
-            store: ConfigurationStore(configuration),
-            compressor: IdentityCompressor(),
-            recorders: [],
+        let path = config
+        let flags = self.flags
+        let daemon = CondenserDaemon(
+            configuration: configuration,
             listeners: descriptors.isEmpty ? nil : descriptors.map(Listener.descriptor),
-            logger: logger
-        )
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: server)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+            logger: logger,
+            reload: { try CondenserConfiguration.load(path: path, flags: flags) }
         )
         do {
-            try await group.run()
+            try await daemon.run()
         } catch {
             logger.critical("Stopped on an error", metadata: ["error": "\(error)"])
             throw ExitCode.failure

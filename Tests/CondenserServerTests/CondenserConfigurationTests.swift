@@ -50,6 +50,19 @@ import Testing
         #expect(configuration.compressionMode == .safe)
     }
 
+    @Test func compressionKeysReachThePipelineSettings() throws {
+        var configuration = CondenserConfiguration()
+        try configuration.apply(
+            toml: "idle_exit_seconds = 0\n[compression]\nmode = \"aggressive\"\nmin_tokens = 500\nrecent_turns = 5\nsummaries = \"never\"\nsummary_payoff = 1.5\n",
+            source: "test")
+        #expect(configuration.idleExit == nil)
+        #expect(configuration.compression.mode == .aggressive)
+        #expect(configuration.compression.minimumTokens == 500)
+        #expect(configuration.compression.recentTurns == 5)
+        #expect(configuration.compression.summaries == .never)
+        #expect(configuration.compression.summaryPayoff == 1.5)
+    }
+
     @Test(arguments: [
         (#"listen = ["127.0.0.1:8642", "127.0.0.1:99999"]"#, #"listen[1]: "127.0.0.1:99999" is not a valid port"#),
         (#"listen = ["::1:8642"]"#, "listen[0]:"),
@@ -60,6 +73,12 @@ import Testing
         ("log_level = \"loud\"", "log_level:"),
         ("[upstream]\nurll = \"x\"", "upstream.urll: is not a configuration key"),
         ("listen = [", "invalid TOML"),
+        ("[security]\nallowed_origins = 7", "security.allowed_origins: must be a list of origins"),
+        ("idle_exit_seconds = -5", "idle_exit_seconds:"),
+        ("[compression]\nrecent_turns = 0", "compression.recent_turns: must be at least 1"),
+        ("[compression]\nmin_tokens = \"many\"", "compression.min_tokens: must be a whole number"),
+        ("[compression]\nsummaries = \"sometimes\"", "compression.summaries:"),
+        ("[compression]\ntime_budget_ms = 0", "compression.time_budget_ms: must be between 1 and 10000"),
     ])
     func badValuesNameTheKeyAndWhy(text: String, message: String) throws {
         let path = try Self.file(text)

@@ -7,6 +7,8 @@ extension CondenserConfiguration {
     /// One setting from the file, the environment or a flag, before validation.
     public enum RawValue: Sendable {
         case text(String)
+        /// A TOML number, as text; never taken for a list.
+        case number(String)
         case list([String])
         case bool(Bool)
     }
@@ -78,8 +80,8 @@ extension CondenserConfiguration {
     private static func rawValue(of value: any TOMLValueConvertible, key: String, source: String) throws(ConfigurationError) -> RawValue {
         if let string = value.string { return .text(string) }
         if let bool = value.bool { return .bool(bool) }
-        if let int = value.int { return .text(String(int)) }
-        if let double = value.double { return .text(String(double)) }
+        if let int = value.int { return .number(String(int)) }
+        if let double = value.double { return .number(String(double)) }
         if let array = value.array {
             var strings: [String] = []
             for (index, element) in array.enumerated() {
@@ -107,9 +109,19 @@ extension CondenserConfiguration {
         case maxBodyBytes = "limits.max_body_bytes"
         case allowedHosts = "security.allowed_hosts"
         case allowedOrigins = "security.allowed_origins"
+        case idleExitSeconds = "idle_exit_seconds"
         case compressionMode = "compression.mode"
-        // Pipeline keys (`compression.*`, mapped onto CondenserCore's PipelineSettings)
-        // are added here and in `apply(_:_:source:)` below.
+        case minimumTokens = "compression.min_tokens"
+        case recentTurns = "compression.recent_turns"
+        case timeBudget = "compression.time_budget_ms"
+        case keepSystemPrompt = "compression.keep_system_prompt"
+        case summaries = "compression.summaries"
+        case summaryStepTokens = "compression.summary_step_tokens"
+        case summaryPayoff = "compression.summary_payoff"
+        case dedupeMinimumCharacters = "compression.dedupe_min_chars"
+        case boilerplateMinimumCharacters = "compression.boilerplate_min_chars"
+        case memoEntries = "compression.memo_entries"
+        case memoMegabytes = "compression.memo_megabytes"
 
         /// The tables of the file.
         static let sections: Set<String> = ["upstream", "limits", "security", "compression"]
@@ -128,7 +140,7 @@ extension CondenserConfiguration {
         }
         switch key {
         case .listen:
-            let texts = value.strings
+            let texts = try value.strings(orThrow: fail("must be a list of host:port strings"))
             guard !texts.isEmpty else { throw fail("needs at least one address") }
             var addresses: [ListenAddress] = []
             for (index, text) in texts.enumerated() {
@@ -168,15 +180,54 @@ extension CondenserConfiguration {
             guard let bytes = Int(text), bytes > 0 else { throw fail("\"\(text)\" is not a positive number of bytes") }
             maxBodyBytes = bytes
         case .allowedHosts:
-            allowedHosts = value.strings.map { $0.lowercased() }
+            allowedHosts = try value.strings(orThrow: fail("must be a list of host names")).map { $0.lowercased() }
         case .allowedOrigins:
-            allowedOrigins = value.strings
+            allowedOrigins = try value.strings(orThrow: fail("must be a list of origins"))
         case .compressionMode:
             let text = try value.text(orThrow: fail("must be a string"))
             guard let mode = CompressionMode(rawValue: text.lowercased()) else {
                 throw fail("\"\(text)\" is not a mode (off, safe, aggressive)")
             }
             compressionMode = mode
+        case .idleExitSeconds:
+            let text = try value.text(orThrow: fail("must be a number of seconds"))
+            guard let seconds = Double(text), seconds.isFinite, seconds >= 0 else {
+                throw fail("\"\(text)\" must be 0 (never) or a positive number of seconds")
+            }
+            idleExit = seconds == 0 ? nil : .milliseconds(Int64((seconds * 1000).rounded()))
+        case .minimumTokens:
+            compression.minimumTokens = try value.integer { fail($0) }
+        case .recentTurns:
+            compression.recentTurns = try value.integer { fail($0) }
+        case .timeBudget:
+            compression.timeBudgetMilliseconds = try value.integer { fail($0) }
+        case .keepSystemPrompt:
+            compression.keepSystemPromptVerbatim = try value.bool(orThrow: fail("must be true or false"))
+        case .summaries:
+            let text = try value.text(orThrow: fail("must be a string"))
+            guard let policy = PipelineSettings.SummaryPolicy(rawValue: text.lowercased()) else {
+                throw fail("\"\(text)\" is not a summary policy (never, aggressive, always)")
+            }
+            compression.summaries = policy
+        case .summaryStepTokens:
+            compression.summaryStepTokens = try value.integer { fail($0) }
+        case .summaryPayoff:
+            let text = try value.text(orThrow: fail("must be a number"))
+            guard let payoff = Double(text), payoff.isFinite else { throw fail("\"\(text)\" is not a number") }
+            compression.summaryPayoff = payoff
+        case .dedupeMinimumCharacters:
+            compression.dedupeMinimumCharacters = try value.integer { fail($0) }
+        case .boilerplateMinimumCharacters:
+            compression.boilerplateMinimumCharacters = try value.integer { fail($0) }
+        case .memoEntries:
+            compression.memoEntries = try value.integer { fail($0) }
+        case .memoMegabytes:
+            compression.memoMegabytes = try value.integer { fail($0) }
+        }
+        do {
+            try compression.validate()
+        } catch {
+            throw ConfigurationError(key: "compression.\(error.key)", reason: error.reason, source: source)
         }
     }
 
@@ -204,19 +255,21 @@ extension CondenserConfiguration {
 }
 
 extension CondenserConfiguration.RawValue {
-    /// A list as it came, or a comma-separated text split into one.
-    var strings: [String] {
+    /// A list as it came, or a comma-separated text (an environment variable) split into one.
+    func strings(orThrow error: ConfigurationError) throws(ConfigurationError) -> [String] {
         switch self {
         case .list(let list): return list
         case .text(let text):
             return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        case .bool(let bool): return [String(bool)]
+        case .number, .bool: throw error
         }
     }
 
     func text(orThrow error: ConfigurationError) throws(ConfigurationError) -> String {
-        guard case .text(let text) = self else { throw error }
-        return text
+        switch self {
+        case .text(let text), .number(let text): return text
+        case .list, .bool: throw error
+        }
     }
 
     func bool(orThrow error: ConfigurationError) throws(ConfigurationError) -> Bool {
@@ -228,12 +281,23 @@ extension CondenserConfiguration.RawValue {
             case "false", "0", "no", "off": return false
             default: throw error
             }
-        case .list: throw error
+        case .list, .number: throw error
         }
     }
 
+    /// A number from TOML reads like the same number from the environment.
+    var textOrNumber: Self {
+        if case .number(let text) = self { return .text(text) }
+        return self
+    }
+
+    func integer(orThrow fail: (String) -> ConfigurationError) throws(ConfigurationError) -> Int {
+        guard case .text(let text) = self.textOrNumber, let number = Int(text) else { throw fail("must be a whole number") }
+        return number
+    }
+
     func seconds(orThrow fail: (String) -> ConfigurationError) throws(ConfigurationError) -> Duration {
-        guard case .text(let text) = self, let seconds = Double(text), seconds.isFinite else {
+        guard case .text(let text) = self.textOrNumber, let seconds = Double(text), seconds.isFinite else {
             throw fail("must be a number of seconds")
         }
         guard seconds > 0 else { throw fail("\"\(text)\" must be more than 0 seconds") }

@@ -33,8 +33,17 @@ public struct CondenserConfiguration: Sendable, Equatable {
     public var allowedOrigins: [String] = []
     /// How long SIGTERM waits for in-flight requests and streams before closing them.
     public var shutdownGrace: Duration = .seconds(10)
+    /// When socket-activated, exit after this long with no open connection; the socket
+    /// starts the daemon again on the next one. Nil never exits.
+    public var idleExit: Duration? = .seconds(900)
+    /// The pipeline's settings (`[compression]`).
+    public var compression = PipelineSettings()
+
     /// The compression mode used when a request doesn't pick one with `X-Condenser-Mode`.
-    public var compressionMode: CompressionMode = .safe
+    public var compressionMode: CompressionMode {
+        get { compression.mode }
+        set { compression.mode = newValue }
+    }
 
     public init() {}
 }

@@ -98,8 +98,14 @@ public final class CondenserServer: Service, Sendable {
         let notifier = self.notifier
         let grace = configuration.shutdownGrace
         let deadline = GraceDeadline()
+        let idleExit = listeners == nil ? nil : configuration.idleExit
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                if let idleExit {
+                    group.addTask {
+                        await Self.closeWhenIdle(servers, after: idleExit, connections: connections, logger: logger, notifier: notifier)
+                    }
+                }
                 for server in servers {
                     group.addTask {
                         do {
@@ -133,6 +139,31 @@ public final class CondenserServer: Service, Sendable {
         deadline.cancel()
         await upstream.shutdown()
         logger.info("Stopped")
+    }
+
+    /// Socket-activated, the daemon need not stay: once no connection has been open for
+    /// `limit`, it stops listening, `run` returns and the process exits. The listening
+    /// socket stays with systemd, which starts the daemon again on the next connection.
+    static func closeWhenIdle(
+        _ servers: [NIOAsyncChannel<HTTP1Channel.Value, Never>], after limit: Duration,
+        connections: ConnectionTracker, logger: Logger, notifier: Notifier
+    ) async {
+        let clock = ContinuousClock()
+        let tick = min(Duration.seconds(1), limit / 4)
+        var idleSince = clock.now
+        while servers.contains(where: { $0.channel.isActive }) {
+            do { try await clock.sleep(for: tick) } catch { return }
+            if connections.count > 0 {
+                idleSince = clock.now
+            } else if clock.now - idleSince >= limit {
+                logger.info("Idle: exiting until the socket starts the daemon again", metadata: ["idle.seconds": "\(limit.components.seconds)"])
+                notifier.stopping(status: "Idle, exiting until the next connection")
+                for server in servers {
+                    server.channel.close(promise: nil)
+                }
+                return
+            }
+        }
     }
 
     /// Runs one connection, cancelling its work (and so the upstream request) as soon as

@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+
+/// The built `condenser serve` as a whole daemon: reloads, idle exit, metrics.
+@Suite struct CondenserDaemonTests {
+    static func request(_ body: String = ProxyResponderTests.oddBody, headers: String = "") -> String {
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\(headers)"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func waitUntilServing(port: Int) async throws {
+        for _ in 0..<200 {
+            let response = await RawHTTP.exchange(port: port, "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n", timeoutSeconds: 1)
+            if RawHTTP.status(of: response) == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("condenser did not start on port \(port)")
+    }
+
+    static func configFile(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "condenser-\(UUID().uuidString).toml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func hangupReloadsWithoutDroppingAnOpenStream() async throws {
+        guard let binary = SocketActivationTests.binary else {
+            print("skipped: build condenser first (swift build)")
+            return
+        }
+        try await TestUpstream.run { _, upstreamPort in
+            let port = try freePort()
+            let config = try Self.configFile("")
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            let process = try Self.start([
+                binary, "serve", "--config", config, "--listen", "127.0.0.1:\(port)",
+                "--upstream", "http://127.0.0.1:\(upstreamPort)/v1",
+            ])
+            defer {
+                if process.isRunning { process.terminate() }
+                process.waitUntilExit()
+            }
+            try await Self.waitUntilServing(port: port)
+            let origin = "Origin: http://tool.local\r\n"
+            #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request(headers: origin))) == 403)
+
+            // A stream of 10 events, 100 ms apart, is open while the configuration changes.
+            async let streamed = RawHTTP.exchange(port: port, Self.request(headers: "X-Test-Behavior: sse:10:100\r\n"))
+            try await Task.sleep(for: .milliseconds(300))
+            try "[security]\nallowed_origins = [\"http://tool.local\"]\n".write(toFile: config, atomically: true, encoding: .utf8)
+            kill(process.processIdentifier, SIGHUP)
+
+            let stream = await streamed
+            #expect(RawHTTP.status(of: stream) == 200)
+            for index in 0..<10 { #expect(stream.contains("data: {\"index\":\(index)}")) }
+            #expect(stream.contains("data: [DONE]"))
+            #expect(process.isRunning)
+            #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request(headers: origin))) == 200)
+
+            // A broken file keeps the running configuration.
+            try "[security]\nallowed_origins = 7\n".write(toFile: config, atomically: true, encoding: .utf8)
+            kill(process.processIdentifier, SIGHUP)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(process.isRunning)
+            #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request(headers: origin))) == 200)
+        }
+    }
+
+    @Test func socketActivatedDaemonExitsWhenIdle() async throws {
+        guard let binary = SocketActivationTests.binary else {
+            print("skipped: build condenser first (swift build)")
+            return
+        }
+        guard FileManager.default.isExecutableFile(atPath: SocketActivationTests.socketActivate) else {
+            print("skipped: systemd-socket-activate is not installed")
+            return
+        }
+        try await TestUpstream.run { _, upstreamPort in
+            let port = try freePort()
+            let config = try Self.configFile("idle_exit_seconds = 1\n")
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            let process = try Self.start([
+                SocketActivationTests.socketActivate, "-l", "127.0.0.1:\(port)", binary, "serve", "--config", config,
+                "--upstream", "http://127.0.0.1:\(upstreamPort)/v1",
+            ])
+            defer {
+                if process.isRunning { process.terminate() }
+                process.waitUntilExit()
+            }
+            try await Self.waitUntilServing(port: port)
+            #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request())) == 200)
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(15)
+            while process.isRunning, clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(!process.isRunning, "the daemon should exit after 1 s without connections")
+            if !process.isRunning { #expect(process.terminationStatus == 0) }
+        }
+    }
+
+    @Test func metricsCountWhatWentThrough() async throws {
+        guard let binary = SocketActivationTests.binary else {
+            print("skipped: build condenser first (swift build)")
+            return
+        }
+        try await TestUpstream.run { _, upstreamPort in
+            let port = try freePort()
+            let config = try Self.configFile("")
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            let process = try Self.start([
+                binary, "serve", "--config", config, "--listen", "127.0.0.1:\(port)",
+                "--upstream", "http://127.0.0.1:\(upstreamPort)/v1",
+            ])
+            defer {
+                if process.isRunning { process.terminate() }
+                process.waitUntilExit()
+            }
+            try await Self.waitUntilServing(port: port)
+            #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request())) == 200)
+            let metrics = await RawHTTP.exchange(port: port, "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            #expect(RawHTTP.status(of: metrics) == 200)
+            #expect(metrics.contains("condenser_requests_total{status=\"200\"} 1"), "\(metrics)")
+            #expect(metrics.contains("condenser_tokens_in_total{model=\"m\"}"), "\(metrics)")
+        }
+    }
+}
