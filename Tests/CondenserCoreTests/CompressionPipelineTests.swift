@@ -236,6 +236,53 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
     }
 
+    @Test func referencesAfterTheBoundaryNeverPointIntoTheSummarisedRegion() {
+        let pipeline = makePipeline(summarizer: FirstAndLastLine())
+        var checked = 0
+        for request in growingPrefixes(syntheticSession(rounds: 40)) {
+            let boundary = pipeline.summaryBoundary(Conversation(openAIChat: request), of: request, mode: .safe, counting: testCounter())
+            let compressed = pipeline.compress(request, mode: .safe).request
+            for (index, message) in compressed.messages.enumerated() where index >= boundary && boundary > 0 {
+                guard let text = message.content.text, let range = text.firstRange(of: " in message ") else { continue }
+                let target = Int(String(text[range.upperBound...].prefix { $0.isNumber }))! - 1
+                // The target is after the boundary, so it is in the request in full.
+                #expect(target >= boundary)
+                #expect(compressed.messages[target].content.text?.hasPrefix("[same as") == false)
+                checked += 1
+            }
+        }
+        #expect(checked > 0)
+    }
+
+    @Test func coldRequestsArePreparedOnAllCoresWithTheSameResult() throws {
+        let request = syntheticSession(rounds: 60)
+        let cold = makePipeline(summarizer: FirstAndLastLine())
+        let conversation = Conversation(openAIChat: request)
+        let blockBytes = conversation.messages.flatMap(\.textBlocks).reduce(0) { $0 + $1.text.utf8.count }
+        try #require(blockBytes >= CompressionPipeline.parallelMinimumBytes)
+        let clock = ContinuousClock()
+        let boundary = cold.summaryBoundary(conversation, of: request, mode: .safe, counting: testCounter())
+        let hits = [MessageResult?](repeating: nil, count: request.messages.count)
+        let prepared = try cold.prepare(
+            conversation.messages, hits: hits, of: request, boundary: boundary, mode: .safe, counting: testCounter(),
+            deadline: clock.now.advanced(by: .seconds(10)), clock: clock)
+        #expect(prepared.contains { $0 != nil })
+        // Messages the memo holds, and requests with little new text, are not prepared ahead.
+        let few = Array(conversation.messages.prefix(6))
+        let none = try cold.prepare(
+            few, hits: [MessageResult?](repeating: nil, count: few.count), of: request, boundary: 0, mode: .safe, counting: testCounter(),
+            deadline: clock.now.advanced(by: .seconds(10)), clock: clock)
+        #expect(none.allSatisfy { $0 == nil })
+        // The cold path (prepared on all cores) and the warm one (message by message, as
+        // the conversation grew) give the same bytes.
+        let warm = makePipeline(summarizer: FirstAndLastLine())
+        var last: CompressionOutcome?
+        for prefix in growingPrefixes(request) { last = warm.compress(prefix, mode: .safe) }
+        let coldOutcome = cold.compress(request, mode: .safe)
+        #expect(coldOutcome.request.serializedBytes() == last?.request.serializedBytes())
+        #expect(coldOutcome.stages == last?.stages)
+    }
+
     @Test func standardPipelineCountsMatchARecount() throws {
         var settings = PipelineSettings()
         settings.timeBudgetMilliseconds = 10_000

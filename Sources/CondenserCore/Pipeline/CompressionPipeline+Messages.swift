@@ -7,10 +7,24 @@ extension CompressionPipeline {
         let messages = conversation.messages
         let boundary = summaryBoundary(conversation, of: request, mode: mode, counting: counting)
         let modeKey = keyBase.combined(with: StableHash(mode.rawValue + "|" + counting.name))
+        // Each message's memo key: its result depends only on the messages before it in
+        // its region (their hashes chained), itself, and where the boundary is.
+        var keys: [StableHash] = []
+        keys.reserveCapacity(messages.count)
+        var chain = StableHash(high: 0, low: 0)
+        for (index, message) in messages.enumerated() {
+            if index == boundary, boundary > 0 { chain = StableHash(high: 0, low: 0) }
+            let messageHash = message.contentHash
+            keys.append(
+                modeKey.combined(with: StableHash("\(index)|\(index < boundary ? -1 : boundary)")).combined(with: chain)
+                    .combined(with: messageHash))
+            chain = chain.combined(with: messageHash)
+        }
+        let hits = keys.map { memo.value(for: $0) }
+        let prepared = try prepare(
+            messages, hits: hits, of: request, boundary: boundary, mode: mode, counting: counting, deadline: deadline, clock: clock)
         var dedupeIndex = Deduplicator.Index()
         var boilerplateIndex = BoilerplateRemover.Index()
-        // The hash of the messages a result may depend on: those before it in its region.
-        var chain = StableHash(high: 0, low: 0)
         var results: [MessageResult] = []
         results.reserveCapacity(messages.count)
         for (index, message) in messages.enumerated() {
@@ -19,22 +33,17 @@ extension CompressionPipeline {
                 // ones before it are summarised, not in the request in full.
                 dedupeIndex = Deduplicator.Index()
                 boilerplateIndex = BoilerplateRemover.Index()
-                chain = StableHash(high: 0, low: 0)
             }
             guard clock.now <= deadline else { throw .overBudget(settings.timeBudgetMilliseconds) }
-            let summarized = index < boundary
-            let messageHash = message.contentHash
-            let key = modeKey.combined(with: StableHash("\(index)|\(summarized ? -1 : boundary)"))
-                .combined(with: chain).combined(with: messageHash)
             let result: MessageResult
-            if let hit = memo.value(for: key) {
+            if let hit = hits[index] {
                 result = hit
             } else {
                 result = try processMessage(
-                    message, index: index, summarized: summarized, mode: mode, counter: counting.text,
+                    message, index: index, summarized: index < boundary, mode: mode, counter: counting.text,
                     knownCount: isCompressible(message.role) ? contentTokens(request.messages[index], counting) : nil,
-                    dedupeIndex: dedupeIndex, boilerplateIndex: boilerplateIndex, deadline: deadline, clock: clock)
-                memo.insert(result, for: key)
+                    prepared: prepared[index], dedupeIndex: dedupeIndex, boilerplateIndex: boilerplateIndex, deadline: deadline, clock: clock)
+                memo.insert(result, for: keys[index])
             }
             for (record, block) in zip(result.records, message.textBlocks) {
                 if let text = record.fullText, let fingerprint = record.fingerprint {
@@ -42,7 +51,6 @@ extension CompressionPipeline {
                 }
                 boilerplate.register(record.paragraphs, messageIndex: index, in: &boilerplateIndex)
             }
-            chain = chain.combined(with: messageHash)
             results.append(result)
         }
         return results
@@ -82,14 +90,14 @@ extension CompressionPipeline {
     /// Runs the stages over one message's text blocks.
     func processMessage(
         _ message: ConversationMessage, index: Int, summarized: Bool, mode: CompressionMode, counter: any TokenCounter,
-        knownCount: Int?, dedupeIndex: Deduplicator.Index, boilerplateIndex: BoilerplateRemover.Index,
+        knownCount: Int?, prepared: [PreparedBlock]?, dedupeIndex: Deduplicator.Index, boilerplateIndex: BoilerplateRemover.Index,
         deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> MessageResult {
         var outputs: [String?] = []
         var records: [BlockRecord] = []
         var savings: [StageSavings] = []
         let compressible = isCompressible(message.role)
-        for block in message.textBlocks {
+        for (blockIndex, block) in message.textBlocks.enumerated() {
             let long = block.text.utf8.count >= deduplicator.minimumCharacters
             guard compressible else {
                 outputs.append(nil)
@@ -100,14 +108,17 @@ extension CompressionPipeline {
                 continue
             }
             let context = block.context(mode: mode)
-            var text = block.text
+            let ready: PreparedBlock
+            if let done = prepared?[blockIndex] {
+                ready = done
+            } else {
+                ready = try clean(block, summarized: false, mode: mode, counter: counter, knownCount: knownCount, deadline: deadline, clock: clock)
+            }
+            var text = ready.cleaned
             // The count of the current text, when known, so a chain of stages counts
             // each intermediate text once.
-            var known: (text: String, count: Int)? = knownCount.map { (block.text, $0) }
-            for stage in stages {
-                guard clock.now <= deadline else { throw .overBudget(settings.timeBudgetMilliseconds) }
-                accept(stage.apply(text, context: context), replacing: &text, stage: stage.name, counter: counter, known: &known, savings: &savings)
-            }
+            var known = ready.known
+            for saving in ready.savings { add(saving, to: &savings) }
             let cleaned = text
             let fingerprint = cleaned.utf8.count >= deduplicator.minimumCharacters ? Deduplicator.Fingerprint(block: block, text: cleaned) : nil
             var isReference = false
@@ -121,7 +132,8 @@ extension CompressionPipeline {
             }
             if summarized, !isReference, let summarizer {
                 guard clock.now <= deadline else { throw .overBudget(settings.timeBudgetMilliseconds) }
-                accept(summarizer.apply(text, context: context), replacing: &text, stage: summarizer.name, counter: counter, known: &known, savings: &savings)
+                let summary = (text == ready.cleaned ? ready.summary : nil) ?? summarizer.apply(text, context: context)
+                accept(summary, replacing: &text, stage: summarizer.name, counter: counter, known: &known, savings: &savings)
             }
             outputs.append(text == block.text ? nil : text)
             // A reference target must be in the request in full. Before the boundary,
@@ -145,13 +157,18 @@ extension CompressionPipeline {
         let after = counter.count(output)
         guard after < before else { return false }
         known = (output, after)
-        if let position = savings.firstIndex(where: { $0.stage == stage }) {
-            savings[position].tokensBefore += before
-            savings[position].tokensAfter += after
-        } else {
-            savings.append(StageSavings(stage: stage, tokensBefore: before, tokensAfter: after))
-        }
+        add(StageSavings(stage: stage, tokensBefore: before, tokensAfter: after), to: &savings)
         text = output
         return true
+    }
+
+    /// Adds a stage's tokens before and after to its entry in `savings`.
+    func add(_ saving: StageSavings, to savings: inout [StageSavings]) {
+        if let position = savings.firstIndex(where: { $0.stage == saving.stage }) {
+            savings[position].tokensBefore += saving.tokensBefore
+            savings[position].tokensAfter += saving.tokensAfter
+        } else {
+            savings.append(saving)
+        }
     }
 }
