@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import CondenserCore
 
@@ -281,6 +282,25 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let coldOutcome = cold.compress(request, mode: .safe)
         #expect(coldOutcome.request.serializedBytes() == last?.request.serializedBytes())
         #expect(coldOutcome.stages == last?.stages)
+    }
+
+    @Test func largeRequestsHaveTheirMessagesCountedAheadOnAllCores() {
+        final class Calls: @unchecked Sendable {
+            let lock = NSLock()
+            var count = 0
+        }
+        let calls = Calls()
+        let base = testCounter()
+        let counting = PipelineCounter(name: "test", text: base.text, request: base.request) { message in
+            calls.lock.withLock { calls.count += 1 }
+            return base.message(message)
+        }
+        let pipeline = makePipeline()
+        let large = syntheticSession(rounds: 60)
+        pipeline.countMessagesOnAllCores(large, counting)
+        #expect(calls.count == large.messages.count)
+        pipeline.countMessagesOnAllCores(syntheticSession(rounds: 2), counting)
+        #expect(calls.count == large.messages.count)
     }
 
     @Test func standardPipelineCountsMatchARecount() throws {

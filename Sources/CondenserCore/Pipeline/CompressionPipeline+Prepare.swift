@@ -60,6 +60,20 @@ extension CompressionPipeline {
         return prepared
     }
 
+    /// Counts a large request's messages on all cores, so the request count that follows
+    /// adds up cached counts: counting is the one pass over every byte of a cold request.
+    /// A warm request's messages are cached already, and cost a lookup each.
+    func countMessagesOnAllCores(_ request: ChatRequest, _ counting: PipelineCounter) {
+        let messages = request.messages
+        guard messages.count > 1 else { return }
+        var bytes = 0
+        for message in messages { bytes += message.content.text?.utf8.count ?? 0 }
+        guard bytes >= Self.parallelMinimumBytes else { return }
+        DispatchQueue.concurrentPerform(iterations: messages.count) { index in
+            _ = counting.message(messages[index])
+        }
+    }
+
     /// Runs the per-block stages over one block, keeping each change that saves tokens;
     /// with `summarized`, also summarises the result (and counts the summary, so the
     /// message's pass finds the count cached).

@@ -73,6 +73,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
                 request: request, changed: false, tokensIn: 0, tokensOut: 0,
                 failOpenReason: "no token counter for model \(request.model): \(error)", elapsed: clock.now - start)
         }
+        countMessagesOnAllCores(request, counting)
         let tokensIn = counting.request(request)
         func original(_ reason: String?) -> CompressionOutcome {
             CompressionOutcome(
