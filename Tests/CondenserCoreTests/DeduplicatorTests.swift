@@ -49,4 +49,48 @@ import Testing
         let index = index(registering: old, as: block("src/x.py"), at: 3)
         #expect(dedupe.rewrite(new, fingerprint: .init(block: block("src/x.py"), text: new), role: .toolResult, index: index, exactOnly: true) == nil)
     }
+
+    func listing(_ range: ClosedRange<Int>) -> String {
+        range.map { n in "\(String(repeating: " ", count: 5 - String(n).count))\(n)\tvalue_\(n) = compute(\(n))" }.joined(separator: "\n")
+    }
+
+    func lineIndex(_ text: String, as block: TextBlock, at message: Int) throws -> Deduplicator.Index {
+        var index = Deduplicator.Index()
+        let description = Deduplicator.Fingerprint(block: block, text: text).description
+        dedupe.register(try #require(dedupe.lineSource(text, description: description, messageIndex: message)), in: &index)
+        return index
+    }
+
+    @Test func anOverlappingReadNamesTheRepeatedLinesAndKeepsTheNewOnes() throws {
+        let index = try lineIndex(listing(1...60), as: block("src/x.py"), at: 3)
+        let new = listing(31...90)
+        let rewritten = try #require(dedupe.rewrite(new, fingerprint: .init(block: block("src/x.py"), text: new), role: .toolResult, index: index))
+        let lines = rewritten.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first == "[lines 31-60 same as lines 31-60 of the read_file result for src/x.py in message 4]")
+        // Every new line stays verbatim, in order.
+        #expect(Array(lines.dropFirst()) == listing(61...90).split(separator: "\n", omittingEmptySubsequences: false))
+    }
+
+    @Test func aFileReadBackAfterAWriteNamesTheWriteCall() throws {
+        let content = (1...40).map { "def handler_\($0)(request):  return respond(request, \($0))" }.joined(separator: "\n")
+        let arguments = JSONValue.object(["path": .string("app/h.py"), "content": .string(content)]).serialized()
+        let write = TextBlock(text: "ok", role: .toolResult, toolName: "write_file", toolArguments: arguments)
+        var index = Deduplicator.Index()
+        for source in dedupe.argumentSources(of: write, callMessageIndex: 6) { dedupe.register(source, in: &index) }
+        let read = (1...40).map { n in "\(String(repeating: " ", count: 5 - String(n).count))\(n)\t" + "def handler_\(n)(request):  return respond(request, \(n))" }
+            .joined(separator: "\n")
+        let rewritten = dedupe.rewrite(read, fingerprint: .init(block: block("app/h.py"), text: read), role: .toolResult, index: index)
+        #expect(rewritten == "[lines 1-40 same as lines 1-40 of the `content` argument of the write_file call for app/h.py in message 7]")
+    }
+
+    @Test func shortRunsAndOtherRolesStay() throws {
+        let index = try lineIndex(listing(1...60), as: block("src/x.py"), at: 3)
+        // Four repeated lines (fewer than `minimumRunLines`) among new ones.
+        let mixed = listing(10...13) + "\n" + (1...20).map { "fresh line \($0) with its own words" }.joined(separator: "\n")
+        #expect(dedupe.rewrite(mixed, fingerprint: .init(block: block("src/y.py"), text: mixed), role: .toolResult, index: index) == nil)
+        // Runs are for tool results; an assistant's text is left to exact copies and diffs.
+        let prose = listing(5...50)
+        let assistant = TextBlock(text: "", role: .assistant)
+        #expect(dedupe.rewrite(prose, fingerprint: .init(block: assistant, text: prose), role: .assistant, index: index) == nil)
+    }
 }

@@ -27,7 +27,9 @@ extension CompressionPipeline {
         var boilerplateIndex = BoilerplateRemover.Index()
         var results: [MessageResult] = []
         results.reserveCapacity(messages.count)
+        var lastAssistant = 0
         for (index, message) in messages.enumerated() {
+            if message.role == .assistant { lastAssistant = index }
             if index == boundary, boundary > 0 {
                 // References after the boundary point only at messages after it: the
                 // ones before it are summarised, not in the request in full.
@@ -42,13 +44,14 @@ extension CompressionPipeline {
                 result = try processMessage(
                     message, index: index, summarized: index < boundary, mode: mode, counter: counting.text,
                     knownCount: isCompressible(message.role) ? contentTokens(request.messages[index], counting) : nil,
-                    prepared: prepared[index], dedupeIndex: dedupeIndex, boilerplateIndex: boilerplateIndex, deadline: deadline, clock: clock)
+                    callMessageIndex: lastAssistant, prepared: prepared[index], dedupeIndex: dedupeIndex, boilerplateIndex: boilerplateIndex, deadline: deadline, clock: clock)
                 memo.insert(result, for: keys[index])
             }
             for (record, block) in zip(result.records, message.textBlocks) {
                 if let text = record.fullText, let fingerprint = record.fingerprint {
                     deduplicator.register(text, fingerprint: fingerprint, role: block.role, messageIndex: index, in: &dedupeIndex)
                 }
+                for source in record.lineSources { deduplicator.register(source, in: &dedupeIndex) }
                 boilerplate.register(record.paragraphs, messageIndex: index, in: &boilerplateIndex)
             }
             results.append(result)
@@ -90,7 +93,7 @@ extension CompressionPipeline {
     /// Runs the stages over one message's text blocks.
     func processMessage(
         _ message: ConversationMessage, index: Int, summarized: Bool, mode: CompressionMode, counter: any TokenCounter,
-        knownCount: Int?, prepared: [PreparedBlock]?, dedupeIndex: Deduplicator.Index, boilerplateIndex: BoilerplateRemover.Index,
+        knownCount: Int?, callMessageIndex: Int, prepared: [PreparedBlock]?, dedupeIndex: Deduplicator.Index, boilerplateIndex: BoilerplateRemover.Index,
         deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> MessageResult {
         var outputs: [String?] = []
@@ -101,10 +104,14 @@ extension CompressionPipeline {
             let long = block.text.utf8.count >= deduplicator.minimumCharacters
             guard compressible else {
                 outputs.append(nil)
-                records.append(
-                    BlockRecord(
-                        fullText: block.text, fingerprint: long ? Deduplicator.Fingerprint(block: block, text: block.text) : nil,
-                        paragraphs: boilerplate.paragraphHashes(block.text)))
+                let fingerprint = long ? Deduplicator.Fingerprint(block: block, text: block.text) : nil
+                var record = BlockRecord(fullText: block.text, fingerprint: fingerprint, paragraphs: boilerplate.paragraphHashes(block.text))
+                if !summarized, let fingerprint,
+                    let source = deduplicator.lineSource(block.text, description: fingerprint.description, messageIndex: index)
+                {
+                    record.lineSources.append(source)
+                }
+                records.append(record)
                 continue
             }
             let context = block.context(mode: mode)
@@ -140,7 +147,15 @@ extension CompressionPipeline {
             // where only exact references are made, the cleaned text stands for the
             // block: an identical later block is summarised identically anyway.
             let full: String? = isReference ? nil : (summarized || text == cleaned ? cleaned : nil)
-            records.append(BlockRecord(fullText: full, fingerprint: fingerprint, paragraphs: boilerplate.paragraphHashes(text)))
+            var record = BlockRecord(fullText: full, fingerprint: fingerprint, paragraphs: boilerplate.paragraphHashes(text))
+            // Runs are found only after the boundary (before it, only exact references).
+            if !summarized {
+                if let full, let fingerprint, let source = deduplicator.lineSource(full, description: fingerprint.description, messageIndex: index) {
+                    record.lineSources.append(source)
+                }
+                record.lineSources += deduplicator.argumentSources(of: block, callMessageIndex: callMessageIndex)
+            }
+            records.append(record)
         }
         return MessageResult(outputs: outputs, savings: savings, records: records)
     }

@@ -62,13 +62,23 @@ extension CompressionPipeline {
 
     /// Counts a large request's messages on all cores, so the request count that follows
     /// adds up cached counts: counting is the one pass over every byte of a cold request.
-    /// A warm request's messages are cached already, and cost a lookup each.
+    /// Only for a conversation not seen lately: a warm one's messages are cached, and a
+    /// lookup costs a serialisation and a hash of the message, not worth doing twice.
     func countMessagesOnAllCores(_ request: ChatRequest, _ counting: PipelineCounter) {
         let messages = request.messages
         guard messages.count > 1 else { return }
         var bytes = 0
         for message in messages { bytes += message.content.text?.utf8.count ?? 0 }
         guard bytes >= Self.parallelMinimumBytes else { return }
+        // A conversation is known by its first two messages.
+        let opening = StableHash(messages[0].content.text ?? "").combined(with: StableHash(messages[1].content.text ?? ""))
+        let seen = seenConversations.withLock { seen in
+            if seen.contains(opening) { return true }
+            if seen.count >= 4096 { seen.removeAll() }
+            seen.insert(opening)
+            return false
+        }
+        guard !seen else { return }
         DispatchQueue.concurrentPerform(iterations: messages.count) { index in
             _ = counting.message(messages[index])
         }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The compression pipeline: the proxy's `ChatCompressor`.
 ///
 /// Per message, in order: the per-block text stages (whitespace, noise), then `dedupe`
@@ -32,7 +34,7 @@
 public final class CompressionPipeline: ChatCompressor, Sendable {
     /// Bump when any stage's output changes, so memoised results of the old code are not
     /// reused by a long-running process after a reload of settings.
-    public static let version = "pipeline-1"
+    public static let version = "pipeline-2"
 
     public let settings: PipelineSettings
     let stages: [any TextStage]
@@ -42,6 +44,8 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     let boilerplate: BoilerplateRemover
     let memo: PipelineMemo
     let keyBase: StableHash
+    /// Conversations seen lately (by their opening), whose messages are counted already.
+    let seenConversations = Mutex<Set<StableHash>>([])
 
     /// - Parameters:
     ///   - stages: per-block text stages, applied in order to every compressible block.

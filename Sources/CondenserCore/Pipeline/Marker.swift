@@ -21,6 +21,12 @@ public enum Marker {
         "[same as \(what) in message \(messageIndex)]"
     }
 
+    /// `[lines 40-120 same as lines 1-81 of <what> in message 9]`: a run of lines that
+    /// repeats an earlier copy's, the rest of the block kept verbatim.
+    public static func sameLines(_ lines: ClosedRange<Int>, as source: ClosedRange<Int>, of what: String, messageIndex: Int) -> String {
+        "[lines \(lines.lowerBound)-\(lines.upperBound) same as lines \(source.lowerBound)-\(source.upperBound) of \(what) in message \(messageIndex)]"
+    }
+
     /// Free text in marker style, for notes that fit no other shape.
     public static func note(_ text: String) -> String {
         "[\(text)]"

@@ -75,7 +75,10 @@ struct MessageResult: Sendable {
     var byteSize: Int {
         var size = 64
         for output in outputs { size += output?.utf8.count ?? 0 }
-        for record in records { size += (record.fullText?.utf8.count ?? 0) + 16 * record.paragraphs.count + 64 }
+        for record in records {
+            size += (record.fullText?.utf8.count ?? 0) + 16 * record.paragraphs.count + 64
+            for source in record.lineSources { size += 24 * source.keys.count + 8 * source.anchors.count }
+        }
         return size
     }
 }
@@ -87,4 +90,6 @@ struct BlockRecord: Sendable {
     var fingerprint: Deduplicator.Fingerprint?
     /// Hashes of the block's long paragraphs, as they are in the output.
     var paragraphs: [StableHash]
+    /// The lines of the block (when in full) and of its call's long arguments, for runs.
+    var lineSources: [Deduplicator.LineSource] = []
 }
