@@ -19,9 +19,9 @@ import Synchronization
 /// Re-cuts: in safe mode the summary boundary moves only when the estimated savings over
 /// the requests to come cover re-billing the prefix after it once (`summaryPayoff`); in
 /// aggressive mode at every half step, for the smallest requests at a cache cost. On the
-/// dev corpus (agent medians, cached prefix counted in tokens): safe saves 49.5% at 0.868
-/// of the uncompressed cache-aware cost, aggressive 52.8% at 0.960; without summaries,
-/// 19.9% at 0.823. Each token is billed in full once, when it first appears, and the
+/// dev corpus (agent medians, cached prefix counted in tokens): safe saves 49.5% at 0.858
+/// of the uncompressed cache-aware cost, aggressive 52.8% at 0.959; without summaries,
+/// 19.7% at 0.823. Each token is billed in full once, when it first appears, and the
 /// lossless stages remove about a fifth of those; that floor, not the summaries, keeps
 /// the cost above 0.8.
 ///

@@ -35,7 +35,8 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     public var recentTurns: Int = 3
     /// Compression that takes longer than this forwards the original request instead.
     /// A cold 30k-token agent request takes 6-8 ms on two cores (its counting, stages and
-    /// summaries run on all cores), 10-12 ms on one; a new turn of a warm one 0.5-0.6 ms.
+    /// summaries run on all cores) when a core is free, 10-12 ms on one; a new turn of a
+    /// warm one 0.5-0.9 ms.
     public var timeBudgetMilliseconds: Int = 50
     /// Keep system (and developer) messages byte for byte.
     public var keepSystemPromptVerbatim: Bool = true
@@ -66,7 +67,7 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     /// How much a re-cut must save, relative to re-billing the prefix after it, before
     /// the summary boundary moves in safe mode (see `SummaryBoundary`). Aggressive mode
     /// re-cuts at every candidate (payoff 0): the most savings, at a cache cost (dev
-    /// corpus, 3 turns, step 2000: agent 52.8% at cache-aware cost 0.960, chats 17.2% at
+    /// corpus, 3 turns, step 2000: agent 52.8% at cache-aware cost 0.959, chats 17.2% at
     /// 1.009). Payoff 1.5 or 2 all but stops re-cuts in safe mode (21.5% / 0.823). The
     /// estimate behind the rule (`SummaryBoundary.summarySavedFraction`) moves the same
     /// trade: 0.7 gives 49.5% / 0.876, 0.3 gives 24.6% / 0.833.
