@@ -59,12 +59,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Helpers shared by the test targets.
+        .target(name: "CondenserTestSupport", path: "Tests/CondenserTestSupport"),
         .testTarget(name: "CondenserCoreTests", dependencies: ["CondenserCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit", "CondenserCore"]),
+        .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit", "CondenserCore", "CondenserTestSupport"]),
         .testTarget(
             name: "CondenserServerTests",
             dependencies: [
-                "CondenserServer", "CondenserCore", "SystemdKit",
+                "CondenserServer", "CondenserCore", "SystemdKit", "CondenserTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

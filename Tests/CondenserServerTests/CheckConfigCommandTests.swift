@@ -1,3 +1,4 @@
+import CondenserTestSupport
 import Foundation
 import Testing
 
@@ -8,20 +9,10 @@ import Testing
             print("skipped: build condenser first (swift build)")
             return nil
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CONDENSER_") }
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CONDENSER_") }
             .merging(environment) { $1 }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        let result = try ChildProcess.run(binary, arguments, environment: environment)
+        return (result.status, result.output, result.error)
     }
 
     @Test func shippedFileIsOK() throws {

@@ -1,3 +1,4 @@
+import CondenserTestSupport
 import Foundation
 import Testing
 
@@ -46,10 +47,6 @@ import Testing
                 binary, "serve", "--config", config, "--listen", "127.0.0.1:\(port)",
                 "--upstream", "http://127.0.0.1:\(upstreamPort)/v1",
             ])
-            defer {
-                if process.isRunning { process.terminate() }
-                process.waitUntilExit()
-            }
             try await Self.waitUntilServing(port: port)
             let origin = "Origin: http://tool.local\r\n"
             #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request(headers: origin))) == 403)
@@ -73,6 +70,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             #expect(process.isRunning)
             #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request(headers: origin))) == 200)
+            await process.stop()
         }
     }
 
@@ -93,10 +91,6 @@ import Testing
                 SocketActivationTests.socketActivate, "-l", "127.0.0.1:\(port)", binary, "serve", "--config", config,
                 "--upstream", "http://127.0.0.1:\(upstreamPort)/v1",
             ])
-            defer {
-                if process.isRunning { process.terminate() }
-                process.waitUntilExit()
-            }
             try await Self.waitUntilServing(port: port)
             #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request())) == 200)
             let clock = ContinuousClock()
@@ -106,6 +100,7 @@ import Testing
             }
             #expect(!process.isRunning, "the daemon should exit after 1 s without connections")
             if !process.isRunning { #expect(process.terminationStatus == 0) }
+            await process.stop()
         }
     }
 
@@ -122,16 +117,13 @@ import Testing
                 binary, "serve", "--config", config, "--listen", "127.0.0.1:\(port)",
                 "--upstream", "http://127.0.0.1:\(upstreamPort)/v1",
             ])
-            defer {
-                if process.isRunning { process.terminate() }
-                process.waitUntilExit()
-            }
             try await Self.waitUntilServing(port: port)
             #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request())) == 200)
             let metrics = await RawHTTP.exchange(port: port, "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
             #expect(RawHTTP.status(of: metrics) == 200)
             #expect(metrics.contains("condenser_requests_total{status=\"200\"} 1"), "\(metrics)")
             #expect(metrics.contains("condenser_tokens_in_total{model=\"m\"}"), "\(metrics)")
+            await process.stop()
         }
     }
 }

@@ -120,12 +120,11 @@ import Glibc
 
     @Test func gracePeriodBoundsTheDrain() async throws {
         try await TestUpstream.run { upstream, upstreamPort in
-            let clock = ContinuousClock()
-            let started = clock.now
+            // The stream would take 10 s; cut short and incomplete shows the grace period
+            // ended it (no wall-clock bound: it flakes on a loaded machine).
             let (received, finished) = try await Self.streamAcrossShutdown(
                 upstreamPort: upstreamPort, behavior: "sse:100:100", grace: .milliseconds(300)
             )
-            #expect(clock.now - started < .seconds(5))
             #expect(!finished)
             #expect(received.count < Self.expectedStream(count: 100).count)
         }

@@ -1,3 +1,4 @@
+import CondenserTestSupport
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -35,10 +36,7 @@ import Testing
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            defer {
-                if process.isRunning { process.terminate() }
-                process.waitUntilExit()
-            }
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
             // systemd-socket-activate listens at once and starts the daemon on the first connection.
             let clock = ContinuousClock()
             let deadline = clock.now + .seconds(10)
@@ -55,9 +53,9 @@ import Testing
             #expect(RawHTTP.status(of: response) == 200)
             #expect(response.hasSuffix(ProxyResponderTests.oddBody))
             #expect(upstream.received.last?.body == ProxyResponderTests.oddBody.bytes)
-            process.terminate()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            await process.stop()
+            #expect(!process.isRunning)
+            if !process.isRunning { #expect(process.terminationStatus == 0) }
         }
     }
 }

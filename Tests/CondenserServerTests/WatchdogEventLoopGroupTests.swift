@@ -24,6 +24,8 @@ import Testing
         let blocked = try #require(first)
         let unblock = Atomic<Bool>(false)
         blocked.execute { while !unblock.load(ordering: .relaxed) { usleep(1_000) } }
+        // Whatever happens below, the loop must not stay blocked for the rest of the run.
+        defer { unblock.store(true, ordering: .relaxed) }
         try await Task.sleep(for: .milliseconds(300))  // let a ping already under way land
         let before = pings.load(ordering: .relaxed)
         try await Task.sleep(for: .seconds(1))

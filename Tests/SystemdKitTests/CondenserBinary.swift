@@ -1,3 +1,4 @@
+import CondenserTestSupport
 import Foundation
 import Testing
 
@@ -13,16 +14,7 @@ enum CondenserBinary {
     /// cancels (skips) the calling test when the binary was not built.
     static func run(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
         guard let path else { try Test.cancel("the condenser executable is not built next to the tests") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let result = try ChildProcess.run(path, arguments, directory: directory)
+        return (result.status, result.output)
     }
 }

@@ -1,3 +1,4 @@
+import CondenserTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -86,14 +87,5 @@ actor Journald {
 
 /// Runs `command` and returns its standard output.
 func run(_ command: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: command)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: output, as: UTF8.self)
+    try ChildProcess.run(command, arguments).output
 }
