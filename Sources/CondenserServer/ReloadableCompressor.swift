@@ -3,12 +3,25 @@ import Synchronization
 
 /// The standard pipeline behind the proxy's hook, rebuilt when a reload changes its
 /// settings. Requests already compressing keep the pipeline they started with.
+///
+/// A request that runs out of its time budget goes upstream uncompressed (fail open),
+/// and its work is then finished in the background with a longer budget: the memo
+/// keeps it, so the conversation's next request is warm instead of failing open again.
 public final class ReloadableCompressor: ChatCompressor, Sendable {
     private let pipeline: Mutex<CompressionPipeline>
+    private let warmingUp = Atomic<Bool>(false)
+
+    /// A background warm-up may take this many times the request's budget, and at
+    /// least two seconds: nobody waits for it, and giving up would waste its work.
+    static let warmUpBudgetFactor = 20
+    static let minimumWarmUpMilliseconds = 2000
 
     public init(settings: PipelineSettings) {
         pipeline = Mutex(CompressionPipeline.standard(settings: settings))
     }
+
+    /// The pipeline in force.
+    var currentPipeline: CompressionPipeline { pipeline.withLock { $0 } }
 
     /// The settings in force.
     public var settings: PipelineSettings { pipeline.withLock { $0.settings } }
@@ -24,6 +37,29 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
     }
 
     public func compress(_ request: ChatRequest, mode: CompressionMode) -> CompressionOutcome {
-        pipeline.withLock { $0 }.compress(request, mode: mode)
+        let pipeline = currentPipeline
+        let outcome = pipeline.compress(request, mode: mode)
+        if CompressionPipeline.ranOutOfTime(outcome) {
+            warmUp(pipeline, request: request, mode: mode)
+        }
+        return outcome
+    }
+
+    /// One warm-up at a time, at low priority: a burst of huge cold requests must not
+    /// take the cores from the requests being served.
+    private func warmUp(_ pipeline: CompressionPipeline, request: ChatRequest, mode: CompressionMode) {
+        guard warmingUp.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        let budget = max(pipeline.settings.timeBudgetMilliseconds * Self.warmUpBudgetFactor, Self.minimumWarmUpMilliseconds)
+        Task.detached(priority: .background) { [self] in
+            _ = pipeline.compress(request, mode: mode, timeBudgetMilliseconds: budget)
+            self.warmingUp.store(false, ordering: .releasing)
+        }
+    }
+
+    /// Waits until no warm-up runs (for tests).
+    func waitForWarmUp() async {
+        while warmingUp.load(ordering: .acquiring) {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 }

@@ -74,6 +74,12 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     }
 
     public func compress(_ request: ChatRequest, mode: CompressionMode) -> CompressionOutcome {
+        compress(request, mode: mode, timeBudgetMilliseconds: settings.timeBudgetMilliseconds)
+    }
+
+    /// Compresses with a time budget other than the settings' one: a warm-up after an
+    /// overrun uses a longer one, so the work lands in the memo for the next request.
+    public func compress(_ request: ChatRequest, mode: CompressionMode, timeBudgetMilliseconds: Int) -> CompressionOutcome {
         let clock = ContinuousClock()
         let start = clock.now
         let counting: PipelineCounter
@@ -92,13 +98,13 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
                 failOpenReason: reason, elapsed: clock.now - start)
         }
         guard mode != .off, tokensIn >= settings.minimumTokens else { return original(nil) }
-        let deadline = start.advanced(by: .milliseconds(settings.timeBudgetMilliseconds))
+        let deadline = start.advanced(by: .milliseconds(timeBudgetMilliseconds))
         var conversation = Conversation(openAIChat: request)
         let results: [MessageResult]
         do {
             results = try process(conversation, of: request, mode: mode, counting: counting, deadline: deadline, clock: clock)
         } catch {
-            return original(error.description)
+            return original(PipelineError.overBudget(timeBudgetMilliseconds).description)
         }
         var changed = false
         var totals: [String: (before: Int, after: Int)] = [:]
@@ -122,7 +128,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         let compressed = request.applying(conversation)
         let problems = RequestInvariants.violations(original: request, compressed: compressed, systemVerbatim: settings.keepSystemPromptVerbatim)
         if let problem = problems.first { return original("invariant broken: \(problem)") }
-        if clock.now > deadline { return original(PipelineError.overBudget(settings.timeBudgetMilliseconds).description) }
+        if clock.now > deadline { return original(PipelineError.overBudget(timeBudgetMilliseconds).description) }
         let stages = stageNames.compactMap { name in
             totals[name].map { StageSavings(stage: name, tokensBefore: $0.before, tokensAfter: $0.after) }
         }
@@ -133,6 +139,12 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         return CompressionOutcome(
             request: compressed, changed: true, tokensIn: tokensIn, tokensOut: tokensIn - saved,
             stages: stages, elapsed: clock.now - start)
+    }
+
+    /// Whether an outcome failed open because it ran out of time (and so would do
+    /// better with a warm memo).
+    public static func ranOutOfTime(_ outcome: CompressionOutcome) -> Bool {
+        outcome.failOpenReason?.hasPrefix("time budget") == true
     }
 
     /// Why compression gave up.
