@@ -34,20 +34,38 @@ import Testing
         return path
     }
 
-    @Test func hangupReloadsWithoutDroppingAnOpenStream() async throws {
+    /// Starts the built daemon against a test upstream with a configuration file (or
+    /// under `systemd-socket-activate`), waits until it serves, runs `body`, stops it.
+    /// Returns without running `body` when a tool it needs isn't there.
+    static func withDaemon(
+        config text: String, socketActivated: Bool = false,
+        _ body: @Sendable (_ process: Process, _ port: Int, _ config: String, _ upstream: TestUpstream) async throws -> Void
+    ) async throws {
         guard let binary = SocketActivationTests.binary else {
             print("skipped: build condenser first (swift build)")
             return
         }
-        try await TestUpstream.run { _, upstreamPort in
+        if socketActivated, !FileManager.default.isExecutableFile(atPath: SocketActivationTests.socketActivate) {
+            print("skipped: systemd-socket-activate is not installed")
+            return
+        }
+        try await TestUpstream.run { upstream, upstreamPort in
             let port = try freePort()
-            let config = try Self.configFile("")
+            let config = try Self.configFile(text)
             defer { try? FileManager.default.removeItem(atPath: config) }
-            let process = try Self.start([
-                binary, "serve", "--config", config, "--listen", "127.0.0.1:\(port)",
-                "--upstream", "http://127.0.0.1:\(upstreamPort)/v1",
-            ])
+            let serve = [binary, "serve", "--config", config, "--upstream", "http://127.0.0.1:\(upstreamPort)/v1"]
+            let process = try Self.start(
+                socketActivated ? [SocketActivationTests.socketActivate, "-l", "127.0.0.1:\(port)"] + serve : serve + ["--listen", "127.0.0.1:\(port)"]
+            )
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
             try await Self.waitUntilServing(port: port)
+            try await body(process, port, config, upstream)
+            await process.stop()
+        }
+    }
+
+    @Test func hangupReloadsWithoutDroppingAnOpenStream() async throws {
+        try await Self.withDaemon(config: "") { process, port, config, _ in
             let origin = "Origin: http://tool.local\r\n"
             #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request(headers: origin))) == 403)
 
@@ -70,28 +88,11 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             #expect(process.isRunning)
             #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request(headers: origin))) == 200)
-            await process.stop()
         }
     }
 
     @Test func socketActivatedDaemonExitsWhenIdle() async throws {
-        guard let binary = SocketActivationTests.binary else {
-            print("skipped: build condenser first (swift build)")
-            return
-        }
-        guard FileManager.default.isExecutableFile(atPath: SocketActivationTests.socketActivate) else {
-            print("skipped: systemd-socket-activate is not installed")
-            return
-        }
-        try await TestUpstream.run { _, upstreamPort in
-            let port = try freePort()
-            let config = try Self.configFile("idle_exit_seconds = 1\n")
-            defer { try? FileManager.default.removeItem(atPath: config) }
-            let process = try Self.start([
-                SocketActivationTests.socketActivate, "-l", "127.0.0.1:\(port)", binary, "serve", "--config", config,
-                "--upstream", "http://127.0.0.1:\(upstreamPort)/v1",
-            ])
-            try await Self.waitUntilServing(port: port)
+        try await Self.withDaemon(config: "idle_exit_seconds = 1\n", socketActivated: true) { process, port, _, _ in
             #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request())) == 200)
             let clock = ContinuousClock()
             let deadline = clock.now + .seconds(15)
@@ -100,30 +101,16 @@ import Testing
             }
             #expect(!process.isRunning, "the daemon should exit after 1 s without connections")
             if !process.isRunning { #expect(process.terminationStatus == 0) }
-            await process.stop()
         }
     }
 
     @Test func metricsCountWhatWentThrough() async throws {
-        guard let binary = SocketActivationTests.binary else {
-            print("skipped: build condenser first (swift build)")
-            return
-        }
-        try await TestUpstream.run { _, upstreamPort in
-            let port = try freePort()
-            let config = try Self.configFile("")
-            defer { try? FileManager.default.removeItem(atPath: config) }
-            let process = try Self.start([
-                binary, "serve", "--config", config, "--listen", "127.0.0.1:\(port)",
-                "--upstream", "http://127.0.0.1:\(upstreamPort)/v1",
-            ])
-            try await Self.waitUntilServing(port: port)
+        try await Self.withDaemon(config: "") { _, port, _, _ in
             #expect(RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.request())) == 200)
             let metrics = await RawHTTP.exchange(port: port, "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
             #expect(RawHTTP.status(of: metrics) == 200)
             #expect(metrics.contains("condenser_requests_total{status=\"200\"} 1"), "\(metrics)")
             #expect(metrics.contains("condenser_tokens_in_total{model=\"m\"}"), "\(metrics)")
-            await process.stop()
         }
     }
 }

@@ -39,13 +39,13 @@ public struct CondenserDaemon: Sendable {
     /// Serves until SIGTERM or SIGINT (or, socket-activated, until idle).
     public func run() async throws {
         // Loading a rank file takes tens of milliseconds: done lazily, it would land on
-        // the first request and blow its compression time budget.
-        for encoding in TokenEncoding.allCases {
-            do {
-                _ = try Tokenizer.shared(encoding)
-            } catch {
-                logger.error("Token counting unavailable: requests pass uncompressed", metadata: ["error": "\(error)"])
-            }
+        // the first request and blow its time budget. o200k_base (gpt-4o, gpt-4.1, o-series,
+        // gpt-5 and unknown models) loads now; cl100k_base, for older models, on first use
+        // (about 10 MB saved when nobody asks for it).
+        do {
+            _ = try Tokenizer.shared(.o200kBase)
+        } catch {
+            logger.error("Token counting unavailable: requests pass uncompressed", metadata: ["error": "\(error)"])
         }
         let group = MultiThreadedEventLoopGroup.singleton
         let metrics = self.metrics
