@@ -1,3 +1,4 @@
+import CondenserCore
 import CondenserTestSupport
 import Foundation
 import Testing
@@ -111,6 +112,52 @@ import Testing
             #expect(RawHTTP.status(of: metrics) == 200)
             #expect(metrics.contains("condenser_requests_total{status=\"200\"} 1"), "\(metrics)")
             #expect(metrics.contains("condenser_tokens_in_total{model=\"m\"}"), "\(metrics)")
+        }
+    }
+
+    @Test func servedRequestsAreCompressedByTheRealPipeline() async throws {
+        // An agent turn whose tool output repeats: the noise stages must shrink it, and
+        // everything the protocol pins (tool call, pairing, last user message) must stay.
+        let progress = (0...100).map { "Downloading wheels: \($0)%" }.joined(separator: "\r")
+        let tests = (0..<150).map { "\u{1B}[1m\u{1B}[32mtests/test_worker.py::test_case_\($0) PASSED\u{1B}[0m\u{1B}[0m" }
+        let log = ([progress] + tests).joined(separator: "\n")
+        let body: JSONValue = .object([
+            "model": .string("gpt-4o"),
+            "messages": .array([
+                .object(["role": .string("user"), "content": .string("Run the worker tests.")]),
+                .object([
+                    "role": .string("assistant"), "content": .null,
+                    "tool_calls": .array([.object([
+                        "id": .string("call_1"), "type": .string("function"),
+                        "function": .object(["name": .string("run_command"), "arguments": .string(#"{"command":"pytest"}"#)]),
+                    ])]),
+                ]),
+                .object(["role": .string("tool"), "tool_call_id": .string("call_1"), "content": .string(log)]),
+                .object(["role": .string("user"), "content": .string("Did every test pass?")]),
+            ]),
+        ])
+        let text = body.serialized()
+        try await Self.withDaemon(config: "") { _, port, _, upstream in
+            // The first request may fail open while the pipeline warms up on a debug build.
+            var response = ""
+            for _ in 0..<5 where !response.lowercased().contains("x-condenser-tokens-saved") {
+                response = await RawHTTP.exchange(port: port, Self.request(text))
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(RawHTTP.status(of: response) == 200)
+            #expect(response.lowercased().contains("x-condenser-tokens-saved"), "\(response.prefix(400))")
+            let forwarded = try #require(upstream.received.last)
+            #expect(forwarded.body.count < text.utf8.count * 3 / 4)
+            let request = try ChatRequest.parse(bytes: forwarded.body)
+            #expect(request.messages.count == 4)
+            #expect(request.messages[1].object == body.objectValue?["messages"]?.arrayValue?[1].objectValue)
+            #expect(request.messages[2].toolCallID == "call_1")
+            #expect(request.messages[3].content == .text("Did every test pass?"))
+            let output = try #require(request.messages[2].content.text)
+            #expect(!output.contains("\u{1B}"))
+            #expect(output.contains("Downloading wheels: 100%"))
+            #expect(!output.contains("Downloading wheels: 50%"))
+            for index in [0, 77, 149] { #expect(output.contains("test_case_\(index) PASSED")) }
         }
     }
 }
