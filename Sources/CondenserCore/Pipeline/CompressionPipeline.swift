@@ -101,10 +101,14 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         let deadline = start.advanced(by: .milliseconds(timeBudgetMilliseconds))
         var conversation = Conversation(openAIChat: request)
         let results: [MessageResult]
-        do {
+        do throws(PipelineError) {
             results = try process(conversation, of: request, mode: mode, counting: counting, deadline: deadline, clock: clock)
         } catch {
-            return original(PipelineError.overBudget(timeBudgetMilliseconds).description)
+            switch error {
+            case .overBudget:
+                // The throw sites know only the settings' budget; a warm-up runs on a longer one.
+                return original(PipelineError.overBudget(timeBudgetMilliseconds).description)
+            }
         }
         var changed = false
         var totals: [String: (before: Int, after: Int)] = [:]
