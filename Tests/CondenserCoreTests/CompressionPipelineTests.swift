@@ -193,14 +193,13 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
     }
 
-    @Test func summariesChangeThePrefixOnlyAtPlannedRecuts() {
+    @Test func summariesChangeThePrefixOnlyAtPlannedRecuts() throws {
         let pipeline = makePipeline(summarizer: FirstAndLastLine())
-        let counter = testCounter()
         var previous: (request: ChatRequest, boundary: Int)?
         var recuts = 0
         for request in growingPrefixes(syntheticSession(rounds: 40)) {
             let compressed = pipeline.compress(request, mode: .safe).request
-            let boundary = pipeline.summaryBoundary(Conversation(openAIChat: request), of: request, mode: .safe, counting: counter)
+            let boundary = try #require(pipeline.forwardedBoundary(of: request, mode: .safe))
             if let previous {
                 #expect(boundary >= previous.boundary)
                 if boundary == previous.boundary {
@@ -214,6 +213,44 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
         #expect(recuts >= 2)
         #expect(pipeline.memo.count > 0)
+    }
+
+    @Test func aConversationMetFirstIsCutAsDeepAsTheWindowAllowsThenKeptStable() throws {
+        let pipeline = makePipeline(summarizer: FirstAndLastLine()) { $0.summaryPayoff = 100 }
+        let requests = growingPrefixes(syntheticSession(rounds: 30))
+        let start = requests.count / 2
+        let first = requests[start]
+        let deepest = SummaryBoundary.deepest(roles: Conversation(openAIChat: first).messages.map(\.role), recentTurns: 4)
+        try #require(deepest > 0)
+        var previous = pipeline.compress(first, mode: .safe).request
+        #expect(pipeline.forwardedBoundary(of: first, mode: .safe) == deepest)
+        // Back to back, the provider has each prefix cached: no re-cut (payoff 100 rules
+        // out planned ones), every request starts with the previous one's bytes.
+        for request in requests[(start + 1)...] {
+            let compressed = pipeline.compress(request, mode: .safe).request
+            #expect(compressed.messages.starts(with: previous.messages))
+            #expect(pipeline.forwardedBoundary(of: request, mode: .safe) == deepest)
+            previous = compressed
+        }
+    }
+
+    @Test func aConversationIdleLongerThanTheCacheTTLIsCutAgain() throws {
+        let pipeline = makePipeline(summarizer: FirstAndLastLine()) { $0.summaryPayoff = 100 }
+        let requests = growingPrefixes(syntheticSession(rounds: 30))
+        let now = ContinuousClock.now
+        for request in requests.prefix(requests.count - 1) {
+            _ = pipeline.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: now)
+        }
+        let before = try #require(pipeline.forwardedBoundary(of: requests[requests.count - 2], mode: .safe))
+        let last = requests.last!
+        let deepest = SummaryBoundary.deepest(roles: Conversation(openAIChat: last).messages.map(\.role), recentTurns: 4)
+        try #require(deepest > before)
+        // Within the TTL the boundary stays; after it, the cut goes as deep as allowed.
+        let ttl = Duration.seconds(pipeline.settings.cacheTTLSeconds)
+        _ = pipeline.compress(last, mode: .safe, timeBudgetMilliseconds: 10_000, at: now + ttl)
+        #expect(pipeline.forwardedBoundary(of: last, mode: .safe) == before)
+        _ = pipeline.compress(last, mode: .safe, timeBudgetMilliseconds: 10_000, at: now + ttl + ttl + .seconds(1))
+        #expect(pipeline.forwardedBoundary(of: last, mode: .safe) == deepest)
     }
 
     @Test func theNewestToolResultGetsItsFinalTreatment() throws {
@@ -237,12 +274,12 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
     }
 
-    @Test func referencesAfterTheBoundaryNeverPointIntoTheSummarisedRegion() {
+    @Test func referencesAfterTheBoundaryNeverPointIntoTheSummarisedRegion() throws {
         let pipeline = makePipeline(summarizer: FirstAndLastLine())
         var checked = 0
         for request in growingPrefixes(syntheticSession(rounds: 40)) {
-            let boundary = pipeline.summaryBoundary(Conversation(openAIChat: request), of: request, mode: .safe, counting: testCounter())
             let compressed = pipeline.compress(request, mode: .safe).request
+            let boundary = try #require(pipeline.forwardedBoundary(of: request, mode: .safe))
             for (index, message) in compressed.messages.enumerated() where index >= boundary && boundary > 0 {
                 guard let text = message.content.text, let range = text.firstRange(of: " in message ") else { continue }
                 let target = Int(String(text[range.upperBound...].prefix { $0.isNumber }))! - 1
@@ -262,7 +299,8 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let blockBytes = conversation.messages.flatMap(\.textBlocks).reduce(0) { $0 + $1.text.utf8.count }
         try #require(blockBytes >= CompressionPipeline.parallelMinimumBytes)
         let clock = ContinuousClock()
-        let boundary = cold.summaryBoundary(conversation, of: request, mode: .safe, counting: testCounter())
+        let boundary = SummaryBoundary.deepest(roles: conversation.messages.map(\.role), recentTurns: cold.settings.recentTurns)
+        try #require(boundary > 0)
         let hits = [MessageResult?](repeating: nil, count: request.messages.count)
         let prepared = try cold.prepare(
             conversation.messages, hits: hits, of: request, boundary: boundary, mode: .safe, counting: testCounter(),
@@ -275,11 +313,17 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
             deadline: clock.now.advanced(by: .seconds(10)), clock: clock)
         #expect(none.allSatisfy { $0 == nil })
         // The cold path (prepared on all cores) and the warm one (message by message, as
-        // the conversation grew) give the same bytes.
+        // the conversation grew) give the same bytes. Every request of the warm one comes
+        // after the cache has expired, so both cut as deep as the window allows.
         let warm = makePipeline(summarizer: FirstAndLastLine())
         var last: CompressionOutcome?
-        for prefix in growingPrefixes(request) { last = warm.compress(prefix, mode: .safe) }
+        var now = ContinuousClock.now
+        for prefix in growingPrefixes(request) {
+            now = now.advanced(by: .seconds(warm.settings.cacheTTLSeconds + 1))
+            last = warm.compress(prefix, mode: .safe, timeBudgetMilliseconds: 10_000, at: now)
+        }
         let coldOutcome = cold.compress(request, mode: .safe)
+        #expect(cold.forwardedBoundary(of: request, mode: .safe) == boundary)
         #expect(coldOutcome.request.serializedBytes() == last?.request.serializedBytes())
         #expect(coldOutcome.stages == last?.stages)
     }

@@ -56,4 +56,29 @@ import Testing
         #expect(boundaries.last! <= free)
         #expect(zip(boundaries, boundaries.dropFirst()).allSatisfy { $0 <= $1 })
     }
+
+    @Test func continuingFromARecordedBoundaryWeighsOnlyLaterCandidates() {
+        let tokens = [100, 50, 10, 3000, 10, 3000, 10, 3000, 10, 20]
+        // From 0 the walk ends at candidate 6; from a boundary at 6 nothing later is eligible.
+        #expect(SummaryBoundary.active(
+            messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
+            step: 1000, recentTurns: 3, requiredPayoff: 0, from: 6) == 6)
+        // A recorded boundary past every candidate stays where it is: it never moves back.
+        #expect(SummaryBoundary.active(
+            messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
+            step: 1000, recentTurns: 2, requiredPayoff: 0, from: 8) == 8)
+        // From 2, candidates 4 and 6 are weighed as from 0.
+        #expect(SummaryBoundary.active(
+            messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
+            step: 1000, recentTurns: 3, requiredPayoff: 0, from: 2) == 6)
+    }
+
+    @Test func deepestLeavesExactlyTheRecencyWindow() {
+        // Turn starts (user or assistant): 1, 2, 4, 6, 8, 9.
+        #expect(SummaryBoundary.deepest(roles: roles, recentTurns: 1) == 9)
+        #expect(SummaryBoundary.deepest(roles: roles, recentTurns: 3) == 6)
+        #expect(SummaryBoundary.deepest(roles: roles, recentTurns: 5) == 2)
+        #expect(SummaryBoundary.deepest(roles: roles, recentTurns: 6) == 0)
+        #expect(SummaryBoundary.deepest(roles: [.system, .user], recentTurns: 1) == 0)
+    }
 }

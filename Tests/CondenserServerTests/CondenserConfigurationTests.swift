@@ -53,7 +53,7 @@ import Testing
     @Test func compressionKeysReachThePipelineSettings() throws {
         var configuration = CondenserConfiguration()
         try configuration.apply(
-            toml: "idle_exit_seconds = 0\n[compression]\nmode = \"aggressive\"\nmin_tokens = 500\nrecent_turns = 5\nsummaries = \"never\"\nsummary_payoff = 1.5\n",
+            toml: "idle_exit_seconds = 0\n[compression]\nmode = \"aggressive\"\nmin_tokens = 500\nrecent_turns = 5\nsummaries = \"never\"\nsummary_payoff = 1.5\ncache_ttl_seconds = 300\n",
             source: "test")
         #expect(configuration.idleExit == nil)
         #expect(configuration.compression.mode == .aggressive)
@@ -61,6 +61,7 @@ import Testing
         #expect(configuration.compression.recentTurns == 5)
         #expect(configuration.compression.summaries == .never)
         #expect(configuration.compression.summaryPayoff == 1.5)
+        #expect(configuration.compression.cacheTTLSeconds == 300)
     }
 
     @Test(arguments: [
@@ -70,6 +71,7 @@ import Testing
         ("[upstream]\nconnect_timeout_seconds = -1", "upstream.connect_timeout_seconds:"),
         ("[limits]\nmax_body_bytes = \"big\"", "limits.max_body_bytes:"),
         ("[compression]\nmode = \"wild\"", "compression.mode:"),
+        ("[compression]\ncache_ttl_seconds = -5", "compression.cache_ttl_seconds: must be between 0"),
         ("log_level = \"loud\"", "log_level:"),
         ("[upstream]\nurll = \"x\"", "upstream.urll: is not a configuration key"),
         ("listen = [", "invalid TOML"),

@@ -23,10 +23,13 @@ public struct CorpusBench {
     }
 
     public func run(_ sessions: [CorpusSession]) -> CorpusBenchReport {
-        let pipeline = makePipeline()
+        // One pipeline replays every session, as a proxy would see them; another meets
+        // each whole request for the first time.
+        let live = makePipeline()
+        let firstSight = makePipeline()
         var results: [SessionBenchResult] = []
         for session in sessions {
-            results.append(measure(session, pipeline: pipeline))
+            results.append(measure(session, live: live, firstSight: firstSight))
         }
         var report = CorpusBenchReport(mode: mode, sessions: results)
         if let timing = timings(sessions) {
@@ -38,12 +41,20 @@ public struct CorpusBench {
         return report
     }
 
-    func measure(_ session: CorpusSession, pipeline: CompressionPipeline) -> SessionBenchResult {
+    func measure(_ session: CorpusSession, live: CompressionPipeline, firstSight: CompressionPipeline) -> SessionBenchResult {
         var result = SessionBenchResult(id: session.id, kind: session.kind)
+        let texts = { (request: ChatRequest) in request.messages.compactMap { $0.content.text } }
+        func factsKept(_ request: ChatRequest) -> Int {
+            session.needles.filter { needle in texts(request).contains { $0.contains(needle) } }.count
+        }
         if replay {
             var previous: (original: [ChatMessage], compressed: [ChatMessage]) = ([], [])
             for request in session.replayRequests {
-                let outcome = pipeline.compress(request, mode: mode)
+                let outcome = live.compress(request, mode: mode)
+                if request.messages.count == session.request.messages.count {
+                    result.liveTokensOut = outcome.tokensOut
+                    result.liveFactsKept = factsKept(outcome.request)
+                }
                 result.invalidRequests += problems(request, outcome.request).isEmpty ? 0 : 1
                 let tools = toolTokens(request)
                 result.costUncompressed += cost(request.messages, after: previous.original, tools: tools)
@@ -57,16 +68,15 @@ public struct CorpusBench {
                 previous = (request.messages, outcome.request.messages)
             }
         }
-        let outcome = pipeline.compress(session.request, mode: mode)
+        let outcome = firstSight.compress(session.request, mode: mode)
         result.tokensIn = outcome.tokensIn
         result.tokensOut = outcome.tokensOut
         result.stages = outcome.stages
         result.failOpenReason = outcome.failOpenReason
         result.problems = problems(session.request, outcome.request)
         if !replay { result.invalidRequests = result.problems.isEmpty ? 0 : 1 }
-        let texts = outcome.request.messages.compactMap { $0.content.text }
         result.factsTotal = session.needles.count
-        result.factsKept = session.needles.filter { needle in texts.contains { $0.contains(needle) } }.count
+        result.factsKept = factsKept(outcome.request)
         return result
     }
 

@@ -20,6 +20,15 @@ public struct CorpusBenchReport: Sendable, Codable {
         median(of(kind).filter { $0.replayRequests > 0 }.map { blocks ? $0.blockEffectiveCost : $0.effectiveCost })
     }
     public var factsKept: Int { sessions.reduce(0) { $0 + $1.factsKept } }
+    /// Median savings of the whole request at the end of the replay; nil without one.
+    public func medianLiveSavings(_ kind: String) -> Double? {
+        let values = of(kind).compactMap(\.liveSavings)
+        return values.isEmpty ? nil : median(values)
+    }
+    /// Facts kept in the whole requests at the end of the replay; nil without one.
+    public var liveFactsKept: Int? {
+        sessions.contains { $0.liveFactsKept == nil } ? nil : sessions.reduce(0) { $0 + ($1.liveFactsKept ?? 0) }
+    }
     public var factsTotal: Int { sessions.reduce(0) { $0 + $1.factsTotal } }
     public var invalidRequests: Int { sessions.reduce(0) { $0 + $1.invalidRequests } }
     public var prefixBreaks: Int { sessions.reduce(0) { $0 + $1.prefixBreaks } }
@@ -51,12 +60,21 @@ public struct CorpusBenchReport: Sendable, Codable {
 
     public var targets: [Target] {
         var targets: [Target] = [
-            Target(measure: "savings, agent sessions, median", value: percent(medianSavings("agent")), goal: ">= 45%", met: medianSavings("agent") >= 0.45),
-            Target(measure: "savings, chats, median", value: percent(medianSavings("chat")), goal: ">= 15%", met: medianSavings("chat") >= 0.15),
+            Target(measure: "savings, agent sessions, median (first sight)", value: percent(medianSavings("agent")), goal: ">= 45%", met: medianSavings("agent") >= 0.45),
+            Target(measure: "savings, chats, median (first sight)", value: percent(medianSavings("chat")), goal: ">= 15%", met: medianSavings("chat") >= 0.15),
             Target(
                 measure: "planted facts kept", value: "\(factsKept)/\(factsTotal)", goal: "100%", met: factsKept == factsTotal),
             Target(measure: "invalid requests", value: "\(invalidRequests)", goal: "0", met: invalidRequests == 0),
         ]
+        if let agent = medianLiveSavings("agent"), let chat = medianLiveSavings("chat"), let kept = liveFactsKept {
+            // The same requests at the end of a back-to-back replay, where the cache is warm
+            // and only re-cuts that pay have summarised: what a live session gets.
+            targets += [
+                Target(measure: "savings, agent, live end of replay", value: percent(agent), goal: "", met: true),
+                Target(measure: "savings, chats, live end of replay", value: percent(chat), goal: "", met: true),
+                Target(measure: "facts kept, live end of replay", value: "\(kept)/\(factsTotal)", goal: "100%", met: kept == factsTotal),
+            ]
+        }
         if replayRequests > 0 {
             let cost = medianEffectiveCost("agent")
             targets.append(
@@ -77,15 +95,16 @@ public struct CorpusBenchReport: Sendable, Codable {
 
     /// The per-session table, stage shares and the summary against the targets.
     public func renderTable() -> String {
-        var rows: [[String]] = [["session", "kind", "in", "out", "saved", "facts", "invalid", "replay", "breaks", "eff. cost", "note"]]
+        var rows: [[String]] = [["session", "kind", "in", "out", "saved", "live", "facts", "invalid", "replay", "breaks", "eff. cost", "note"]]
         for s in sessions {
             rows.append([
-                s.id, s.kind, "\(s.tokensIn)", "\(s.tokensOut)", percent(s.savings), "\(s.factsKept)/\(s.factsTotal)",
+                s.id, s.kind, "\(s.tokensIn)", "\(s.tokensOut)", percent(s.savings), s.liveSavings.map(percent) ?? "-",
+                "\(s.factsKept)/\(s.factsTotal)",
                 "\(s.invalidRequests)", "\(s.replayRequests)", "\(s.prefixBreaks)", s.replayRequests > 0 ? fixed(s.effectiveCost, 3) : "-",
                 s.failOpenReason ?? s.problems.first ?? "",
             ])
         }
-        var out = TextTable.render(rows, rightAligned: Set(2..<10))
+        var out = TextTable.render(rows, rightAligned: Set(2..<11))
         out += "\nmode \(mode.rawValue); \(sessions.count) sessions; \(replayRequests) replay requests, \(prefixBreaks) prefix breaks\n"
         for kind in ["agent", "chat"] where !of(kind).isEmpty {
             let shares = stageShares(kind).map { "\($0.stage) \(percent($0.share))" }.joined(separator: ", ")
@@ -148,6 +167,9 @@ extension CorpusBenchReport {
             "median_savings_chat": number(medianSavings("chat"), 4),
             "facts_kept": .int(factsKept),
             "facts_total": .int(factsTotal),
+            "median_live_savings_agent": medianLiveSavings("agent").map { number($0, 4) } ?? .null,
+            "median_live_savings_chat": medianLiveSavings("chat").map { number($0, 4) } ?? .null,
+            "live_facts_kept": liveFactsKept.map { .int($0) } ?? .null,
             "invalid_requests": .int(invalidRequests),
             "replay_requests": .int(replayRequests),
             "prefix_breaks": .int(prefixBreaks),
@@ -172,6 +194,7 @@ extension CorpusBenchReport {
                 "stages": .object(JSONObject(members: s.stages.map { JSONMember(key: $0.stage, value: .int($0.tokensSaved)) })),
             ]
             if s.replayRequests > 0 { row["effective_cost"] = number(s.effectiveCost, 4) }
+            if let live = s.liveSavings { row["live_savings"] = number(live, 4) }
             if let reason = s.failOpenReason { row["fail_open_reason"] = .string(reason) }
             return .object(row)
         }

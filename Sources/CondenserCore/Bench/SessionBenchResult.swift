@@ -2,9 +2,14 @@
 public struct SessionBenchResult: Sendable, Codable {
     public var id: String
     public var kind: String
-    /// Prompt tokens of the whole session request, before and after compression.
+    /// Prompt tokens of the whole session request, before and after compression, when
+    /// the pipeline meets it first (nothing of it can be in the provider's cache).
     public var tokensIn = 0
     public var tokensOut = 0
+    /// The same request at the end of the replay, live: its prefix is cached, so only
+    /// planned re-cuts have summarised it. Nil without a replay.
+    public var liveTokensOut: Int?
+    public var liveFactsKept: Int?
     public var stages: [StageSavings] = []
     public var failOpenReason: String?
     public var factsKept = 0
@@ -30,6 +35,12 @@ public struct SessionBenchResult: Sendable, Codable {
 
     /// The fraction of tokens removed.
     public var savings: Double { tokensIn > 0 ? 1 - Double(tokensOut) / Double(tokensIn) : 0 }
+
+    /// The fraction removed from the whole request at the end of the replay.
+    public var liveSavings: Double? {
+        guard let liveTokensOut, tokensIn > 0 else { return nil }
+        return 1 - Double(liveTokensOut) / Double(tokensIn)
+    }
 
     /// Replay cost of the compressed stream relative to the original stream.
     public var effectiveCost: Double { costUncompressed > 0 ? costCompressed / costUncompressed : 1 }

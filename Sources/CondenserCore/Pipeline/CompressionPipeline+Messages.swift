@@ -2,11 +2,13 @@ extension CompressionPipeline {
     /// The result for every message of `conversation`, from the memo where it can.
     func process(
         _ conversation: Conversation, of request: ChatRequest, mode: CompressionMode, counting: PipelineCounter,
-        deadline: ContinuousClock.Instant, clock: ContinuousClock
+        deadline: ContinuousClock.Instant, clock: ContinuousClock, now: ContinuousClock.Instant
     ) throws(PipelineError) -> [MessageResult] {
         let messages = conversation.messages
-        let boundary = summaryBoundary(conversation, of: request, mode: mode, counting: counting)
-        let modeKey = keyBase.combined(with: StableHash(mode.rawValue + "|" + counting.name))
+        let modeKey = modeKey(mode, counting)
+        let conversationKeys = conversationKeys(messages, modeKey: modeKey)
+        let boundary = summaryBoundary(
+            conversation, of: request, mode: mode, counting: counting, previous: cacheablePrefix(conversationKeys, at: now))
         // Each message's memo key: its result depends only on the messages before it in
         // its region (their hashes chained), itself, and where the boundary is.
         var keys: [StableHash] = []
@@ -56,18 +58,61 @@ extension CompressionPipeline {
             }
             results.append(result)
         }
+        if let last = conversationKeys.last { ledger.record(last, boundary: boundary, at: now) }
         return results
     }
 
+    func modeKey(_ mode: CompressionMode, _ counting: PipelineCounter) -> StableHash {
+        keyBase.combined(with: StableHash(mode.rawValue + "|" + counting.name))
+    }
+
+    /// The ledger key of each prefix of the conversation: element i stands for its first
+    /// i + 1 messages.
+    func conversationKeys(_ messages: [ConversationMessage], modeKey: StableHash) -> [StableHash] {
+        var keys: [StableHash] = []
+        keys.reserveCapacity(messages.count)
+        var prefix = modeKey
+        for message in messages {
+            prefix = prefix.combined(with: message.contentHash)
+            keys.append(prefix)
+        }
+        return keys
+    }
+
+    /// The summary boundary this request went upstream with, if it did lately.
+    func forwardedBoundary(of request: ChatRequest, mode: CompressionMode) -> Int? {
+        guard let counting = try? counterFor(request.model) else { return nil }
+        let keys = conversationKeys(Conversation(openAIChat: request).messages, modeKey: modeKey(mode, counting))
+        guard let found = ledger.latest(keys), found.messages == keys.count else { return nil }
+        return found.entry.boundary
+    }
+
+    /// The boundary the provider's cache may hold this conversation's prefix under: the
+    /// one recorded for the longest part of it forwarded before, unless that was longer
+    /// ago than a provider keeps a cache. Nil when no cache can be warm.
+    func cacheablePrefix(_ conversationKeys: [StableHash], at now: ContinuousClock.Instant) -> Int? {
+        guard let (_, entry) = ledger.latest(conversationKeys) else { return nil }
+        if settings.cacheTTLSeconds > 0, now - entry.lastForwarded > .seconds(settings.cacheTTLSeconds) { return nil }
+        return entry.boundary
+    }
+
     /// The summary boundary of this request, 0 when summaries are off for the mode.
-    func summaryBoundary(_ conversation: Conversation, of request: ChatRequest, mode: CompressionMode, counting: PipelineCounter) -> Int {
+    ///
+    /// - Parameter previous: the boundary the provider may have the prefix cached under;
+    ///   nil when it can't have, and a re-cut to the deepest boundary costs nothing.
+    func summaryBoundary(
+        _ conversation: Conversation, of request: ChatRequest, mode: CompressionMode, counting: PipelineCounter, previous: Int?
+    ) -> Int {
         guard summarizer != nil, settings.summaries.allows(mode) else { return 0 }
+        let roles = conversation.messages.map(\.role)
+        guard let previous else { return SummaryBoundary.deepest(roles: roles, recentTurns: settings.recentTurns) }
         let tokens = request.messages.map(counting.message)
         return SummaryBoundary.active(
-            messageTokens: tokens, roles: conversation.messages.map(\.role),
+            messageTokens: tokens, roles: roles,
             compressible: conversation.messages.map { isCompressible($0.role) },
             step: mode == .aggressive ? max(1, settings.summaryStepTokens / 2) : settings.summaryStepTokens,
-            recentTurns: settings.recentTurns, requiredPayoff: mode == .aggressive ? 0 : settings.summaryPayoff)
+            recentTurns: settings.recentTurns, requiredPayoff: mode == .aggressive ? 0 : settings.summaryPayoff,
+            from: previous)
     }
 
     /// The tokens of a message's string content, from the request counter's cache: the

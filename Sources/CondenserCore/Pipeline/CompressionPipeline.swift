@@ -16,14 +16,15 @@ import Synchronization
 /// new messages, except at a planned re-cut (`SummaryBoundary`). Results are memoised
 /// by exactly those inputs, so a request works only on its new messages.
 ///
-/// Re-cuts: in safe mode the summary boundary moves only when the estimated savings over
-/// the requests to come cover re-billing the prefix after it once (`summaryPayoff`); in
-/// aggressive mode at every half step, for the smallest requests at a cache cost. On the
-/// dev corpus (agent medians, cached prefix counted in tokens): safe saves 49.5% at 0.858
-/// of the uncompressed cache-aware cost, aggressive 52.8% at 0.959; without summaries,
-/// 19.7% at 0.823. Each token is billed in full once, when it first appears, and the
-/// lossless stages remove about a fifth of those; that floor, not the summaries, keeps
-/// the cost above 0.8.
+/// Re-cuts: a re-cut costs only what the provider has cached. The `CutLedger` remembers
+/// each recent conversation's boundary and when it was last forwarded. A conversation
+/// met for the first time, or idle for longer than `cacheTTLSeconds`, can have nothing
+/// cached, so it is cut as deep as the recency window allows. Otherwise the boundary
+/// continues from the recorded one: in safe mode it moves only when the estimated
+/// savings over the requests to come cover re-billing the prefix after it once
+/// (`summaryPayoff`); in aggressive mode at every half step, at a cache cost. Each token
+/// of a live conversation is billed in full once, when it first appears, so what the
+/// lossless stages remove then sets the cost floor.
 ///
 /// Time: a cold request (nothing memoised) counts its messages and runs the per-block
 /// work of every message on all cores first (`prepare`), then the message pass, which
@@ -43,6 +44,8 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     let deduplicator: Deduplicator
     let boilerplate: BoilerplateRemover
     let memo: PipelineMemo
+    /// Each recent conversation's boundary and when it was last forwarded.
+    let ledger: CutLedger
     let keyBase: StableHash
     /// Conversations seen lately (by their opening), whose messages are counted already.
     let seenConversations = Mutex<Set<StableHash>>([])
@@ -63,6 +66,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         deduplicator = Deduplicator(minimumCharacters: settings.dedupeMinimumCharacters)
         boilerplate = BoilerplateRemover(minimumCharacters: settings.boilerplateMinimumCharacters)
         memo = PipelineMemo(maximumEntries: settings.memoEntries, maximumBytes: settings.memoMegabytes << 20)
+        ledger = CutLedger(maximumEntries: settings.memoEntries)
         var names = stages.map(\.name)
         if let summarizer { names.append(summarizer.name) }
         keyBase = StableHash(CompressionPipeline.version + "|" + names.joined(separator: ",")).combined(with: settings.fingerprint)
@@ -80,6 +84,12 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     /// Compresses with a time budget other than the settings' one: a warm-up after an
     /// overrun uses a longer one, so the work lands in the memo for the next request.
     public func compress(_ request: ChatRequest, mode: CompressionMode, timeBudgetMilliseconds: Int) -> CompressionOutcome {
+        compress(request, mode: mode, timeBudgetMilliseconds: timeBudgetMilliseconds, at: ContinuousClock.now)
+    }
+
+    /// Compresses as if forwarded at `now`, which decides whether the provider can still
+    /// hold an earlier request's prefix in its cache (tests move it forward).
+    func compress(_ request: ChatRequest, mode: CompressionMode, timeBudgetMilliseconds: Int, at now: ContinuousClock.Instant) -> CompressionOutcome {
         let clock = ContinuousClock()
         let start = clock.now
         let counting: PipelineCounter
@@ -102,7 +112,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         var conversation = Conversation(openAIChat: request)
         let results: [MessageResult]
         do throws(PipelineError) {
-            results = try process(conversation, of: request, mode: mode, counting: counting, deadline: deadline, clock: clock)
+            results = try process(conversation, of: request, mode: mode, counting: counting, deadline: deadline, clock: clock, now: now)
         } catch {
             switch error {
             case .overBudget:

@@ -14,6 +14,7 @@
 /// | `summaries` | `summaries` |
 /// | `summary_step_tokens` | `summaryStepTokens` |
 /// | `summary_payoff` | `summaryPayoff` |
+/// | `cache_ttl_seconds` | `cacheTTLSeconds` |
 /// | `dedupe_min_chars` | `dedupeMinimumCharacters` |
 /// | `boilerplate_min_chars` | `boilerplateMinimumCharacters` |
 /// | `memo_entries` | `memoEntries` |
@@ -72,6 +73,14 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     /// estimate behind the rule (`SummaryBoundary.summarySavedFraction`) moves the same
     /// trade: 0.7 gives 49.5% / 0.876, 0.3 gives 24.6% / 0.833.
     public var summaryPayoff: Double = 1
+    /// How long a provider is taken to keep a prompt-cache prefix after its last use. A
+    /// conversation idle for longer (or never forwarded by this process) can have nothing
+    /// cached, so its request is summarised as deep as `recentTurns` allows, at no cache
+    /// cost; later requests continue from there with planned re-cuts. OpenAI keeps
+    /// prefixes 5 to 10 minutes (up to an hour off-peak), Anthropic 5 minutes by default;
+    /// 600 errs towards keeping a cache that might still be there. 0: never take an
+    /// idle conversation's cache for gone (one this process never forwarded still is).
+    public var cacheTTLSeconds: Int = 600
     /// Blocks shorter than this many characters are never replaced by a reference.
     public var dedupeMinimumCharacters: Int = 200
     /// Paragraphs shorter than this many characters are never treated as boilerplate.
@@ -120,6 +129,9 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
         try check(
             summaryPayoff >= 0 && summaryPayoff <= 100, "summary_payoff",
             "must be between 0 (re-cut at every step) and 100 (got \(summaryPayoff))")
+        try check(
+            (0...86_400).contains(cacheTTLSeconds), "cache_ttl_seconds",
+            "must be between 0 (idle conversations keep their cache) and 86400 (got \(cacheTTLSeconds))")
         try check(dedupeMinimumCharacters >= 40, "dedupe_min_chars", "must be at least 40; a reference is about that long (got \(dedupeMinimumCharacters))")
         try check(
             boilerplateMinimumCharacters >= 40, "boilerplate_min_chars",

@@ -32,9 +32,11 @@ public enum SummaryBoundary {
     ///   - compressible: which messages a summary may shrink (assistant and tool turns).
     ///   - requiredPayoff: 0 moves to every eligible candidate; 1 only when the estimated
     ///     savings cover the re-billing.
+    ///   - start: where the boundary already is (from the `CutLedger`); only candidates
+    ///     after it are weighed.
     public static func active(
         messageTokens: [Int], roles: [BlockRole?], compressible: [Bool], step: Int, recentTurns: Int,
-        requiredPayoff: Double
+        requiredPayoff: Double, from start: Int = 0
     ) -> Int {
         precondition(messageTokens.count == roles.count && roles.count == compressible.count)
         let count = roles.count
@@ -49,13 +51,16 @@ public enum SummaryBoundary {
             shrinkable.append(shrinkable[index] + (compressible[index] ? messageTokens[index] : 0))
             responses.append(responses[index] + (roles[index] == .assistant ? 1 : 0))
         }
-        var boundary = 0
+        var boundary = min(max(0, start), count)
         var crossed = 0
         var pending = false
         var turnOrdinal = 0
         for index in 0..<count {
             if isTurnStart(roles[index]) {
-                if pending {
+                // Crossings before the recorded boundary were weighed when it was set.
+                if pending, index <= boundary {
+                    pending = false
+                } else if pending {
                     pending = false
                     // e(c): the turn start that makes `recentTurns` turns from c on.
                     let eligibleOrdinal = turnOrdinal + recentTurns - 1
@@ -74,6 +79,15 @@ public enum SummaryBoundary {
             }
         }
         return boundary
+    }
+
+    /// The deepest boundary the recency window allows: the start of the turn that leaves
+    /// `recentTurns` turns from it on; 0 when there are no more turns than that. For a
+    /// re-cut that costs nothing, when the provider can't have the prefix cached.
+    public static func deepest(roles: [BlockRole?], recentTurns: Int) -> Int {
+        let turnStarts = roles.indices.filter { isTurnStart(roles[$0]) }
+        guard recentTurns > 0, turnStarts.count > recentTurns else { return 0 }
+        return turnStarts[turnStarts.count - recentTurns]
     }
 
     static func isTurnStart(_ role: BlockRole?) -> Bool {

@@ -118,6 +118,7 @@ extension CondenserConfiguration {
         case summaries = "compression.summaries"
         case summaryStepTokens = "compression.summary_step_tokens"
         case summaryPayoff = "compression.summary_payoff"
+        case cacheTTL = "compression.cache_ttl_seconds"
         case dedupeMinimumCharacters = "compression.dedupe_min_chars"
         case boilerplateMinimumCharacters = "compression.boilerplate_min_chars"
         case memoEntries = "compression.memo_entries"
@@ -215,6 +216,8 @@ extension CondenserConfiguration {
             let text = try value.text(orThrow: fail("must be a number"))
             guard let payoff = Double(text), payoff.isFinite else { throw fail("\"\(text)\" is not a number") }
             compression.summaryPayoff = payoff
+        case .cacheTTL:
+            compression.cacheTTLSeconds = try value.integer { fail($0) }
         case .dedupeMinimumCharacters:
             compression.dedupeMinimumCharacters = try value.integer { fail($0) }
         case .boilerplateMinimumCharacters:
