@@ -1,5 +1,6 @@
 import ArgumentParser
 import CondenserCore
+import CondenserServer
 
 /// `condenser bench corpus`: the pipeline against an evaluation corpus and its targets.
 struct BenchCorpusCommand: AsyncParsableCommand {
@@ -20,6 +21,9 @@ struct BenchCorpusCommand: AsyncParsableCommand {
     @Option(help: "The compression mode: safe or aggressive.")
     var mode: CompressionMode = .safe
 
+    @Option(help: "Take the [compression] settings from this configuration file (and CONDENSER_* variables) instead of the defaults.")
+    var config: String?
+
     @Flag(help: "Print the figures as JSON.")
     var json = false
 
@@ -37,7 +41,15 @@ struct BenchCorpusCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let bench = try CorpusBench.standard(settings: PipelineSettings(), mode: mode, replay: !noReplay)
+        var settings = PipelineSettings()
+        if let config {
+            do {
+                settings = try CondenserConfiguration.load(path: config).compression
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        let bench = try CorpusBench.standard(settings: settings, mode: mode, replay: !noReplay)
         let report = bench.run(sessions)
         if json {
             print(report.json().serialized())

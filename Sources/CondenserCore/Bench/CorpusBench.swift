@@ -170,7 +170,13 @@ func median(_ values: [Double]) -> Double {
 
 extension CorpusBench {
     /// The bench over the standard pipeline, counting in o200k_base as the corpus does.
+    ///
+    /// The time budget is lifted to 10 s: the figures must not depend on how busy the
+    /// machine is (a request that overruns goes out uncompressed). Times are measured and
+    /// compared with the targets, not enforced.
     public static func standard(settings: PipelineSettings, mode: CompressionMode, replay: Bool) throws -> CorpusBench {
+        var settings = settings
+        settings.timeBudgetMilliseconds = max(settings.timeBudgetMilliseconds, 10_000)
         let chat = ChatTokenCounter(tokenizer: try Tokenizer.shared(.o200kBase))
         return CorpusBench(
             mode: mode, replay: replay, makePipeline: { CompressionPipeline.standard(settings: settings) },
