@@ -2,10 +2,15 @@
 /// ends, runs of three or more blank lines, and, in messages (not tool output), runs of
 /// spaces inside prose lines.
 ///
-/// Leading indentation is never touched (YAML, Python and Markdown lists depend on it).
-/// Text that is source code, a numbered listing, a diff or JSON, and fenced code blocks
-/// inside Markdown, keep their blank lines and interior spacing; so do lines aligned in
-/// columns with a neighbour (tables).
+/// In tool output, also the padding before a numbered listing's line numbers
+/// (`     12\tcode` becomes `12\tcode`; the number, the tab and the code stay), and the
+/// indentation every line of plain output shares (a `lynx -dump` page indents all by
+/// three spaces): relative indentation stays, and code, diffs and JSON keep theirs.
+///
+/// Otherwise leading indentation is never touched (YAML, Python and Markdown lists depend
+/// on it). Text that is source code, a numbered listing, a diff or JSON, and fenced code
+/// blocks inside Markdown, keep their blank lines and interior spacing; so do lines
+/// aligned in columns with a neighbour (tables).
 public struct WhitespaceNormalizer: TextStage {
     public let name = "whitespace"
 
@@ -15,17 +20,18 @@ public struct WhitespaceNormalizer: TextStage {
         if context.role == .toolResult {
             // Tool output quotes logs, grep hits and code excerpts whose exact spacing can matter
             // (a regex tested against a log line): only line ends and blank runs change there.
-            if let rewritten = JSONWrappedText.rewrite(text, requiring: [" \\n", "\\t\\n", "\\r", "\\n\\n\\n\\n"], {
-                Self.normalize($0, interior: false)
-            }) {
+            if let rewritten = JSONWrappedText.rewrite(
+                text, requiring: [" \\n", "\\t\\n", "\\r", "\\n\\n\\n\\n", "\\n ", "\\n\\t"], {
+                    Self.normalize($0, interior: false, toolOutput: true)
+                }) {
                 return rewritten
             }
-            return Self.normalize(text, interior: false)
+            return Self.normalize(text, interior: false, toolOutput: true)
         }
         return Self.normalize(text, interior: true)
     }
 
-    static func normalize(_ text: String, interior: Bool) -> String {
+    static func normalize(_ text: String, interior: Bool, toolOutput: Bool = false) -> String {
         let bytes = Array(text.utf8)
         let ranges = ByteLines.split(bytes)
         let lines = ranges.map { bytes[$0] }
@@ -36,6 +42,8 @@ public struct WhitespaceNormalizer: TextStage {
         let diff = kind == .diff
         let fenced = kind.isVerbatim ? [Bool](repeating: true, count: lines.count) : inFence
         let collapseRuns = interior && (kind == .prose || kind == .mixed)
+        let unpadNumbers = toolOutput && kind == .numberedListing
+        let dedent = toolOutput && !kind.isVerbatim ? commonIndentation(lines) : 0
         var starts: [[Int]] = []
         if collapseRuns {
             let pointers = lines.map(isPointerLine)
@@ -71,6 +79,11 @@ public struct WhitespaceNormalizer: TextStage {
             pendingBlanks = 0
             blankRun = 0
             emitted = true
+            if unpadNumbers {
+                body = body.dropFirst(gutterPadding(body))
+            } else if dedent > 0 {
+                body = body.dropFirst(min(dedent, ByteLines.indentation(body)))
+            }
             if collapseRuns, !starts[i].isEmpty, !isAligned(i, lines: lines, starts: starts) {
                 appendCollapsed(body, to: &out)
             } else {
@@ -80,6 +93,34 @@ public struct WhitespaceNormalizer: TextStage {
         // Trailing blank lines: a final newline stays, a run of them becomes one.
         for _ in 0..<(blankRun >= 3 ? 1 : pendingBlanks) { out.append(0x0A) }
         return out == bytes ? text : String(decoding: out, as: UTF8.self)
+    }
+
+    /// The spaces before a listing's line number (`     12\tcode`, or `     12` for an
+    /// empty line once its tab is trimmed); 0 for any other line.
+    static func gutterPadding(_ line: ArraySlice<UInt8>) -> Int {
+        let padding = line.prefix { $0 == 0x20 }.count
+        let digits = line.dropFirst(padding).prefix { ByteLines.isDigit($0) }.count
+        guard padding > 0, (1...7).contains(digits) else { return 0 }
+        let end = line.startIndex + padding + digits
+        return end == line.endIndex || line[end] == 0x09 ? padding : 0
+    }
+
+    /// The count of leading bytes of whitespace that every line with text begins with
+    /// (the same spaces and tabs in the same order). Notes an earlier stage left
+    /// (`[page navigation omitted]`) don't count: they are not the output's own lines.
+    static func commonIndentation(_ lines: [ArraySlice<UInt8>]) -> Int {
+        var common: ArraySlice<UInt8>?
+        for line in lines where !ByteLines.isBlank(line) && !ElidedLines.isMarkerLine(line) {
+            let indent = line.prefix(ByteLines.indentation(line))
+            guard let shared = common else {
+                common = indent
+                continue
+            }
+            let length = zip(shared, indent).prefix { $0 == $1 }.count
+            if length == 0 { return 0 }
+            common = shared.prefix(length)
+        }
+        return common?.count ?? 0
     }
 
     /// A line of only markers that point at columns of its neighbour: `^`, `~`, `|`, `?`, `-`, `+`.
