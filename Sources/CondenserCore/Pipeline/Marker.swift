@@ -36,4 +36,10 @@ public enum Marker {
     public static func sameExcept(_ what: String, messageIndex: Int) -> String {
         "[same as \(what) in message \(messageIndex), except:]"
     }
+
+    /// `[next 9 lines each start with "gcc -c -O2 -o "; shown without it]`, heading lines
+    /// shown without a prefix they share.
+    public static func sharedPrefix(_ prefix: String, lines count: Int) -> String {
+        "[next \(count) lines each start with \"\(prefix)\"; shown without it]"
+    }
 }
