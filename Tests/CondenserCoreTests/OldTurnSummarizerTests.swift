@@ -156,3 +156,25 @@ import Testing
         #expect(summarizer.apply(once, context: tool) == once)
     }
 }
+
+extension OldTurnSummarizerTests {
+    @Test func foldedLinesAreKeptOrDroppedWithTheirPrefix() throws {
+        let compile = "gcc -c -fno-strict-overflow -Wsign-compare -g -Og -Wall -std=c11 -I./Include -DPy_BUILD_CORE -o "
+        // Few distinct names, so no line is kept for a rare id.
+        let names = ["abstract", "call", "ceval", "dictobject"]
+        var lines = (0..<30).map { "\(compile)Objects/\(names[$0 % 4]).o Objects/\(names[$0 % 4]).c" }
+        lines.insert("Objects/call.c:12:3: warning: unused variable 'n' [-Wunused-variable]", at: 8)
+        lines += (30..<40).map { "\(compile)Python/\(names[$0 % 4]).o Python/\(names[$0 % 4]).c" }
+        let original = lines.joined(separator: "\n")
+        let folded = SharedPrefixFolder().apply(original, context: tool)
+        #expect(folded != original)
+        let summary = summarizer.apply(folded, context: tool)
+        #expect(summary != folded)
+        // Read back in full, every line the summary shows is a line of the output or a note.
+        let shown = (SharedPrefixFolder.unfolded(summary) ?? summary).split(separator: "\n")
+        #expect(shown.contains { $0.contains("warning: unused variable") })
+        for line in shown where !line.hasPrefix("[... ") {
+            #expect(lines.contains(String(line)), "\(line)")
+        }
+    }
+}

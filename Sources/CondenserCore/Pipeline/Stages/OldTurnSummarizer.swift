@@ -34,7 +34,13 @@ public struct OldTurnSummarizer: TextStage {
             guard text.utf8.count > threshold else { return text }
             summary = condenseUserText(text, mode: context.mode)
         case .toolResult:
-            summary = condenseToolOutput(text, mode: context.mode, path: Self.path(in: context.toolArguments))
+            let path = Self.path(in: context.toolArguments)
+            if let unfolded = SharedPrefixFolder.unfolded(text) {
+                // Lines under a shared-prefix marker are kept or dropped whole, then folded again.
+                summary = SharedPrefixFolder().apply(condenseToolOutput(unfolded, mode: context.mode, path: path), context: context)
+            } else {
+                summary = condenseToolOutput(text, mode: context.mode, path: path)
+            }
         }
         return Self.isWorthIt(before: text, after: summary) ? summary : text
     }
