@@ -25,7 +25,7 @@ public struct SharedPrefixFolder: TextStage {
     /// Prefixes shorter than this stay: too little to save for the indirection.
     static let minimumPrefixBytes = 12
     /// How far a run is looked for from each line, so a long uniform log costs linear time.
-    static let maximumRun = 400
+    static let maximumRun = 128
     /// About what a marker costs beyond the prefix it states, in tokens.
     static let markerTokens = 14
 
@@ -43,19 +43,22 @@ public struct SharedPrefixFolder: TextStage {
         let bytes = Array(text.utf8)
         let ranges = ByteLines.split(bytes)
         guard ranges.count >= minimumRun else { return text }
+        let lines = ranges.map { bytes[$0] }
+        let count = lines.count
+        // shared[i]: the bytes lines i and i + 1 have in common at their start.
+        var shared = [Int](repeating: 0, count: count)
+        var candidates = 0
+        for i in 0..<(count - 1) {
+            shared[i] = commonPrefixLength(lines[i], lines[i + 1])
+            if shared[i] >= minimumPrefixBytes { candidates += 1 }
+        }
+        guard candidates >= minimumRun - 1 else { return text }
         let kind = ContentSniffer.kind(of: bytes, lines: ranges)
         guard !kind.isVerbatim, kind != .html else { return text }
-        let lines = ranges.map { bytes[$0] }
         // Folded once already: folding the shown parts again would nest markers.
         if lines.contains(where: isMarker) || hasHeaderRow(lines) { return text }
         let fenced = RepeatedLineCollapser.fencedLines(lines)
-        let count = lines.count
-
-        // shared[i]: the bytes lines i and i + 1 have in common at their start.
-        var shared = [Int](repeating: 0, count: count)
-        for i in 0..<(count - 1) where !fenced[i] && !fenced[i + 1] {
-            shared[i] = commonPrefixLength(lines[i], lines[i + 1])
-        }
+        for i in 0..<(count - 1) where fenced[i] || fenced[i + 1] { shared[i] = 0 }
         var codeBefore = [Int](repeating: 0, count: count + 1)
         for i in 0..<count {
             // Only lines that can be in a run are read.
