@@ -15,9 +15,10 @@
 ///
 /// Only plain tool output (logs, command output, messages) is folded: never code,
 /// listings, diffs, JSON or HTML, tables under a header row, indented blocks, runs that are
-/// mostly code lines, or code fences. A run is folded only where
-/// an estimate of its tokens says the marker pays for itself; where runs compete, the
-/// choice that saves the most wins, so the result is deterministic.
+/// mostly code lines, or code fences. A run is folded only where an estimate of its tokens
+/// says the marker pays for itself; where runs compete, the folding that saves the most
+/// wins. A summary unfolds the text first (`unfolded`), so it never keeps a line without
+/// the marker that gives its prefix.
 public struct SharedPrefixFolder: TextStage {
     public let name = "prefixes"
 
