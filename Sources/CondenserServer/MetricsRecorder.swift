@@ -1,10 +1,12 @@
 import CondenserCore
 import Prometheus
+import Synchronization
 
 /// Counts savings in a Prometheus registry, for `GET /metrics`.
 ///
 /// - `condenser_tokens_in_total`, `condenser_tokens_out_total`, `condenser_tokens_saved_total`
-///   by `model`;
+///   by `model` (the first `maximumModels` names seen, then `other`: clients choose the
+///   name, and each one is a time series kept for ever);
 /// - `condenser_requests_total` by upstream `status` (`none` when it was never reached);
 /// - `condenser_fail_open_total`;
 /// - `condenser_compression_seconds`, a histogram.
@@ -12,7 +14,13 @@ public struct MetricsRecorder: SavingsRecorder {
     /// The `Content-Type` of `render()`'s output.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
+    /// Distinct `model` label values before the rest count as `other`.
+    public static let maximumModels = 32
+    /// Longer model names are cut to this many characters.
+    static let maximumModelLength = 64
+
     public let registry: PrometheusCollectorRegistry
+    private let models = ModelLabels()
     private let failOpens: Counter
     private let compression: DurationHistogram
 
@@ -30,7 +38,7 @@ public struct MetricsRecorder: SavingsRecorder {
     }
 
     public func record(_ record: SavingsRecord) {
-        let model = [("model", record.model.isEmpty ? "unknown" : record.model)]
+        let model = [("model", models.label(for: record.model))]
         registry.makeCounter(descriptor: Self.tokensIn, labels: model).increment(by: Int64(record.tokensIn))
         registry.makeCounter(descriptor: Self.tokensOut, labels: model).increment(by: Int64(record.tokensOut))
         registry.makeCounter(descriptor: Self.tokensSaved, labels: model).increment(by: Int64(record.tokensSaved))
@@ -53,4 +61,20 @@ public struct MetricsRecorder: SavingsRecorder {
     private static var tokensOut: MetricNameDescriptor { descriptor("tokens_out", "total", "Prompt tokens forwarded upstream.") }
     private static var tokensSaved: MetricNameDescriptor { descriptor("tokens_saved", "total", "Prompt tokens compression removed.") }
     private static var requests: MetricNameDescriptor { descriptor("requests", "total", "Proxied requests by upstream status.") }
+}
+
+/// The `model` label values handed out so far.
+private final class ModelLabels: Sendable {
+    private let seen = Mutex<Set<String>>([])
+
+    func label(for model: String) -> String {
+        guard !model.isEmpty else { return "unknown" }
+        let name = String(model.prefix(MetricsRecorder.maximumModelLength))
+        return seen.withLock { seen in
+            if seen.contains(name) { return name }
+            guard seen.count < MetricsRecorder.maximumModels else { return "other" }
+            seen.insert(name)
+            return name
+        }
+    }
 }

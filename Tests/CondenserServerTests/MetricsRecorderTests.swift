@@ -37,6 +37,22 @@ import Testing
         #expect(text.contains("# HELP condenser_requests_total "))
     }
 
+    @Test func boundsTheModelLabelValues() {
+        let metrics = MetricsRecorder()
+        for index in 0..<(MetricsRecorder.maximumModels + 10) {
+            metrics.record(.fixture(model: "model-\(index)", tokensIn: 10, tokensOut: 5, compressionMicros: 100))
+        }
+        metrics.record(.fixture(model: "model-0", tokensIn: 10, tokensOut: 5, compressionMicros: 100))
+        metrics.record(.fixture(model: String(repeating: "x", count: 500), tokensIn: 10, tokensOut: 5, compressionMicros: 100))
+        let values = samples(metrics.render())
+        let series = values.keys.filter { $0.hasPrefix("condenser_tokens_in_total{") }
+        #expect(series.count == MetricsRecorder.maximumModels + 1)
+        #expect(values[#"condenser_tokens_in_total{model="model-0"}"#] == "20")
+        // The ten names past the bound and the over-long one count together.
+        #expect(values[#"condenser_tokens_in_total{model="other"}"#] == "110")
+        #expect(series.allSatisfy { $0.count < 100 })
+    }
+
     @Test func escapesOddModelNames() {
         let metrics = MetricsRecorder()
         metrics.record(.fixture(model: #"we"ird"#, tokensIn: 2, tokensOut: 1))
