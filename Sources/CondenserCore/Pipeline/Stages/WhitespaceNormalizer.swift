@@ -19,7 +19,8 @@ public struct WhitespaceNormalizer: TextStage {
     public func apply(_ text: String, context: BlockContext) -> String {
         if context.role == .toolResult {
             // Tool output quotes logs, grep hits and code excerpts whose exact spacing can matter
-            // (a regex tested against a log line): only line ends and blank runs change there.
+            // (a regex tested against a log line): spacing inside lines stays; only line ends,
+            // blank runs, listing gutters and shared indentation change there.
             if let rewritten = JSONWrappedText.rewrite(
                 text, requiring: [" \\n", "\\t\\n", "\\r", "\\n\\n\\n\\n", "\\n ", "\\n\\t"], {
                     Self.normalize($0, interior: false, toolOutput: true)
