@@ -5,7 +5,8 @@ import Testing
     let stage = SharedPrefixFolder()
     let tool = BlockContext(role: .toolResult, toolName: "run_command")
 
-    static let compile = "gcc -c -fno-strict-overflow -Wsign-compare -g -Og -Wall -std=c11 -I./Include/internal -I. -DPy_BUILD_CORE -o "
+    // Double spaces, as make leaves them, must not pass for a table's columns.
+    static let compile = "gcc -c -fno-strict-overflow -Wsign-compare -g -Og -Wall -std=c11  -I./Include/internal  -I. -DPy_BUILD_CORE -o "
     static let build = """
         \(compile)Objects/abstract.o Objects/abstract.c
         \(compile)Objects/call.o Objects/call.c
