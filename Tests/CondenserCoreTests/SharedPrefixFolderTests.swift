@@ -84,6 +84,30 @@ import Testing
         #expect(lines.dropFirst(2).allSatisfy { $0.first != " " })
     }
 
+    @Test func bracketsQuotesAndDatesStayWhole() {
+        // The lines share `[worker pool alpha shard replica `, but a cut there would split
+        // the bracketed name.
+        let bracketed = (10..<18).map { "[worker pool alpha shard replica \($0)] heartbeat missed, restarting" }.joined(separator: "\n")
+        #expect(stage.apply(bracketed, context: tool) == bracketed)
+        // A date keeps its time: no cut between `2020-02-24 ` and `16:05:21.00`.
+        let dated = """
+            backend-db-1 2020-02-24 16:05:21.00 Logon Login failed for user 'Backend'. Reason: password mismatch
+            backend-db-1 2020-02-24 16:05:22.00 Logon Login failed for user 'Backend'. Reason: password mismatch
+            backend-db-1 2020-02-24 16:05:23.00 Logon Login failed for user 'Backend'. Reason: password mismatch
+            backend-db-1 2020-02-24 16:05:24.00 Logon Login failed for user 'Backend'. Reason: password mismatch
+            """
+        let foldedDates = stage.apply(dated, context: tool)
+        #expect(foldedDates.contains("\n2020-02-24 16:05:21.00 Logon"))
+        #expect(!foldedDates.contains("\n16:05"))
+        let request = """
+            10.0.0.2 - alice [18/Nov/2018:21:34:30 +0000] "GET /dashboard/ HTTP/2.0" 401 17
+            10.0.0.2 - alice [18/Nov/2018:21:34:30 +0000] "GET /login/ HTTP/2.0" 200 512
+            10.0.0.2 - alice [18/Nov/2018:21:34:30 +0000] "GET /static/app.js HTTP/2.0" 200 90211
+            """
+        let folded = stage.apply(request, context: tool)
+        #expect(folded.hasPrefix("[next 3 lines each start with \"10.0.0.2 - alice [18/Nov/2018:21:34:30 +0000] \"; shown without it]\n\"GET /dashboard/"))
+    }
+
     @Test func grepHitsShareTheirPath() {
         let text = """
             Lib/test/test_functools.py:1898:        @functools.singledispatch

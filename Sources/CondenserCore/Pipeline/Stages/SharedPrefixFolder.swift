@@ -75,7 +75,8 @@ public struct SharedPrefixFolder: TextStage {
             best[i] = best[i + 1]
             guard shared[i] >= minimumPrefixBytes else { continue }
             var common = shared[i]
-            var cut = prefixLength(lines, from: i, through: i + 1, common: common)
+            let closed = closedPrefixes(lines[i], upTo: common)
+            var cut = prefixLength(lines, from: i, through: i + 1, common: common, closed: closed)
             var prefixTokens = cut.map { estimatedTokens(lines[i].prefix($0)) } ?? 0
             var j = i + 1
             while true {
@@ -92,10 +93,10 @@ public struct SharedPrefixFolder: TextStage {
                 let previous = cut
                 if shared[j - 1] < common {
                     common = shared[j - 1]
-                    cut = prefixLength(lines, from: i, through: j, common: common)
+                    cut = prefixLength(lines, from: i, through: j, common: common, closed: closed)
                 } else if let length = cut, length == common, !isCut(lines[j], at: length) {
                     // Cut where the lines differ: the new line's own text decides.
-                    cut = prefixLength(lines, from: i, through: j, common: common)
+                    cut = prefixLength(lines, from: i, through: j, common: common, closed: closed)
                 }
                 if cut != previous { prefixTokens = cut.map { estimatedTokens(lines[i].prefix($0)) } ?? 0 }
                 guard cut != nil else { break }
@@ -125,13 +126,16 @@ public struct SharedPrefixFolder: TextStage {
     }
 
     /// The longest prefix, at most `common` bytes and at least the minimum, that lines
-    /// `first...last` can all be shown without; nil when there is none.
-    static func prefixLength(_ lines: [ArraySlice<UInt8>], from first: Int, through last: Int, common: Int) -> Int? {
+    /// `first...last` can all be shown without; nil when there is none. `closed` is
+    /// `closedPrefixes` of the first line.
+    static func prefixLength(_ lines: [ArraySlice<UInt8>], from first: Int, through last: Int, common: Int, closed: [Bool]) -> Int? {
         let line = lines[first]
         var length = common
         while length >= minimumPrefixBytes {
             // Below `common` every line has the same bytes around the cut as the first.
-            if length < common ? isCut(line, at: length) : (first...last).allSatisfy({ isCut(lines[$0], at: length) }) {
+            if closed[length],
+                length < common ? isCut(line, at: length) : (first...last).allSatisfy({ isCut(lines[$0], at: length) })
+            {
                 return length
             }
             length -= 1
@@ -139,19 +143,45 @@ public struct SharedPrefixFolder: TextStage {
         return nil
     }
 
+    /// For each length up to `limit`, whether the line's first `length` bytes close every
+    /// bracket and double quote they open: `[Mon Dec 23 09:49:10 2013]` or a quoted request
+    /// is never split between the marker and the line.
+    static func closedPrefixes(_ line: ArraySlice<UInt8>, upTo limit: Int) -> [Bool] {
+        var closed = [Bool](repeating: true, count: limit + 1)
+        var depth = 0
+        var quoted = false
+        for (offset, byte) in line.prefix(limit).enumerated() {
+            switch byte {
+            case 0x22: quoted.toggle()
+            case 0x28, 0x5B, 0x7B: depth += 1
+            case 0x29, 0x5D, 0x7D: depth -= 1
+            default: break
+            }
+            closed[offset + 1] = depth == 0 && !quoted
+        }
+        return closed
+    }
+
     /// Whether `line` may be shown without its first `length` bytes: they end with a
     /// space or a tab (or a `path:` before a line number), and what remains starts with
-    /// something other than a space.
+    /// something other than a space, and not with a time (which stays with its date).
     static func isCut(_ line: ArraySlice<UInt8>, at length: Int) -> Bool {
         // An indented block (an example in a manual, a traceback's frames) keeps its shape.
         guard length > 1, length < line.count, line.first != 0x20, line.first != 0x09 else { return false }
         let before = line[line.startIndex + length - 1]
         let after = line[line.startIndex + length]
         guard after != 0x20, after != 0x09, after != 0x0D else { return false }
-        if before == 0x20 || before == 0x09 { return true }
+        if before == 0x20 || before == 0x09 { return !startsWithTime(line.dropFirst(length)) }
         // `Lib/a.py:` then `12: ...`, but never inside a time (`10:42:07`).
         let beforeColon = line[line.startIndex + length - 2]
         return before == 0x3A && ByteLines.isDigit(after) && !ByteLines.isDigit(beforeColon) && beforeColon != 0x20
+    }
+
+    /// `10:42`, `09:49:10`: the time of a date the prefix would end with.
+    static func startsWithTime(_ text: ArraySlice<UInt8>) -> Bool {
+        let head = Array(text.prefix(5))
+        return head.count == 5 && ByteLines.isDigit(head[0]) && ByteLines.isDigit(head[1]) && head[2] == 0x3A
+            && ByteLines.isDigit(head[3]) && ByteLines.isDigit(head[4])
     }
 
     static func commonPrefixLength(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Int {
