@@ -49,9 +49,11 @@ public struct SharedPrefixFolder: TextStage {
         // shared[i]: the bytes lines i and i + 1 have in common at their start.
         var shared = [Int](repeating: 0, count: count)
         var candidates = 0
-        for i in 0..<(count - 1) {
-            shared[i] = commonPrefixLength(lines[i], lines[i + 1])
-            if shared[i] >= minimumPrefixBytes { candidates += 1 }
+        bytes.withUnsafeBufferPointer { buffer in
+            for i in 0..<(count - 1) {
+                shared[i] = commonPrefixLength(buffer[ranges[i]], buffer[ranges[i + 1]])
+                if shared[i] >= minimumPrefixBytes { candidates += 1 }
+            }
         }
         guard candidates >= minimumRun - 1 else { return text }
         let kind = ContentSniffer.kind(of: bytes, lines: ranges)
@@ -67,42 +69,10 @@ public struct SharedPrefixFolder: TextStage {
             codeBefore[i + 1] = codeBefore[i] + (candidate ? isCode(lines[i]) : 0)
         }
 
-        // best[i]: the most tokens folding can save in lines i...; choice[i]: the run
-        // (end, prefix length) that starts there in that best folding.
-        var best = [Int](repeating: 0, count: count + 1)
-        var choice = [(end: Int, prefix: Int)?](repeating: nil, count: count + 1)
-        for i in stride(from: count - 1, through: 0, by: -1) {
-            best[i] = best[i + 1]
-            guard shared[i] >= minimumPrefixBytes else { continue }
-            var common = shared[i]
-            let closed = closedPrefixes(lines[i], upTo: common)
-            var cut = prefixLength(lines, from: i, through: i + 1, common: common, closed: closed)
-            var prefixTokens = cut.map { estimatedTokens(lines[i].prefix($0)) } ?? 0
-            var j = i + 1
-            while true {
-                let size = j - i + 1
-                if let cut, size >= minimumRun, !mostlyCode(codeBefore, i, j) {
-                    let saved = (size - 1) * prefixTokens - markerTokens
-                    if saved > 0, saved + best[j + 1] > best[i] {
-                        best[i] = saved + best[j + 1]
-                        choice[i] = (j + 1, cut)
-                    }
-                }
-                j += 1
-                guard j < count, j - i < maximumRun, shared[j - 1] >= minimumPrefixBytes else { break }
-                let previous = cut
-                if shared[j - 1] < common {
-                    common = shared[j - 1]
-                    cut = prefixLength(lines, from: i, through: j, common: common, closed: closed)
-                } else if let length = cut, length == common, !isCut(lines[j], at: length) {
-                    // Cut where the lines differ: the new line's own text decides.
-                    cut = prefixLength(lines, from: i, through: j, common: common, closed: closed)
-                }
-                if cut != previous { prefixTokens = cut.map { estimatedTokens(lines[i].prefix($0)) } ?? 0 }
-                guard cut != nil else { break }
-            }
+        let choice = bytes.withUnsafeBufferPointer { buffer in
+            bestRuns(ranges.map { buffer[$0] }, shared: shared, codeBefore: codeBefore)
         }
-        guard best[0] > 0 else { return text }
+        guard choice.contains(where: { $0 != nil }) else { return text }
 
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -125,66 +95,113 @@ public struct SharedPrefixFolder: TextStage {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The longest prefix, at most `common` bytes and at least the minimum, that lines
-    /// `first...last` can all be shown without; nil when there is none. `closed` is
-    /// `closedPrefixes` of the first line.
-    static func prefixLength(_ lines: [ArraySlice<UInt8>], from first: Int, through last: Int, common: Int, closed: [Bool]) -> Int? {
-        let line = lines[first]
-        var length = common
-        while length >= minimumPrefixBytes {
-            // Below `common` every line has the same bytes around the cut as the first.
-            if closed[length],
-                length < common ? isCut(line, at: length) : (first...last).allSatisfy({ isCut(lines[$0], at: length) })
-            {
-                return length
+    /// For each line, the run (end, prefix length) that starts there in the folding that
+    /// saves the most, by dynamic programming from the last line back.
+    static func bestRuns(_ lines: [Slice<UnsafeBufferPointer<UInt8>>], shared: [Int], codeBefore: [Int]) -> [(end: Int, prefix: Int)?] {
+        // best[i]: the most tokens folding can save in lines i...; choice[i]: the run
+        // (end, prefix length) that starts there in that best folding.
+        let count = lines.count
+        var best = [Int](repeating: 0, count: count + 1)
+        var choice = [(end: Int, prefix: Int)?](repeating: nil, count: count + 1)
+        for i in stride(from: count - 1, through: 0, by: -1) {
+            best[i] = best[i + 1]
+            guard shared[i] >= minimumPrefixBytes else { continue }
+            let cuts = cutPoints(lines[i], upTo: shared[i])
+            var common = shared[i]
+            // The longest cut no longer than `common` that suits lines i...j, and how many
+            // of those lines were checked at it when it equals `common`.
+            var index = cuts.count - 1
+            var checked = i
+            var j = i + 1
+            while true {
+                while index >= 0 {
+                    let length = cuts[index].length
+                    if length < common { break }
+                    if length == common {
+                        // Cut where the lines differ: each line's own text decides.
+                        while checked < j, isCut(lines[checked + 1], at: length) { checked += 1 }
+                        if checked == j { break }
+                    }
+                    index -= 1
+                    checked = i
+                }
+                guard index >= 0 else { break }
+                let size = j - i + 1
+                if size >= minimumRun, !mostlyCode(codeBefore, i, j) {
+                    let saved = (size - 1) * cuts[index].tokens - markerTokens
+                    if saved > 0, saved + best[j + 1] > best[i] {
+                        best[i] = saved + best[j + 1]
+                        choice[i] = (j + 1, cuts[index].length)
+                    }
+                }
+                j += 1
+                guard j < count, j - i < maximumRun, shared[j - 1] >= minimumPrefixBytes else { break }
+                common = min(common, shared[j - 1])
             }
-            length -= 1
         }
-        return nil
+        return choice
     }
 
-    /// For each length up to `limit`, whether the line's first `length` bytes close every
-    /// bracket and double quote they open: `[Mon Dec 23 09:49:10 2013]` or a quoted request
-    /// is never split between the marker and the line.
-    static func closedPrefixes(_ line: ArraySlice<UInt8>, upTo limit: Int) -> [Bool] {
-        var closed = [Bool](repeating: true, count: limit + 1)
+    /// The lengths, up to `limit` and from the minimum, at which `line` may be cut
+    /// (`isCut`, with every bracket and double quote the prefix opens closed, so
+    /// `[Mon Dec 23 09:49:10 2013]` or a quoted request is never split), shortest first,
+    /// each with the estimated tokens of the prefix it leaves. One pass over the line.
+    static func cutPoints<Line: RandomAccessCollection<UInt8>>(_ line: Line, upTo limit: Int) -> [(length: Int, tokens: Int)]
+    where Line.Index == Int {
+        var cuts: [(length: Int, tokens: Int)] = []
+        var tokens = 0
         var depth = 0
         var quoted = false
-        for (offset, byte) in line.prefix(limit).enumerated() {
-            switch byte {
-            case 0x22: quoted.toggle()
-            case 0x28, 0x5B, 0x7B: depth += 1
-            case 0x29, 0x5D, 0x7D: depth -= 1
-            default: break
+        var i = line.startIndex
+        let end = line.startIndex + min(limit, line.count)
+        while i < end {
+            let kind = characterKind(line[i])
+            var j = i + 1
+            while j < line.endIndex, characterKind(line[j]) == kind { j += 1 }
+            if kind == .mark {
+                for byte in line[i..<min(j, end)] {
+                    switch byte {
+                    case 0x22: quoted.toggle()
+                    case 0x28, 0x5B, 0x7B: depth += 1
+                    case 0x29, 0x5D, 0x7D: depth -= 1
+                    default: break
+                    }
+                }
             }
-            closed[offset + 1] = depth == 0 && !quoted
+            // Cuts fall where one kind of character gives way to another: at a chunk's end.
+            let length = j - line.startIndex
+            if j <= end, length >= minimumPrefixBytes, depth == 0, !quoted, isCut(line, at: length) {
+                cuts.append((length, tokens + chunkTokens(line, i, j, last: true)))
+            }
+            tokens += chunkTokens(line, i, j, last: j == line.endIndex)
+            i = j
         }
-        return closed
+        return cuts
     }
 
     /// Whether `line` may be shown without its first `length` bytes: they end with a
     /// space or a tab (or a `path:` before a line number), and what remains starts with
     /// something other than a space, and not with a time (which stays with its date).
-    static func isCut(_ line: ArraySlice<UInt8>, at length: Int) -> Bool {
+    static func isCut<Line: RandomAccessCollection<UInt8>>(_ line: Line, at length: Int) -> Bool where Line.Index == Int {
         // An indented block (an example in a manual, a traceback's frames) keeps its shape.
         guard length > 1, length < line.count, line.first != 0x20, line.first != 0x09 else { return false }
         let before = line[line.startIndex + length - 1]
         let after = line[line.startIndex + length]
         guard after != 0x20, after != 0x09, after != 0x0D else { return false }
-        if before == 0x20 || before == 0x09 { return !startsWithTime(line.dropFirst(length)) }
+        if before == 0x20 || before == 0x09 { return !startsWithTime(line, at: line.startIndex + length) }
         // `Lib/a.py:` then `12: ...`, but never inside a time (`10:42:07`).
         let beforeColon = line[line.startIndex + length - 2]
         return before == 0x3A && ByteLines.isDigit(after) && !ByteLines.isDigit(beforeColon) && beforeColon != 0x20
     }
 
     /// `10:42`, `09:49:10`: the time of a date the prefix would end with.
-    static func startsWithTime(_ text: ArraySlice<UInt8>) -> Bool {
-        let head = Array(text.prefix(5))
-        return head.count == 5 && ByteLines.isDigit(head[0]) && ByteLines.isDigit(head[1]) && head[2] == 0x3A
-            && ByteLines.isDigit(head[3]) && ByteLines.isDigit(head[4])
+    static func startsWithTime<Line: RandomAccessCollection<UInt8>>(_ line: Line, at start: Int) -> Bool where Line.Index == Int {
+        guard start + 5 <= line.endIndex else { return false }
+        return ByteLines.isDigit(line[start]) && ByteLines.isDigit(line[start + 1]) && line[start + 2] == 0x3A
+            && ByteLines.isDigit(line[start + 3]) && ByteLines.isDigit(line[start + 4])
     }
 
-    static func commonPrefixLength(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Int {
+    static func commonPrefixLength<Line: RandomAccessCollection<UInt8>>(_ a: Line, _ b: Line) -> Int where Line.Index == Int {
         var n = 0
         var i = a.startIndex
         var j = b.startIndex
@@ -212,29 +229,36 @@ public struct SharedPrefixFolder: TextStage {
     /// to eight letters, groups of three digits, and punctuation in pairs count one each; a
     /// space before a word and one mark joining words in a path are free. It errs low, so
     /// a fold it allows saves tokens.
-    static func estimatedTokens(_ bytes: ArraySlice<UInt8>) -> Int {
+    static func estimatedTokens<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int where Bytes.Index == Int {
         var tokens = 0
         var i = bytes.startIndex
         while i < bytes.endIndex {
             let kind = characterKind(bytes[i])
             var j = i + 1
             while j < bytes.endIndex, characterKind(bytes[j]) == kind { j += 1 }
-            let length = j - i
-            switch kind {
-            case .space:
-                if length > 1 || j == bytes.endIndex { tokens += 1 }
-            case .letter:
-                tokens += 1 + (length - 1) / 8
-            case .digit:
-                tokens += (length + 2) / 3
-            case .mark:
-                let joins = length == 1 && j < bytes.endIndex && characterKind(bytes[j]) == .letter
-                    && (bytes[i] == 0x2F || bytes[i] == 0x5F || bytes[i] == 0x2E)
-                if !joins { tokens += 1 + (length - 1) / 2 }
-            }
+            tokens += chunkTokens(bytes, i, j, last: j == bytes.endIndex)
             i = j
         }
         return tokens
+    }
+
+    /// The estimated tokens of the run of one kind of character at `start..<end`; `last`
+    /// when nothing follows it (a space then counts, a mark joins no word).
+    static func chunkTokens<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ start: Int, _ end: Int, last: Bool) -> Int
+    where Bytes.Index == Int {
+        let length = end - start
+        switch characterKind(bytes[start]) {
+        case .space:
+            return length > 1 || last ? 1 : 0
+        case .letter:
+            return 1 + (length - 1) / 8
+        case .digit:
+            return (length + 2) / 3
+        case .mark:
+            let joins = !last && length == 1 && characterKind(bytes[end]) == .letter
+                && (bytes[start] == 0x2F || bytes[start] == 0x5F || bytes[start] == 0x2E)
+            return joins ? 0 : 1 + (length - 1) / 2
+        }
     }
 
     private enum CharacterKind { case space, letter, digit, mark }
