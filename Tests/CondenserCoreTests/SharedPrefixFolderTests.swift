@@ -193,11 +193,13 @@ import Testing
 
     @Test func estimateErrsLowButNotFarOff() throws {
         let tokenizer = try Tokenizer.shared(.o200kBase)
-        for prefix in [
-            Self.compile, "Nov 11 07:12:08 api-1 geo-catalog[2854]: ", "Lib/test/test_asyncio/test_events.py:",
-            "macOS / build and test (arm64)\tRun tests\t", "-rw-r--r--   1 tomas  tomas    ",
+        for (prefix, rest) in [
+            (Self.compile, "Objects/call.o Objects/call.c"), ("Nov 11 07:12:08 api-1 geo-catalog[2854]: ", "started"),
+            ("Lib/test/test_asyncio/test_events.py:", "12: x"), ("macOS / build and test (arm64)\tRun tests\t", "2025-09-28T07:07:11Z"),
+            ("-rw-r--r--   1 tomas  tomas    ", "4096 Nov  3 14:31 .git"),
         ] {
-            let estimate = SharedPrefixFolder.estimatedTokens(Array(prefix.utf8)[...])
+            let cuts = SharedPrefixFolder.cutPoints(Array((prefix + rest).utf8)[...], upTo: prefix.utf8.count)
+            let estimate = try #require(cuts.last { $0.length == prefix.utf8.count }).tokens
             let count = tokenizer.count(prefix)
             #expect(estimate <= count, "\(prefix)")
             #expect(estimate * 3 >= count * 2, "\(prefix)")

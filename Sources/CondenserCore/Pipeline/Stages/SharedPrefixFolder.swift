@@ -225,25 +225,11 @@ public struct SharedPrefixFolder: TextStage {
         return ContentSniffer.isCodeLine(content) ? 1 : 0
     }
 
-    /// A rough count of the tokens of `bytes` in a BPE encoding such as o200k: words of up
-    /// to eight letters, groups of three digits, and punctuation in pairs count one each; a
-    /// space before a word and one mark joining words in a path are free. It errs low, so
-    /// a fold it allows saves tokens.
-    static func estimatedTokens<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Int where Bytes.Index == Int {
-        var tokens = 0
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
-            let kind = characterKind(bytes[i])
-            var j = i + 1
-            while j < bytes.endIndex, characterKind(bytes[j]) == kind { j += 1 }
-            tokens += chunkTokens(bytes, i, j, last: j == bytes.endIndex)
-            i = j
-        }
-        return tokens
-    }
-
-    /// The estimated tokens of the run of one kind of character at `start..<end`; `last`
-    /// when nothing follows it (a space then counts, a mark joins no word).
+    /// The estimated tokens of the run of one kind of character at `start..<end`, in a BPE
+    /// encoding such as o200k: words of up to eight letters, groups of three digits, and
+    /// punctuation in pairs count one each; a space before a word and one mark joining
+    /// words in a path are free. It errs low, so a fold it allows saves tokens. `last` when
+    /// nothing follows the run (a space then counts, a mark joins no word).
     static func chunkTokens<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ start: Int, _ end: Int, last: Bool) -> Int
     where Bytes.Index == Int {
         let length = end - start
