@@ -35,7 +35,7 @@ import Synchronization
 public final class CompressionPipeline: ChatCompressor, Sendable {
     /// Bump when any stage's output changes, so memoised results of the old code are not
     /// reused by a long-running process after a reload of settings.
-    public static let version = "pipeline-2"
+    public static let version = "pipeline-3"
 
     public let settings: PipelineSettings
     let stages: [any TextStage]

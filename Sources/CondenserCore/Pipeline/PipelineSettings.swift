@@ -30,9 +30,8 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     /// only the lossless stages (whitespace, noise, boilerplate, dedupe); messages
     /// before it may also be summarised. User messages are never touched.
     ///
-    /// Dev corpus, safe mode, step 4000 (agent savings / cache-aware cost, medians):
-    /// 3 turns 49.5% / 0.869; 4 turns 37.4% / 0.834; 8 turns 32.7% / 0.826 (step 8000).
-    /// A smaller window re-cuts with less tail to re-bill, so more re-cuts pay.
+    /// Dev corpus, safe mode, agent medians of savings at first sight (the deepest cut)
+    /// / cache-aware replay cost: 2 turns 51.2% / 0.764, 3 turns 50.6% / 0.764 (payoff 2).
     public var recentTurns: Int = 3
     /// Compression that takes longer than this forwards the original request instead.
     /// A cold 30k-token agent request takes 6-8 ms on two cores (its counting, stages and
@@ -49,30 +48,20 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     /// Candidate summary boundaries sit where the conversation's cumulative tokens
     /// cross a multiple of this step, so the boundary (and with it the prompt-cache
     /// prefix) moves only after about this many new tokens. Aggressive mode uses half.
-    ///
-    /// Replay of the dev corpus, safe mode, payoff 1 (agent medians of savings /
-    /// cache-aware cost): no summaries 19.5% / 0.824. With 4 recent turns: step 1000
-    /// 40.4% / 0.861, 2000 40.4% / 0.846, 4000 37.4% / 0.834. With 3 recent turns: step
-    /// 2000 47.2% / 0.871, 4000 49.5% / 0.869, 8000 40.0% / 0.857. Without the payoff
-    /// rule (payoff 0, 4 turns) re-cuts cost more than they save: step 4000 gives
-    /// 41.2% / 0.961, 8000 39.1% / 1.022. Hence 4000 with 3 turns and the payoff rule.
-    ///
-    /// Chats (1-5k tokens, a few requests each) rarely reach a candidate at 4000, so safe
-    /// mode saves 0.3% of a chat (median) at cost 1.000. Smaller steps trade savings for
-    /// cache cost (safe, 3 turns, chat medians, cached prefix counted in tokens): step
-    /// 1000 payoff 0 15.8% / 1.114, payoff 0.5 12.2% / 1.040; step 2000 payoff 0.5 9.0% /
-    /// 1.000. A summary billed at full price once costs more than its savings at a tenth
-    /// of the price bring back over a chat's few later requests, so no step gives 15% at
-    /// 1.0 or less; aggressive mode (stronger prose condensing) gives 17.2% / 1.009.
+    /// Only planned re-cuts use it: a conversation the provider can't have cached is cut
+    /// as deep as `recentTurns` allows (see `cacheTTLSeconds`).
     public var summaryStepTokens: Int = 4000
-    /// How much a re-cut must save, relative to re-billing the prefix after it, before
-    /// the summary boundary moves in safe mode (see `SummaryBoundary`). Aggressive mode
-    /// re-cuts at every candidate (payoff 0): the most savings, at a cache cost (dev
-    /// corpus, 3 turns, step 2000: agent 52.8% at cache-aware cost 0.959, chats 17.2% at
-    /// 1.009). Payoff 1.5 or 2 all but stops re-cuts in safe mode (21.5% / 0.823). The
-    /// estimate behind the rule (`SummaryBoundary.summarySavedFraction`) moves the same
-    /// trade: 0.7 gives 49.5% / 0.876, 0.3 gives 24.6% / 0.833.
-    public var summaryPayoff: Double = 1
+    /// How much a planned re-cut must save, by `SummaryBoundary`'s estimate, relative to
+    /// re-billing the prefix after it, before the boundary of a cached conversation moves
+    /// in safe mode. Aggressive mode re-cuts at every candidate (payoff 0).
+    ///
+    /// The estimate takes as many requests to come as came before; agent sessions end
+    /// sooner, so re-cuts that the estimate calls even lose money. Back-to-back replay of
+    /// the dev corpus (agent medians, savings of the last request / cache-aware cost):
+    /// payoff 1 50.6% / 0.796, 1.5 32.5% / 0.771, 2 26.8% / 0.764, 3 and more 26.1% /
+    /// 0.752 (no in-session re-cut pays there); aggressive 53.2% / 0.877. At 3, a re-cut
+    /// still happens in a session long enough for it to pay several times over.
+    public var summaryPayoff: Double = 3
     /// How long a provider is taken to keep a prompt-cache prefix after its last use. A
     /// conversation idle for longer (or never forwarded by this process) can have nothing
     /// cached, so its request is summarised as deep as `recentTurns` allows, at no cache
