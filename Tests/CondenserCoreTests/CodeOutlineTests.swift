@@ -64,6 +64,15 @@ import Testing
         #expect(!result.contains("self.file = self.sock.makefile"))
     }
 
+    @Test func keepsArrowLineNumberPrefixesOfKeptLines() {
+        let numbered = Self.python.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            .map { String(format: "%6d", $0.offset + 100) + "→" + $0.element }.joined(separator: "\n")
+        let result = outline.outline(numbered)
+        #expect(result.contains("   115→    def __init__(self, host, port=DEFAULT_PORT):"))
+        #expect(result.contains("   106→NAMESPACE = \"kestrel-35\""))
+        #expect(!result.contains("self.file = self.sock.makefile"))
+    }
+
     @Test func keepsIndentedLinesWithRareIds() {
         let code = """
             func deploy() {

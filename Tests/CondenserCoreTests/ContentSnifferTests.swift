@@ -17,6 +17,24 @@ import Testing
         #expect(ContentSniffer.kind(of: text) == .numberedListing)
     }
 
+    @Test func recognisesArrowListings() {
+        // As coding agents print a file they read: the number padded to six, then an arrow.
+        let text = "     1→import os\n     2→\n     3→def f():\n     4→    return 1\n"
+        #expect(ContentSniffer.kind(of: text) == .numberedListing)
+        // Unpadded, as the whitespace stage leaves it, and not code.
+        #expect(ContentSniffer.kind(of: "1→Build started\n2→Linking app\n3→Done in 4 s\n") == .numberedListing)
+    }
+
+    @Test func gutterWidthCoversTheNumberAndItsSeparator() {
+        func width(_ line: String) -> Int { ContentSniffer.gutterWidth(Array(line.utf8)[...]) }
+        #expect(width("    12\tcode") == 7)
+        #expect(width("    12→code") == 9)
+        #expect(width("12→") == 5)
+        #expect(width("12 code") == 0)
+        #expect(width("→code") == 0)
+        #expect(width("12345678\tcode") == 0)
+    }
+
     @Test func recognisesDiffs() {
         let text = "diff --git a/x.py b/x.py\nindex 1..2 100644\n--- a/x.py\n+++ b/x.py\n@@ -1,2 +1,2 @@\n context\n-old\n+new\n"
         #expect(ContentSniffer.kind(of: text) == .diff)

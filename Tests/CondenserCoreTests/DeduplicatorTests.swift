@@ -50,8 +50,9 @@ import Testing
         #expect(dedupe.rewrite(new, fingerprint: .init(block: block("src/x.py"), text: new), role: .toolResult, index: index, exactOnly: true) == nil)
     }
 
-    func listing(_ range: ClosedRange<Int>) -> String {
-        range.map { n in "\(String(repeating: " ", count: 5 - String(n).count))\(n)\tvalue_\(n) = compute(\(n))" }.joined(separator: "\n")
+    func listing(_ range: ClosedRange<Int>, separator: String = "\t") -> String {
+        range.map { n in "\(String(repeating: " ", count: 5 - String(n).count))\(n)\(separator)value_\(n) = compute(\(n))" }
+            .joined(separator: "\n")
     }
 
     func lineIndex(_ text: String, as block: TextBlock, at message: Int) throws -> Deduplicator.Index {
@@ -69,6 +70,23 @@ import Testing
         #expect(lines.first == "[lines 31-60 same as lines 31-60 of the read_file result for src/x.py in message 4]")
         // Every new line stays verbatim, in order.
         #expect(Array(lines.dropFirst()) == listing(61...90).split(separator: "\n", omittingEmptySubsequences: false))
+    }
+
+    @Test func arrowListingsAreComparedWithoutTheirNumbers() throws {
+        // An agent's reads (`    31→code`): runs and diffs name the listing's own lines.
+        let index = try lineIndex(listing(1...60, separator: "→"), as: block("src/x.py"), at: 3)
+        let new = listing(31...90, separator: "→")
+        let rewritten = try #require(dedupe.rewrite(new, fingerprint: .init(block: block("src/x.py"), text: new), role: .toolResult, index: index))
+        #expect(rewritten.hasPrefix("[lines 31-60 same as lines 31-60 of the read_file result for src/x.py in message 4]\n   61→value_61"))
+        // A line inserted renumbers the rest; the diff compares contents, so it shows one line.
+        var contents = (1...60).map { "value_\($0) = compute(\($0))" }
+        contents.insert("inserted = 1", at: 30)
+        let inserted = contents.enumerated().map { String(repeating: " ", count: 5 - String($0.offset + 1).count) + "\($0.offset + 1)→" + $0.element }
+            .joined(separator: "\n")
+        let copy = Deduplicator.Copy(messageIndex: 3, description: "the read_file result", text: listing(1...60, separator: "→"))
+        let diff = try #require(Deduplicator.diff(from: copy, to: inserted, maximumRatio: 0.5))
+        #expect(diff.contains("\n+   31→inserted = 1\n"))
+        #expect(!diff.contains("\n-"))
     }
 
     @Test func aFileReadBackAfterAWriteNamesTheWriteCall() throws {

@@ -33,6 +33,23 @@ import Testing
         #expect(result.utf8.count * 3 < Self.ciLog.utf8.count)
     }
 
+    @Test func arrowListingsAreSummarisedAsTabListingsAre() {
+        // An agent's file read (`     1→code`) and `cat -n` (`     1\tcode`) of the same
+        // text give the same summary, numbers kept on the lines that stay.
+        func listing(_ text: String, _ separator: String) -> String {
+            text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                .map { String(repeating: " ", count: 6 - String($0.offset + 1).count) + "\($0.offset + 1)\(separator)\($0.element)" }
+                .joined(separator: "\n")
+        }
+        let code = (0..<12).map { "def handler_\($0)(request):\n    value = request.args[\"v\"]\n    return respond(value * 2)\n" }.joined()
+        for text in [Self.ciLog.replacingOccurrences(of: "\t", with: " | "), code] {
+            let tabs = summarizer.apply(listing(text, "\t"), context: tool)
+            let arrows = summarizer.apply(listing(text, "→"), context: tool)
+            #expect(tabs.contains("lines omitted]"))
+            #expect(arrows == tabs.replacingOccurrences(of: "\t", with: "→"))
+        }
+    }
+
     @Test func aggressiveKeepsFewerLines() {
         var aggressive = tool
         aggressive.mode = .aggressive

@@ -160,6 +160,8 @@ import Testing
         #expect(stage.apply(code, context: tool) == code)
         let numbered = Self.build.split(separator: "\n").enumerated().map { "\($0.offset + 1)\t\($0.element)" }.joined(separator: "\n")
         #expect(stage.apply(numbered, context: tool) == numbered)
+        let arrows = Self.build.split(separator: "\n").enumerated().map { "\($0.offset + 1)→\($0.element)" }.joined(separator: "\n")
+        #expect(stage.apply(arrows, context: tool) == arrows)
         let indented = "Example output:\n" + Self.build.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
         #expect(stage.apply(indented, context: tool) == indented)
         let fenced = "Build log:\n```\n" + Self.build + "\n```\n"

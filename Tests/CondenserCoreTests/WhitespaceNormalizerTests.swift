@@ -69,6 +69,14 @@ import Testing
         #expect(stage.apply(text, context: tool) == "1\t[DEFAULT]\n2\tbantime  = 1h\n3\n4\tmaxretry = 5\n")
     }
 
+    @Test func arrowListingLosesOnlyItsGutterPadding() {
+        let text = "     1→[DEFAULT]\n     2→bantime  = 1h   \n     3→\n     4→    maxretry = 5\n"
+        #expect(stage.apply(text, context: tool) == "1→[DEFAULT]\n2→bantime  = 1h\n3→\n4→    maxretry = 5\n")
+        // Padding before a number that no arrow or tab follows is indentation, and stays.
+        let list = "Counts:\n     12 apples\n     13 pears\n     14 plums\n"
+        #expect(stage.apply(list, context: tool) == list)
+    }
+
     @Test func fencedDiffsKeepTheirContextSpaces() {
         let text = "The change:\n```diff\n@@ -1,2 +1,2 @@\n \n-a = 1\n+a = 2\n```\n"
         #expect(stage.apply(text, context: assistant) == text)

@@ -7,7 +7,8 @@ public enum ContentSniffer {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Program source or configuration (Python, C, Swift, INI, TOML, YAML).
         case sourceCode
-        /// A file listing with line-number prefixes (`  12\t...`, as `cat -n` prints).
+        /// A file listing with line-number prefixes (`  12\t...`, as `cat -n` prints, or
+        /// `  12→...`, as coding agents print a file they read).
         case numberedListing
         /// A unified diff.
         case diff
@@ -141,7 +142,7 @@ public enum ContentSniffer {
         }
     }
 
-    /// `  12\tcode`, `12: code`, `  12 | code`, `  12│code`.
+    /// `  12\tcode`, `  12→code`, `12: code`, `  12 | code`, `  12│code`.
     static func isNumberedLine(_ line: ArraySlice<UInt8>) -> Bool {
         var i = line.startIndex
         while i < line.endIndex, line[i] == 0x20 { i += 1 }
@@ -155,8 +156,20 @@ public enum ContentSniffer {
         case 0x20:
             let rest = line[(i + 1)...].prefix(3)
             return rest.first == 0x7C || ByteLines.hasPrefix(rest, "│")
-        default: return ByteLines.hasPrefix(line[i...], "│")
+        default: return ByteLines.hasPrefix(line[i...], "│") || ByteLines.hasPrefix(line[i...], "→")
         }
+    }
+
+    /// The width of a listing's gutter, the number and the separator after it: `  12\t`
+    /// (`cat -n`) or `  12→` (an agent's file read); 0 for any other line.
+    static func gutterWidth(_ line: ArraySlice<UInt8>) -> Int {
+        var i = line.startIndex
+        while i < line.endIndex, line[i] == 0x20 { i += 1 }
+        let digits = i
+        while i < line.endIndex, ByteLines.isDigit(line[i]) { i += 1 }
+        guard i > digits, i - digits <= 7, i < line.endIndex else { return 0 }
+        if line[i] == 0x09 { return i + 1 - line.startIndex }
+        return ByteLines.hasPrefix(line[i...], "→") ? i + 3 - line.startIndex : 0
     }
 
     /// A `12:34:56` time in the first 64 bytes of the line.

@@ -1,8 +1,8 @@
 /// Shortens source code to its outline: imports, module-level statements and constants,
 /// class and function signatures at any depth (Python, Swift, C, JS/TS, Go, Rust, shell),
 /// decorators, each docstring's first line, TODO/FIXME notes and lines holding a rare id
-/// or code. Bodies become `[... n lines omitted]`. Line-number prefixes (`  12\t`) stay on
-/// the kept lines, so positions remain meaningful.
+/// or code. Bodies become `[... n lines omitted]`. Line-number prefixes (`  12\t`,
+/// `  12→`) stay on the kept lines, so positions remain meaningful.
 public struct CodeOutline: Sendable {
     public var mode: CompressionMode
 
@@ -24,7 +24,7 @@ public struct CodeOutline: Sendable {
         var previousWasSignature = false
         for (i, range) in lines.enumerated() {
             let line = bytes[range]
-            let content = line.dropFirst(Self.prefixWidth(line))
+            let content = line.dropFirst(ContentSniffer.gutterWidth(line))
             if ByteLines.isBlank(content) { continue }
             if ElidedLines.isMarkerLine(content) {
                 // An earlier outline dropped this run, a string's closing quotes perhaps.
@@ -54,21 +54,11 @@ public struct CodeOutline: Sendable {
             }
             previousWasSignature = signature || (previousWasSignature && trimmed.first == UInt8(ascii: "@"))
         }
-        let outlined = ElidedLines.assemble(bytes, lines: lines, keep: keep) { Self.prefixWidth(bytes[$0]) }
+        let outlined = ElidedLines.assemble(bytes, lines: lines, keep: keep) { ContentSniffer.gutterWidth(bytes[$0]) }
         return outlined
     }
 
     // MARK: - Line kinds
-
-    /// The width of a `  12\t` line-number prefix, or 0.
-    static func prefixWidth(_ line: ArraySlice<UInt8>) -> Int {
-        var i = line.startIndex
-        while i < line.endIndex, line[i] == 0x20 { i += 1 }
-        let digits = i
-        while i < line.endIndex, ByteLines.isDigit(line[i]) { i += 1 }
-        guard i > digits, i - digits <= 7, i < line.endIndex, line[i] == 0x09 else { return 0 }
-        return i + 1 - line.startIndex
-    }
 
     private static func tripleQuotes(in content: ArraySlice<UInt8>) -> Int {
         var count = 0

@@ -6,7 +6,7 @@
 /// overlapping ranges, a file read back after the agent wrote it, a log that repeats
 /// part of an earlier one) keeps its other lines verbatim and names each repeated run:
 /// "[lines 40-120 same as lines 1-81 of the read_file result for x.py in message 9]".
-/// Line numbers are a listing's own (`  40\t...`) where it has them, else positions.
+/// Line numbers are a listing's own (`  40\t...`, `  40→...`) where it has them, else positions.
 /// Earlier copies include the long multi-line arguments of tool calls (a file given to
 /// a write tool), which are never rewritten.
 ///
@@ -213,7 +213,7 @@ public struct Deduplicator: Sendable {
         return (range.lowerBound + 1)...range.upperBound
     }
 
-    /// The number of a `  12\tcode` line, 0 when it has none.
+    /// The number of a `  12\tcode` or `  12→code` line, 0 when it has none.
     static func lineNumber(_ line: Substring) -> Int {
         guard hasLineNumber(line) else { return 0 }
         var value = 0
@@ -250,7 +250,7 @@ public struct Deduplicator: Sendable {
         let budget = Int(Double(text.utf8.count) * maximumRatio)
         let old = copy.text.split(separator: "\n", omittingEmptySubsequences: false)
         let new = text.split(separator: "\n", omittingEmptySubsequences: false)
-        // Numbered listings (`  12\tcode`) renumber every line after an insertion, so
+        // Numbered listings (`  12\tcode`, `  12→code`) renumber every line after an insertion, so
         // compare them by content and print the new lines with their new numbers.
         let numbered = isNumberedListing(old) && isNumberedListing(new)
         let oldKeys = numbered ? old.map(stripLineNumber) : old
@@ -275,21 +275,31 @@ public struct Deduplicator: Sendable {
     }
 
     static func hasLineNumber(_ line: Substring) -> Bool {
+        gutterEnd(line) != nil
+    }
+
+    /// Where a listing line's code starts, after the number and its tab or arrow
+    /// (`  12\tcode`, `  12→code`); nil for a line without a number.
+    static func gutterEnd(_ line: Substring) -> Substring.Index? {
         var sawDigit = false
-        for byte in line.utf8 {
+        for index in line.utf8.indices {
+            let byte = line.utf8[index]
             if byte == UInt8(ascii: " ") && !sawDigit { continue }
             if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                 sawDigit = true
                 continue
             }
-            return sawDigit && byte == UInt8(ascii: "\t")
+            guard sawDigit else { return nil }
+            if byte == UInt8(ascii: "\t") { return line.utf8.index(after: index) }
+            let arrow = "→".utf8
+            return line.utf8[index...].starts(with: arrow) ? line.utf8.index(index, offsetBy: arrow.count) : nil
         }
-        return false
+        return nil
     }
 
     static func stripLineNumber(_ line: Substring) -> Substring {
-        guard hasLineNumber(line), let tab = line.firstIndex(of: "\t") else { return line }
-        return line[line.index(after: tab)...]
+        guard let end = gutterEnd(line) else { return line }
+        return line[end...]
     }
 
     /// How a marker names a block, and the subjects a near-duplicate is found by.

@@ -176,7 +176,7 @@ public struct OldTurnSummarizer: TextStage {
         out.reserveCapacity(bytes.count)
         for (i, range) in lines.enumerated() {
             if i > 0 { out.append(0x0A) }
-            out.append(contentsOf: bytes[range].dropFirst(CodeOutline.prefixWidth(bytes[range])))
+            out.append(contentsOf: bytes[range].dropFirst(ContentSniffer.gutterWidth(bytes[range])))
         }
         return out
     }

@@ -11,7 +11,10 @@ enum TokenCensus {
         var occurrences: [(line: Int, key: UInt64)] = []
         var census: [UInt64: Entry] = [:]
         bytes.withUnsafeBufferPointer { buffer in
-            for (lineIndex, range) in lines.enumerated() where !range.isEmpty {
+            for (lineIndex, line) in lines.enumerated() where !line.isEmpty {
+                // A listing's line number is no fact; an agent's arrow (`12→code`) would
+                // glue it to the code as one id.
+                let range = (line.lowerBound + ContentSniffer.gutterWidth(bytes[line]))..<line.upperBound
                 // Every strong kind holds a digit, or `@` (emails); most code and prose
                 // lines hold neither.
                 guard buffer[range].contains(where: { $0 &- 0x30 < 10 || $0 == 0x40 }) else { continue }

@@ -3,9 +3,10 @@
 /// spaces inside prose lines.
 ///
 /// In tool output, also the padding before a numbered listing's line numbers
-/// (`     12\tcode` becomes `12\tcode`; the number, the tab and the code stay), and the
-/// indentation every line of plain output shares (a `lynx -dump` page indents all by
-/// three spaces): relative indentation stays, and code, diffs and JSON keep theirs.
+/// (`     12\tcode` becomes `12\tcode`, `     12→code` becomes `12→code`; the number,
+/// the separator and the code stay), and the indentation every line of plain output
+/// shares (a `lynx -dump` page indents all by three spaces): relative indentation stays,
+/// and code, diffs and JSON keep theirs.
 ///
 /// Otherwise leading indentation is never touched (YAML, Python and Markdown lists depend
 /// on it). Text that is source code, a numbered listing, a diff or JSON, and fenced code
@@ -96,14 +97,15 @@ public struct WhitespaceNormalizer: TextStage {
         return out == bytes ? text : String(decoding: out, as: UTF8.self)
     }
 
-    /// The spaces before a listing's line number (`     12\tcode`, or `     12` for an
-    /// empty line once its tab is trimmed); 0 for any other line.
+    /// The spaces before a listing's line number (`     12\tcode`, `     12→code`, or
+    /// `     12` for an empty line once its tab is trimmed); 0 for any other line.
     static func gutterPadding(_ line: ArraySlice<UInt8>) -> Int {
         let padding = line.prefix { $0 == 0x20 }.count
-        let digits = line.dropFirst(padding).prefix { ByteLines.isDigit($0) }.count
-        guard padding > 0, (1...7).contains(digits) else { return 0 }
-        let end = line.startIndex + padding + digits
-        return end == line.endIndex || line[end] == 0x09 ? padding : 0
+        guard padding > 0 else { return 0 }
+        let number = line.dropFirst(padding)
+        let digits = number.prefix { ByteLines.isDigit($0) }.count
+        guard (1...7).contains(digits) else { return 0 }
+        return digits == number.count || ContentSniffer.gutterWidth(number) > 0 ? padding : 0
     }
 
     /// The count of leading bytes of whitespace that every line with text begins with
