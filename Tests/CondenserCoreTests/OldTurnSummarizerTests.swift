@@ -195,3 +195,23 @@ extension OldTurnSummarizerTests {
         }
     }
 }
+
+extension OldTurnSummarizerTests {
+    @Test func unittestLinesAreKeptOrDroppedWithTheirClass() throws {
+        var lines = ["0:00:00 load avg: 1.65 [1/1] test_codecs"]
+        lines += (0..<40).map { "test_case_\($0 % 5) (test.test_codecs.ReadTest.test_case_\($0 % 5)) ... ok" }
+        lines.insert("test_lone_surrogates (test.test_codecs.ReadTest.test_lone_surrogates) ... FAIL", at: 20)
+        lines += ["", "FAILED (failures=1)"]
+        let original = lines.joined(separator: "\n")
+        let folded = UnittestNameFolder().apply(original, context: tool)
+        #expect(folded != original)
+        let summary = summarizer.apply(folded, context: tool)
+        #expect(summary != folded)
+        // Read back in full, every line the summary shows is a line of the output or a note.
+        let shown = (UnittestNameFolder.unfolded(summary) ?? summary).split(separator: "\n")
+        #expect(shown.contains { $0.contains("test_lone_surrogates (test.test_codecs.ReadTest.test_lone_surrogates) ... FAIL") })
+        for line in shown where !line.hasPrefix("[... ") {
+            #expect(lines.contains(String(line)), "\(line)")
+        }
+    }
+}

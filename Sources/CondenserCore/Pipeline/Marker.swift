@@ -42,4 +42,10 @@ public enum Marker {
     public static func sharedPrefix(_ prefix: String, lines count: Int) -> String {
         "[next \(count) lines each start with \"\(prefix)\"; shown without it]"
     }
+
+    /// `[next 3 lines: "name ..." stands for "name (test.test_x.TestY.name) ..."]`: a run of
+    /// unittest result lines shown without their dotted id.
+    public static func unittestNames(_ id: String, lines count: Int) -> String {
+        "[next \(count) lines: \"name ...\" stands for \"name (\(id)) ...\"]"
+    }
 }

@@ -35,9 +35,13 @@ public struct OldTurnSummarizer: TextStage {
             summary = condenseUserText(text, mode: context.mode)
         case .toolResult:
             let path = Self.path(in: context.toolArguments)
-            if let unfolded = SharedPrefixFolder.unfolded(text) {
-                // Lines under a shared-prefix marker are kept or dropped whole, then folded again.
-                summary = SharedPrefixFolder().apply(condenseToolOutput(unfolded, mode: context.mode, path: path), context: context)
+            // Lines under a fold marker (shared prefix, unittest class) are written out, kept
+            // or dropped whole, then folded again: a kept line never loses its marker.
+            let withPrefixes = SharedPrefixFolder.unfolded(text)
+            let unfolded = UnittestNameFolder.unfolded(withPrefixes ?? text) ?? withPrefixes
+            if let unfolded {
+                let condensed = condenseToolOutput(unfolded, mode: context.mode, path: path)
+                summary = SharedPrefixFolder().apply(UnittestNameFolder().apply(condensed, context: context), context: context)
             } else {
                 summary = condenseToolOutput(text, mode: context.mode, path: path)
             }
