@@ -160,4 +160,41 @@ import Testing
             for index in [0, 77, 149] { #expect(output.contains("test_case_\(index) PASSED")) }
         }
     }
+
+    @Test func aGrowingConversationIsForwardedWithAStablePrefix() async throws {
+        // Two requests of one agent conversation, back to back: what went upstream first must
+        // be the byte-identical start of what goes upstream next (the provider's cache hits).
+        @Sendable func toolRound(_ index: Int) -> [JSONValue] {
+            let output = (0..<120).map { "\u{1B}[32mPASS\u{1B}[0m tests/test_round_\(index).py::test_\($0)" }.joined(separator: "\n")
+            return [
+                .object([
+                    "role": .string("assistant"), "content": .null,
+                    "tool_calls": .array([.object([
+                        "id": .string("call_\(index)"), "type": .string("function"),
+                        "function": .object(["name": .string("run_command"), "arguments": .string(#"{"command":"pytest"}"#)]),
+                    ])]),
+                ]),
+                .object(["role": .string("tool"), "tool_call_id": .string("call_\(index)"), "content": .string(output)]),
+            ]
+        }
+        let opening: [JSONValue] = [.object(["role": .string("user"), "content": .string("Run the tests, round by round.")])]
+        @Sendable func body(rounds: Int) -> String {
+            JSONValue.object(["model": .string("gpt-4o"), "messages": .array(opening + (0..<rounds).flatMap(toolRound))]).serialized()
+        }
+        try await Self.withDaemon(config: "") { _, port, _, upstream in
+            var response = ""
+            for _ in 0..<5 where !response.lowercased().contains("x-condenser-tokens-saved") {
+                response = await RawHTTP.exchange(port: port, Self.request(body(rounds: 2)))
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(response.lowercased().contains("x-condenser-tokens-saved"), "\(response.prefix(400))")
+            let first = try ChatRequest.parse(bytes: try #require(upstream.received.last).body)
+            response = await RawHTTP.exchange(port: port, Self.request(body(rounds: 3)))
+            #expect(response.lowercased().contains("x-condenser-tokens-saved"), "\(response.prefix(400))")
+            let second = try ChatRequest.parse(bytes: try #require(upstream.received.last).body)
+            #expect(second.messages.count == first.messages.count + 2)
+            #expect(Array(second.messages.prefix(first.messages.count)) == first.messages)
+            #expect(first.messages.last?.content.text?.contains("\u{1B}") == false)
+        }
+    }
 }
