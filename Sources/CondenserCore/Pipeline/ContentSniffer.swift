@@ -44,18 +44,20 @@ public enum ContentSniffer {
         if looksLikeJSON(bytes) { return .json }
         if looksLikeHTML(bytes) { return .html }
 
+        // The start of a line tells its kind; very long lines are not read to the end.
+        let sample = lines.prefix(sampleLines)
+        func head(_ range: Range<Int>) -> ArraySlice<UInt8> {
+            bytes[range.lowerBound..<min(range.upperBound, range.lowerBound + 240)]
+        }
         var nonBlank = 0
         var diffLines = 0
         var hunkHeaders = 0
         var fileHeaders = 0
         var numbered = 0
         var timed = 0
-        var code = 0
-        var sentences = 0
         var indented = 0
-        for range in lines.prefix(sampleLines) {
-            // The start of a line tells its kind; very long lines are not read to the end.
-            let line = bytes[range.lowerBound..<min(range.upperBound, range.lowerBound + 240)]
+        for range in sample {
+            let line = head(range)
             if ByteLines.isBlank(line) { continue }
             nonBlank += 1
             if isDiffLine(line) { diffLines += 1 }
@@ -64,16 +66,29 @@ public enum ContentSniffer {
             if isNumberedLine(line) { numbered += 1 }
             if hasEarlyTime(line) { timed += 1 }
             if ByteLines.indentation(line) > 0 { indented += 1 }
-            let content = ByteLines.trimmed(line)
-            if isCodeLine(content) { code += 1 } else if isSentenceLine(content) { sentences += 1 }
         }
         guard nonBlank > 0 else { return .prose }
         if hunkHeaders > 0, fileHeaders > 0, diffLines * 10 >= nonBlank * 8 { return .diff }
         if numbered * 10 >= nonBlank * 7 { return .numberedListing }
         if timed * 2 >= nonBlank { return .log }
-        if code * 2 >= nonBlank, nonBlank >= 2 || code == nonBlank {
+
+        // Code and sentences, the costly tests, line by line until the counts so far settle
+        // the kind: code only grows, and the lines left bound what either count can reach.
+        var code = 0
+        var sentences = 0
+        var left = nonBlank
+        func isSource() -> Bool {
             // Code is indented; a flat list of `key = value` lines is configuration, also verbatim.
-            if indented > 0 || code * 10 >= nonBlank * 7 { return .sourceCode }
+            code * 2 >= nonBlank && (nonBlank >= 2 || code == nonBlank) && (indented > 0 || code * 10 >= nonBlank * 7)
+        }
+        for range in sample {
+            let line = head(range)
+            if ByteLines.isBlank(line) { continue }
+            left -= 1
+            let content = ByteLines.trimmed(line)
+            if isCodeLine(content) { code += 1 } else if isSentenceLine(content) { sentences += 1 }
+            if isSource() { return .sourceCode }
+            if (code + left) * 2 < nonBlank, (sentences + left) * 2 < nonBlank { return .mixed }
         }
         if sentences * 2 >= nonBlank, code * 5 < nonBlank { return .prose }
         return .mixed
@@ -197,9 +212,18 @@ public enum ContentSniffer {
         "case ", "switch ", "@", "}", "{", "//", "/*", "*/", "\"\"\"", "'''", "</", "<",
     ]
 
+    /// The first bytes of `codeStarts`: most lines start with none of them.
+    static let codeStartBytes: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for start in codeStarts { table[Int(start.utf8Start.pointee)] = true }
+        return table
+    }()
+
     static func isCodeLine(_ content: ArraySlice<UInt8>) -> Bool {
-        guard let last = content.last else { return false }
-        for start in codeStarts where ByteLines.hasPrefix(content, start) { return true }
+        guard let first = content.first, let last = content.last else { return false }
+        if codeStartBytes[Int(first)] {
+            for start in codeStarts where ByteLines.hasPrefix(content, start) { return true }
+        }
         switch last {
         case 0x7B, 0x7D, 0x3B, 0x28: // { } ; (
             return true
