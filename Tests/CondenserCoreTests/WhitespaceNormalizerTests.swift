@@ -77,6 +77,22 @@ import Testing
         #expect(stage.apply(list, context: tool) == list)
     }
 
+    @Test func theQuickScanPassesEveryTextThatChanges() {
+        // Each of these changes; the scan must let it through to the full pass.
+        let tool = ["a \nb", "a\t", "a\r\nb", "a\n\n\n\nb", "a\n\n\n", "     1\tx\n     2\ty\n", "   a\n   b"]
+        for text in tool {
+            #expect(WhitespaceNormalizer.normalize(text, interior: false, toolOutput: true) != text, "\(text)")
+            #expect(WhitespaceNormalizer.mayChange(Array(text.utf8), interior: false, toolOutput: true), "\(text)")
+        }
+        #expect(WhitespaceNormalizer.mayChange(Array("The  end.".utf8), interior: true, toolOutput: false))
+        // Each of these stays as it is, and the scan says so.
+        let unchanged = ["a\nb\n", "def f():\n    return 1\n", "a\n\n\nb", "[12 lines omitted]\n  b\nc", "x  y"]
+        for text in unchanged {
+            #expect(!WhitespaceNormalizer.mayChange(Array(text.utf8), interior: false, toolOutput: true), "\(text)")
+            #expect(WhitespaceNormalizer.normalize(text, interior: false, toolOutput: true) == text)
+        }
+    }
+
     @Test func fencedDiffsKeepTheirContextSpaces() {
         let text = "The change:\n```diff\n@@ -1,2 +1,2 @@\n \n-a = 1\n+a = 2\n```\n"
         #expect(stage.apply(text, context: assistant) == text)

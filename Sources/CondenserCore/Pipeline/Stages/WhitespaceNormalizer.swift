@@ -35,6 +35,8 @@ public struct WhitespaceNormalizer: TextStage {
 
     static func normalize(_ text: String, interior: Bool, toolOutput: Bool = false) -> String {
         let bytes = Array(text.utf8)
+        // Most blocks have nothing to remove: one scan says so, before lines are split and sniffed.
+        guard mayChange(bytes, interior: interior, toolOutput: toolOutput) else { return text }
         let ranges = ByteLines.split(bytes)
         let lines = ranges.map { bytes[$0] }
         // Fenced blocks keep their spacing whatever the rest is; the rest decides the kind.
@@ -95,6 +97,48 @@ public struct WhitespaceNormalizer: TextStage {
         // Trailing blank lines: a final newline stays, a run of them becomes one.
         for _ in 0..<(blankRun >= 3 ? 1 : pendingBlanks) { out.append(0x0A) }
         return out == bytes ? text : String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether `normalize` may change `bytes`: some line ends in a space, a tab or a
+    /// carriage return, three empty lines follow each other, the text is all blank, or (in
+    /// messages) a line holds two spaces after its indentation, or (in tool output) a line
+    /// has a listing gutter's padding or every line is indented. False means unchanged.
+    static func mayChange(_ bytes: [UInt8], interior: Bool, toolOutput: Bool) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            var start = 0
+            var emptyRun = 0
+            var sawText = false
+            var allIndented = true
+            while true {
+                var end = start
+                while end < buffer.count, buffer[end] != 0x0A { end += 1 }
+                if end == start {
+                    emptyRun += 1
+                    if emptyRun >= 3 { return true }
+                } else {
+                    emptyRun = 0
+                    sawText = true
+                    let last = buffer[end - 1]
+                    if last == 0x20 || last == 0x09 || last == 0x0D { return true }
+                    let first = buffer[start]
+                    let indented = first == 0x20 || first == 0x09
+                    if indented, toolOutput, gutterPadding(bytes[start..<end]) > 0 { return true }
+                    // Not indented: no shared indentation, unless the line is an earlier stage's note.
+                    if !indented, first != 0x5B { allIndented = false }
+                    if interior {
+                        var i = start
+                        while i < end, buffer[i] == 0x20 || buffer[i] == 0x09 { i += 1 }
+                        while i + 1 < end {
+                            if buffer[i] == 0x20, buffer[i + 1] == 0x20 { return true }
+                            i += 1
+                        }
+                    }
+                }
+                guard end < buffer.count else { break }
+                start = end + 1
+            }
+            return !sawText || (toolOutput && allIndented)
+        }
     }
 
     /// The spaces before a listing's line number (`     12\tcode`, `     12→code`, or
