@@ -189,19 +189,17 @@ public enum ContentSniffer {
 
     /// A `12:34:56` time in the first 64 bytes of the line.
     static func hasEarlyTime(_ line: ArraySlice<UInt8>) -> Bool {
-        let head = line.prefix(64)
-        guard head.count >= 8 else { return false }
-        var i = head.startIndex
-        while i + 7 < head.endIndex {
-            if head[i + 2] == 0x3A, head[i + 5] == 0x3A,
-               ByteLines.isDigit(head[i]), ByteLines.isDigit(head[i + 1]),
-               ByteLines.isDigit(head[i + 3]), ByteLines.isDigit(head[i + 4]),
-               ByteLines.isDigit(head[i + 6]), ByteLines.isDigit(head[i + 7]) {
-                return true
+        line.prefix(64).withUnsafeBufferPointer { head in
+            guard head.count >= 8 else { return false }
+            for i in 0..<(head.count - 7) where head[i + 2] == 0x3A && head[i + 5] == 0x3A {
+                if ByteLines.isDigit(head[i]), ByteLines.isDigit(head[i + 1]),
+                   ByteLines.isDigit(head[i + 3]), ByteLines.isDigit(head[i + 4]),
+                   ByteLines.isDigit(head[i + 6]), ByteLines.isDigit(head[i + 7]) {
+                    return true
+                }
             }
-            i += 1
+            return false
         }
-        return false
     }
 
     static let codeStarts: [StaticString] = [
@@ -239,17 +237,25 @@ public enum ContentSniffer {
     }
 
     static func hasOperator(_ content: ArraySlice<UInt8>) -> Bool {
-        var i = content.startIndex
-        while i + 2 < content.endIndex {
-            let a = content[i], b = content[i + 1], c = content[i + 2]
-            if a == 0x20, b == 0x3D, c == 0x20 { return true }             // " = "
-            if (a == 0x3D || a == 0x21 || a == 0x3C || a == 0x3E), b == 0x3D { return true } // == != <= >=
-            if a == 0x2D, b == 0x3E { return true }                         // ->
-            if a == 0x28, b == 0x29 { return true }                         // ()
-            if a == 0x3A, b == 0x3D { return true }                         // :=
-            i += 1
+        content.withUnsafeBufferPointer { bytes in
+            guard bytes.count >= 3 else { return false }
+            // Every operator's second byte is `=`, `>` or `)`.
+            for i in 0..<(bytes.count - 2) {
+                let a = bytes[i], b = bytes[i + 1]
+                switch b {
+                case 0x3D:
+                    if a == 0x20, bytes[i + 2] == 0x20 { return true }                    // " = "
+                    if a == 0x3D || a == 0x21 || a == 0x3C || a == 0x3E || a == 0x3A { return true } // == != <= >= :=
+                case 0x3E:
+                    if a == 0x2D { return true }                                          // ->
+                case 0x29:
+                    if a == 0x28 { return true }                                          // ()
+                default:
+                    break
+                }
+            }
+            return false
         }
-        return false
     }
 
     static func hasCallOrSubscript(_ content: ArraySlice<UInt8>) -> Bool {
@@ -270,8 +276,11 @@ public enum ContentSniffer {
     /// The share of bytes that are letters or spaces.
     static func wordRatio(_ content: ArraySlice<UInt8>) -> Double {
         guard !content.isEmpty else { return 0 }
-        var words = 0
-        for b in content where ByteLines.isLetter(b) || b == 0x20 || b >= 0x80 { words += 1 }
+        let words = content.withUnsafeBufferPointer { bytes in
+            var words = 0
+            for b in bytes where ByteLines.isLetter(b) || b == 0x20 || b >= 0x80 { words += 1 }
+            return words
+        }
         return Double(words) / Double(content.count)
     }
 
