@@ -44,22 +44,21 @@ public struct SharedPrefixFolder: TextStage {
         let bytes = Array(text.utf8)
         let ranges = ByteLines.split(bytes)
         guard ranges.count >= minimumRun else { return text }
-        let lines = ranges.map { bytes[$0] }
-        let count = lines.count
-        // shared[i]: the bytes lines i and i + 1 have in common at their start.
+        let count = ranges.count
+        // shared[i]: the bytes lines i and i + 1 have in common at their start; 0 for an
+        // indented line, which is never cut (`isCut`), so code costs little here.
         var shared = [Int](repeating: 0, count: count)
         var candidates = 0
         bytes.withUnsafeBufferPointer { buffer in
             for i in 0..<(count - 1) {
-                shared[i] = commonPrefixLength(buffer[ranges[i]], buffer[ranges[i + 1]])
+                let line = buffer[ranges[i]]
+                guard let first = line.first, first != 0x20, first != 0x09 else { continue }
+                shared[i] = commonPrefixLength(line, buffer[ranges[i + 1]])
                 if shared[i] >= minimumPrefixBytes { candidates += 1 }
             }
         }
         guard candidates >= minimumRun - 1 else { return text }
-        let kind = ContentSniffer.kind(of: bytes, lines: ranges)
-        guard !kind.isVerbatim, kind != .html else { return text }
-        // Folded once already: folding the shown parts again would nest markers.
-        if lines.contains(where: isMarker) || hasHeaderRow(lines) { return text }
+        let lines = ranges.map { bytes[$0] }
         let fenced = RepeatedLineCollapser.fencedLines(lines)
         for i in 0..<(count - 1) where fenced[i] || fenced[i + 1] { shared[i] = 0 }
         var codeBefore = [Int](repeating: 0, count: count + 1)
@@ -73,6 +72,11 @@ public struct SharedPrefixFolder: TextStage {
             bestRuns(ranges.map { buffer[$0] }, shared: shared, codeBefore: codeBefore)
         }
         guard choice.contains(where: { $0 != nil }) else { return text }
+        // What the text is, asked only once it has runs to fold (most output has none).
+        let kind = ContentSniffer.kind(of: bytes, lines: ranges)
+        guard !kind.isVerbatim, kind != .html else { return text }
+        // Folded once already: folding the shown parts again would nest markers.
+        if lines.contains(where: isMarker) || hasHeaderRow(lines) { return text }
 
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
