@@ -1,3 +1,5 @@
+import Foundation
+
 /// Line-level helpers over UTF-8 bytes, shared by the per-block stages.
 ///
 /// Stages work on bytes rather than `Character`s: grapheme breaking is far too slow for
@@ -10,12 +12,13 @@ enum ByteLines {
             var ranges: [Range<Int>] = []
             ranges.reserveCapacity(buffer.count / 40 + 1)
             var start = 0
-            var i = 0
-            while let newline = UnsafeBufferPointer(rebasing: buffer[i...]).firstIndex(of: 0x0A) {
-                let at = i + newline
-                ranges.append(start..<at)
-                start = at + 1
-                i = start
+            if let base = buffer.baseAddress {
+                // memchr reads many bytes at a time.
+                while start < buffer.count, let found = memchr(base + start, 0x0A, buffer.count - start) {
+                    let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    ranges.append(start..<at)
+                    start = at + 1
+                }
             }
             ranges.append(start..<buffer.count)
             return ranges
