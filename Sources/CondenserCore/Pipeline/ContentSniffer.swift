@@ -184,7 +184,12 @@ public enum ContentSniffer {
         while i < line.endIndex, ByteLines.isDigit(line[i]) { i += 1 }
         guard i > digits, i - digits <= 7, i < line.endIndex else { return 0 }
         if line[i] == 0x09 { return i + 1 - line.startIndex }
-        return ByteLines.hasPrefix(line[i...], "→") ? i + 3 - line.startIndex : 0
+        return isArrow(line, at: i) ? i + 3 - line.startIndex : 0
+    }
+
+    /// Whether `line` holds `→` (U+2192, three bytes) at `index`.
+    static func isArrow<Line: RandomAccessCollection<UInt8>>(_ line: Line, at index: Int) -> Bool where Line.Index == Int {
+        index + 3 <= line.endIndex && line[index] == 0xE2 && line[index + 1] == 0x86 && line[index + 2] == 0x92
     }
 
     /// A `12:34:56` time in the first 64 bytes of the line.

@@ -110,8 +110,7 @@ public struct WhitespaceNormalizer: TextStage {
             var sawText = false
             var allIndented = true
             while true {
-                var end = start
-                while end < buffer.count, buffer[end] != 0x0A { end += 1 }
+                let end = ByteLines.lineEnd(buffer, from: start)
                 if end == start {
                     emptyRun += 1
                     if emptyRun >= 3 { return true }
@@ -122,7 +121,7 @@ public struct WhitespaceNormalizer: TextStage {
                     if last == 0x20 || last == 0x09 || last == 0x0D { return true }
                     let first = buffer[start]
                     let indented = first == 0x20 || first == 0x09
-                    if indented, toolOutput, gutterPadding(bytes[start..<end]) > 0 { return true }
+                    if indented, toolOutput, gutterPadding(buffer[start..<end]) > 0 { return true }
                     // Not indented: no shared indentation, unless the line is an earlier stage's note.
                     if !indented, first != 0x5B { allIndented = false }
                     if interior {
@@ -143,13 +142,14 @@ public struct WhitespaceNormalizer: TextStage {
 
     /// The spaces before a listing's line number (`     12\tcode`, `     12→code`, or
     /// `     12` for an empty line once its tab is trimmed); 0 for any other line.
-    static func gutterPadding(_ line: ArraySlice<UInt8>) -> Int {
-        let padding = line.prefix { $0 == 0x20 }.count
-        guard padding > 0 else { return 0 }
-        let number = line.dropFirst(padding)
-        let digits = number.prefix { ByteLines.isDigit($0) }.count
-        guard (1...7).contains(digits) else { return 0 }
-        return digits == number.count || ContentSniffer.gutterWidth(number) > 0 ? padding : 0
+    static func gutterPadding<Line: RandomAccessCollection<UInt8>>(_ line: Line) -> Int where Line.Index == Int {
+        var number = line.startIndex
+        while number < line.endIndex, line[number] == 0x20 { number += 1 }
+        var end = number
+        while end < line.endIndex, ByteLines.isDigit(line[end]) { end += 1 }
+        guard number > line.startIndex, (1...7).contains(end - number) else { return 0 }
+        let gutter = end == line.endIndex || line[end] == 0x09 || ContentSniffer.isArrow(line, at: end)
+        return gutter ? number - line.startIndex : 0
     }
 
     /// The count of leading bytes of whitespace that every line with text begins with
