@@ -12,17 +12,21 @@ enum ByteLines {
             var ranges: [Range<Int>] = []
             ranges.reserveCapacity(buffer.count / 40 + 1)
             var start = 0
-            if let base = buffer.baseAddress {
-                // memchr reads many bytes at a time.
-                while start < buffer.count, let found = memchr(base + start, 0x0A, buffer.count - start) {
-                    let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                    ranges.append(start..<at)
-                    start = at + 1
-                }
+            while true {
+                let end = lineEnd(buffer, from: start)
+                ranges.append(start..<end)
+                guard end < buffer.count else { return ranges }
+                start = end + 1
             }
-            ranges.append(start..<buffer.count)
-            return ranges
         }
+    }
+
+    /// The index of the first `\n` at or after `start`, or the end of `buffer`.
+    static func lineEnd(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        // memchr reads many bytes at a time.
+        guard start < buffer.count, let base = buffer.baseAddress,
+              let found = memchr(base + start, 0x0A, buffer.count - start) else { return buffer.count }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Joins lines with `\n`.
