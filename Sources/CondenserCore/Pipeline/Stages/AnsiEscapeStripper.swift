@@ -7,11 +7,8 @@ public struct AnsiEscapeStripper: TextStage {
     public init() {}
 
     public func apply(_ text: String, context: BlockContext) -> String {
-        if context.role == .toolResult,
-           let rewritten = JSONWrappedText.rewrite(text, requiring: ["\\u001b", "\\u009b"], { Self.strip($0) }) {
-            return rewritten
-        }
-        return Self.strip(text)
+        guard context.role == .toolResult else { return Self.strip(text) }
+        return JSONWrappedText.applying(Self.strip, to: text, requiring: ["\\u001b", "\\u009b"])
     }
 
     static func strip(_ text: String) -> String {

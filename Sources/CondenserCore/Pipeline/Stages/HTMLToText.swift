@@ -16,10 +16,7 @@ public struct HTMLToText: TextStage {
 
     public func apply(_ text: String, context: BlockContext) -> String {
         guard context.role == .toolResult, !Self.readsLocalFile(context) else { return text }
-        if let rewritten = JSONWrappedText.rewrite(text, requiring: ["<", "navigation", "topic"], { Self.convert($0) }) {
-            return rewritten
-        }
-        return Self.convert(text)
+        return JSONWrappedText.applying(Self.convert, to: text, requiring: ["<", "navigation", "topic"])
     }
 
     /// A tool that reads a local file (`read_file`, `cat page.html`) returns source the

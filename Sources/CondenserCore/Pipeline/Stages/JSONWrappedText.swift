@@ -8,6 +8,12 @@ enum JSONWrappedText {
         return first == 0x7B || first == 0x5B
     }
 
+    /// `transform` applied to the output strings inside `text` when it is a JSON-wrapped
+    /// tool result (see `rewrite`), else to the whole text.
+    static func applying(_ transform: (String) -> String, to text: String, requiring: [StaticString] = []) -> String {
+        rewrite(text, requiring: requiring, transform) ?? transform(text)
+    }
+
     /// `text` with `transform` applied to each multi-line output string inside it (members
     /// named `output`, `stdout`, `log`...), compactly serialised; nil when `text` is no JSON
     /// object or array, or nothing changed.

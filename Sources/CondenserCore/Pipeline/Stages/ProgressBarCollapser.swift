@@ -13,13 +13,8 @@ public struct ProgressBarCollapser: TextStage {
     public init() {}
 
     public func apply(_ text: String, context: BlockContext) -> String {
-        if context.role == .toolResult,
-           let rewritten = JSONWrappedText.rewrite(text, requiring: ["\\r", "%", "]", "|", "\u{2588}", "\u{2501}"], {
-               Self.collapse($0)
-           }) {
-            return rewritten
-        }
-        return Self.collapse(text)
+        guard context.role == .toolResult else { return Self.collapse(text) }
+        return JSONWrappedText.applying(Self.collapse, to: text, requiring: ["\\r", "%", "]", "|", "\u{2588}", "\u{2501}"])
     }
 
     static func collapse(_ text: String) -> String {

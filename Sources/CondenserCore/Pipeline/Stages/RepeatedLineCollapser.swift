@@ -26,10 +26,7 @@ public struct RepeatedLineCollapser: TextStage {
             // table): only exact repeats go.
             return Self.collapse(text, similar: false)
         }
-        if let rewritten = JSONWrappedText.rewrite(text, { Self.collapse($0, similar: true) }) {
-            return rewritten
-        }
-        return Self.collapse(text, similar: true)
+        return JSONWrappedText.applying({ Self.collapse($0, similar: true) }, to: text)
     }
 
     static func collapse(_ text: String, similar: Bool) -> String {

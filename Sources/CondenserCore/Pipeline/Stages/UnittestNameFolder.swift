@@ -25,10 +25,7 @@ public struct UnittestNameFolder: TextStage {
 
     public func apply(_ text: String, context: BlockContext) -> String {
         guard context.role == .toolResult else { return text }
-        if let rewritten = JSONWrappedText.rewrite(text, { Self.fold($0) }) {
-            return rewritten
-        }
-        return Self.fold(text)
+        return JSONWrappedText.applying(Self.fold, to: text)
     }
 
     /// One verbose result line: `name (id) ...rest`, where `id` is the class's dotted path,
