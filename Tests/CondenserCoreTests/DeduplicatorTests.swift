@@ -89,6 +89,12 @@ import Testing
         #expect(!diff.contains("\n-"))
     }
 
+    @Test func linesAreSplitAsCharactersSplitThem() {
+        for text in ["", "\n", "a", "a\n", "a\nb", "\n\na\n\n", "a\r\nb\nc\r\n", "\r\n\r", "é\ne\u{301}\n\u{301}x", "→\n  1→y"] {
+            #expect(Deduplicator.lines(text) == text.split(separator: "\n", omittingEmptySubsequences: false), "\(text.debugDescription)")
+        }
+    }
+
     @Test func aFileReadBackAfterAWriteNamesTheWriteCall() throws {
         let content = (1...40).map { "def handler_\($0)(request):  return respond(request, \($0))" }.joined(separator: "\n")
         let arguments = JSONValue.object(["path": .string("app/h.py"), "content": .string(content)]).serialized()
