@@ -23,13 +23,15 @@ public struct CorpusBench {
     }
 
     public func run(_ sessions: [CorpusSession]) -> CorpusBenchReport {
-        // One pipeline replays every session, as a proxy would see them; another meets
-        // each whole request for the first time.
-        let live = makePipeline()
-        let firstSight = makePipeline()
         var results: [SessionBenchResult] = []
-        for session in sessions {
-            results.append(measure(session, live: live, firstSight: firstSight))
+        do {
+            // One pipeline replays every session, as a proxy would see them; another meets
+            // each whole request for the first time. Both are gone before the timings.
+            let live = makePipeline()
+            let firstSight = makePipeline()
+            for session in sessions {
+                results.append(measure(session, live: live, firstSight: firstSight))
+            }
         }
         var report = CorpusBenchReport(mode: mode, sessions: results)
         if let timing = timings(sessions) {

@@ -31,7 +31,7 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     /// before it may also be summarised. User messages are never touched.
     ///
     /// Dev corpus, safe mode, agent medians of savings at first sight (the deepest cut)
-    /// / cache-aware replay cost: 2 turns 51.2% / 0.764, 3 turns 50.6% / 0.764 (payoff 2).
+    /// / cache-aware replay cost: 2 turns 51.9% / 0.740, 3 turns 50.9% / 0.740.
     public var recentTurns: Int = 3
     /// Compression that takes longer than this forwards the original request instead.
     /// A cold 30k-token agent request takes 6-8 ms on two cores (its counting, stages and
@@ -58,9 +58,9 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     /// The estimate takes as many requests to come as came before; agent sessions end
     /// sooner, so re-cuts that the estimate calls even lose money. Back-to-back replay of
     /// the dev corpus (agent medians, savings of the last request / cache-aware cost):
-    /// payoff 1 50.6% / 0.796, 1.5 32.5% / 0.771, 2 26.8% / 0.764, 3 and more 26.1% /
-    /// 0.752 (no in-session re-cut pays there); aggressive 53.2% / 0.877. At 3, a re-cut
-    /// still happens in a session long enough for it to pay several times over.
+    /// payoff 1 50.8% / 0.791, 2 27.9% / 0.744, 3 and more 26.8% / 0.740 (no in-session
+    /// re-cut pays there); aggressive 54.3% / 0.871. At 3, a re-cut still happens in a
+    /// session long enough for it to pay several times over.
     public var summaryPayoff: Double = 3
     /// How long a provider is taken to keep a prompt-cache prefix after its last use. A
     /// conversation idle for longer (or never forwarded by this process) can have nothing
