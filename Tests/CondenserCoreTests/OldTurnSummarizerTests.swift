@@ -175,43 +175,40 @@ import Testing
 }
 
 extension OldTurnSummarizerTests {
-    @Test func foldedLinesAreKeptOrDroppedWithTheirPrefix() throws {
+    /// Folds `lines` with `stage`, summarises the result, and checks that the summary, read
+    /// back in full with `unfold`, shows only lines of the output (and notes), `kept` among them.
+    func expectFoldedSummaryReadsBack(
+        _ lines: [String], stage: any TextStage, unfold: (String) -> String?, kept: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let original = lines.joined(separator: "\n")
+        let folded = stage.apply(original, context: tool)
+        #expect(folded != original, sourceLocation: sourceLocation)
+        let summary = summarizer.apply(folded, context: tool)
+        #expect(summary != folded, sourceLocation: sourceLocation)
+        let shown = (unfold(summary) ?? summary).split(separator: "\n")
+        #expect(shown.contains { $0.contains(kept) }, sourceLocation: sourceLocation)
+        for line in shown where !line.hasPrefix("[... ") {
+            #expect(lines.contains(String(line)), "\(line)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func foldedLinesAreKeptOrDroppedWithTheirPrefix() {
         let compile = "gcc -c -fno-strict-overflow -Wsign-compare -g -Og -Wall -std=c11 -I./Include -DPy_BUILD_CORE -o "
         // Few distinct names, so no line is kept for a rare id.
         let names = ["abstract", "call", "ceval", "dictobject"]
         var lines = (0..<30).map { "\(compile)Objects/\(names[$0 % 4]).o Objects/\(names[$0 % 4]).c" }
         lines.insert("Objects/call.c:12:3: warning: unused variable 'n' [-Wunused-variable]", at: 8)
         lines += (30..<40).map { "\(compile)Python/\(names[$0 % 4]).o Python/\(names[$0 % 4]).c" }
-        let original = lines.joined(separator: "\n")
-        let folded = SharedPrefixFolder().apply(original, context: tool)
-        #expect(folded != original)
-        let summary = summarizer.apply(folded, context: tool)
-        #expect(summary != folded)
-        // Read back in full, every line the summary shows is a line of the output or a note.
-        let shown = (SharedPrefixFolder.unfolded(summary) ?? summary).split(separator: "\n")
-        #expect(shown.contains { $0.contains("warning: unused variable") })
-        for line in shown where !line.hasPrefix("[... ") {
-            #expect(lines.contains(String(line)), "\(line)")
-        }
+        expectFoldedSummaryReadsBack(lines, stage: SharedPrefixFolder(), unfold: SharedPrefixFolder.unfolded, kept: "warning: unused variable")
     }
-}
 
-extension OldTurnSummarizerTests {
-    @Test func unittestLinesAreKeptOrDroppedWithTheirClass() throws {
+    @Test func unittestLinesAreKeptOrDroppedWithTheirClass() {
         var lines = ["0:00:00 load avg: 1.65 [1/1] test_codecs"]
         lines += (0..<40).map { "test_case_\($0 % 5) (test.test_codecs.ReadTest.test_case_\($0 % 5)) ... ok" }
         lines.insert("test_lone_surrogates (test.test_codecs.ReadTest.test_lone_surrogates) ... FAIL", at: 20)
         lines += ["", "FAILED (failures=1)"]
-        let original = lines.joined(separator: "\n")
-        let folded = UnittestNameFolder().apply(original, context: tool)
-        #expect(folded != original)
-        let summary = summarizer.apply(folded, context: tool)
-        #expect(summary != folded)
-        // Read back in full, every line the summary shows is a line of the output or a note.
-        let shown = (UnittestNameFolder.unfolded(summary) ?? summary).split(separator: "\n")
-        #expect(shown.contains { $0.contains("test_lone_surrogates (test.test_codecs.ReadTest.test_lone_surrogates) ... FAIL") })
-        for line in shown where !line.hasPrefix("[... ") {
-            #expect(lines.contains(String(line)), "\(line)")
-        }
+        expectFoldedSummaryReadsBack(
+            lines, stage: UnittestNameFolder(), unfold: UnittestNameFolder.unfolded,
+            kept: "test_lone_surrogates (test.test_codecs.ReadTest.test_lone_surrogates) ... FAIL")
     }
 }
