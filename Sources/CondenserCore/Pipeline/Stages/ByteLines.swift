@@ -49,6 +49,28 @@ enum ByteLines {
         return text.utf8.contains(where: match)
     }
 
+    /// Whether `text`'s UTF-8 holds `needle`, byte for byte; reads the string's storage in
+    /// place when it can. (`String.contains` goes through Foundation's search, far slower.)
+    static func contains(_ text: String, _ needle: StaticString) -> Bool {
+        if let found = text.utf8.withContiguousStorageIfAvailable({ contains($0, needle) }) { return found }
+        return Array(text.utf8).withUnsafeBufferPointer { contains($0, needle) }
+    }
+
+    static func contains(_ buffer: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
+        let count = needle.utf8CodeUnitCount
+        guard count > 0, buffer.count >= count, let base = buffer.baseAddress else { return false }
+        let first = Int32(needle.utf8Start[0])
+        var start = 0
+        let last = buffer.count - count
+        // memchr finds each candidate first byte many bytes at a time.
+        while start <= last, let found = memchr(base + start, first, last - start + 1) {
+            let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + at, needle.utf8Start, count) == 0 { return true }
+            start = at + 1
+        }
+        return false
+    }
+
     /// The first non-whitespace byte of `text`, if any.
     static func firstNonSpace(_ text: String) -> UInt8? {
         text.utf8.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }

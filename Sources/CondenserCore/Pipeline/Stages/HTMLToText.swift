@@ -22,11 +22,13 @@ public struct HTMLToText: TextStage {
     /// A tool that reads a local file (`read_file`, `cat page.html`) returns source the
     /// model may edit: it stays as it is. Fetched pages (a URL in the arguments) are converted.
     static func readsLocalFile(_ context: BlockContext) -> Bool {
+        // Searched as bytes: `String.contains` goes through Foundation's string search.
         let arguments = context.toolArguments?.lowercased() ?? ""
-        if arguments.contains("http://") || arguments.contains("https://") { return false }
+        let has = { (needle: StaticString) in ByteLines.contains(arguments, needle) }
+        if has("http://") || has("https://") { return false }
         let tool = context.toolName?.lowercased() ?? ""
-        for word in ["read", "file", "view", "open", "cat", "edit", "write"] where tool.contains(word) { return true }
-        return arguments.contains(".htm") || arguments.contains(".xml") || arguments.contains(".svg")
+        for word: StaticString in ["read", "file", "view", "open", "cat", "edit", "write"] where ByteLines.contains(tool, word) { return true }
+        return has(".htm") || has(".xml") || has(".svg")
     }
 
     static func convert(_ text: String) -> String {

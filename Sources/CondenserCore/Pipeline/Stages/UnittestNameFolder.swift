@@ -18,7 +18,7 @@ public struct UnittestNameFolder: TextStage {
     static let minimumRun = 3
     // The parts of `Marker.unittestNames` around its count and id, to read markers back.
     static let markerStart = "[next "
-    static let markerMiddle = " lines: \"name ...\" stands for \"name ("
+    static let markerMiddle: StaticString = " lines: \"name ...\" stands for \"name ("
     static let markerEnd = ") ...\"]"
 
     public init() {}
@@ -85,7 +85,7 @@ public struct UnittestNameFolder: TextStage {
 
     /// The text with every marked run written out again; nil when there is none.
     public static func unfolded(_ text: String) -> String? {
-        guard text.contains(markerMiddle) else { return nil }
+        guard ByteLines.contains(text, markerMiddle) else { return nil }
         let bytes = Array(text.utf8)
         let ranges = ByteLines.split(bytes)
         var out: [UInt8] = []
@@ -130,7 +130,7 @@ public struct UnittestNameFolder: TextStage {
 
     static func parseMarker(_ line: ArraySlice<UInt8>) -> (count: Int, pattern: (suite: [UInt8], hasSuffixName: Bool))? {
         let start = Array(markerStart.utf8)
-        let middle = Array(markerMiddle.utf8)
+        let middle = Array(markerMiddle.description.utf8)
         let end = Array(markerEnd.utf8)
         guard line.starts(with: start), line.count > start.count + middle.count + end.count, Array(line.suffix(end.count)) == end else {
             return nil
