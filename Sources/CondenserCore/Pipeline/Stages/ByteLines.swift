@@ -127,17 +127,34 @@ enum ByteLines {
         guard count > 0, bytes.count >= count else { return nil }
         let pointer = needle.utf8Start
         let first = pointer[0]
-        var i = bytes.startIndex
-        let last = bytes.endIndex - count
-        while i <= last {
-            if lower(bytes[i]) == first {
+        // No byte lowers to an upper-case letter.
+        if first >= 0x41 && first <= 0x5A { return nil }
+        return bytes.withUnsafeBufferPointer { buffer -> Int? in
+            let base = buffer.baseAddress!
+            let last = buffer.count - count
+            func matchesRest(_ i: Int) -> Bool {
                 var k = 1
-                while k < count, lower(bytes[i + k]) == pointer[k] { k += 1 }
-                if k == count { return i }
+                while k < count, lower(base[i + k]) == pointer[k] { k += 1 }
+                return k == count
             }
-            i += 1
+            if isLetter(first) {
+                // A lower-case letter and its upper case differ only in bit 0x20.
+                var i = 0
+                while i <= last {
+                    if base[i] | 0x20 == first, matchesRest(i) { return bytes.startIndex + i }
+                    i += 1
+                }
+                return nil
+            }
+            // Any other byte matches only itself, and memchr finds it many bytes at a time.
+            var start = 0
+            while start <= last, let found = memchr(base + start, Int32(first), last - start + 1) {
+                let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if matchesRest(at) { return bytes.startIndex + at }
+                start = at + 1
+            }
+            return nil
         }
-        return nil
     }
 
     @inline(__always) static func lower(_ byte: UInt8) -> UInt8 {
