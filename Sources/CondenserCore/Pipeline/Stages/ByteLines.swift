@@ -146,11 +146,19 @@ enum ByteLines {
                 }
                 return nil
             }
-            // Any other byte matches only itself, and memchr finds it many bytes at a time.
+            // Any other byte matches only itself, and memchr finds it many bytes at a time;
+            // it looks for the needle's first such byte that isn't a space (spaces are
+            // everywhere), whose place fixes the candidate's start.
+            var anchor = 0
+            for k in 0..<count where !isLetter(pointer[k]) && pointer[k] != 0x20 {
+                anchor = k
+                break
+            }
+            let byte = Int32(pointer[anchor])
             var start = 0
-            while start <= last, let found = memchr(base + start, Int32(first), last - start + 1) {
-                let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                if matchesRest(at) { return bytes.startIndex + at }
+            while start <= last, let found = memchr(base + start + anchor, byte, last - start + 1) {
+                let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) - anchor
+                if lower(base[at]) == first, matchesRest(at) { return bytes.startIndex + at }
                 start = at + 1
             }
             return nil
