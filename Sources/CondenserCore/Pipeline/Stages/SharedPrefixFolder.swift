@@ -34,10 +34,7 @@ public struct SharedPrefixFolder: TextStage {
 
     public func apply(_ text: String, context: BlockContext) -> String {
         guard context.role == .toolResult else { return text }
-        if let rewritten = JSONWrappedText.rewrite(text, { Self.fold($0) }) {
-            return rewritten
-        }
-        return Self.fold(text)
+        return JSONWrappedText.applying(Self.fold, to: text)
     }
 
     static func fold(_ text: String) -> String {
