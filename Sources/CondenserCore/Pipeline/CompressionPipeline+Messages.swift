@@ -6,7 +6,9 @@ extension CompressionPipeline {
     ) throws(PipelineError) -> [MessageResult] {
         let messages = conversation.messages
         let modeKey = modeKey(mode, counting)
-        let conversationKeys = conversationKeys(messages, modeKey: modeKey)
+        // Hashing reads every byte of the request: once per message, for both key kinds.
+        let messageHashes = messages.map(\.contentHash)
+        let conversationKeys = conversationKeys(messageHashes, modeKey: modeKey)
         let boundary = summaryBoundary(
             conversation, of: request, mode: mode, counting: counting, previous: cacheablePrefix(conversationKeys, at: now))
         // Each message's memo key: its result depends only on the messages before it in
@@ -14,9 +16,8 @@ extension CompressionPipeline {
         var keys: [StableHash] = []
         keys.reserveCapacity(messages.count)
         var chain = StableHash(high: 0, low: 0)
-        for (index, message) in messages.enumerated() {
+        for (index, messageHash) in messageHashes.enumerated() {
             if index == boundary, boundary > 0 { chain = StableHash(high: 0, low: 0) }
-            let messageHash = message.contentHash
             keys.append(
                 modeKey.combined(with: StableHash("\(index)|\(index < boundary ? -1 : boundary)")).combined(with: chain)
                     .combined(with: messageHash))
@@ -66,14 +67,14 @@ extension CompressionPipeline {
         keyBase.combined(with: StableHash(mode.rawValue + "|" + counting.name))
     }
 
-    /// The ledger key of each prefix of the conversation: element i stands for its first
-    /// i + 1 messages.
-    func conversationKeys(_ messages: [ConversationMessage], modeKey: StableHash) -> [StableHash] {
+    /// The ledger key of each prefix of the conversation, from its messages' content
+    /// hashes: element i stands for its first i + 1 messages.
+    func conversationKeys(_ messageHashes: [StableHash], modeKey: StableHash) -> [StableHash] {
         var keys: [StableHash] = []
-        keys.reserveCapacity(messages.count)
+        keys.reserveCapacity(messageHashes.count)
         var prefix = modeKey
-        for message in messages {
-            prefix = prefix.combined(with: message.contentHash)
+        for hash in messageHashes {
+            prefix = prefix.combined(with: hash)
             keys.append(prefix)
         }
         return keys
@@ -82,7 +83,7 @@ extension CompressionPipeline {
     /// The summary boundary this request went upstream with, if it did lately.
     func forwardedBoundary(of request: ChatRequest, mode: CompressionMode) -> Int? {
         guard let counting = try? counterFor(request.model) else { return nil }
-        let keys = conversationKeys(Conversation(openAIChat: request).messages, modeKey: modeKey(mode, counting))
+        let keys = conversationKeys(Conversation(openAIChat: request).messages.map(\.contentHash), modeKey: modeKey(mode, counting))
         guard let found = ledger.latest(keys), found.messages == keys.count else { return nil }
         return found.entry.boundary
     }
