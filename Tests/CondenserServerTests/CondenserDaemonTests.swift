@@ -115,6 +115,17 @@ import Testing
         }
     }
 
+    /// Sends `body` until a response says it was compressed (at most five times): the first
+    /// request may fail open while the pipeline warms up on a debug build.
+    static func sendUntilCompressed(port: Int, _ body: String) async throws -> String {
+        var response = ""
+        for _ in 0..<5 where !response.lowercased().contains("x-condenser-tokens-saved") {
+            response = await RawHTTP.exchange(port: port, request(body))
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return response
+    }
+
     @Test func servedRequestsAreCompressedByTheRealPipeline() async throws {
         // An agent turn whose tool output repeats: the noise stages must shrink it, and
         // everything the protocol pins (tool call, pairing, last user message) must stay.
@@ -138,12 +149,7 @@ import Testing
         ])
         let text = body.serialized()
         try await Self.withDaemon(config: "") { _, port, _, upstream in
-            // The first request may fail open while the pipeline warms up on a debug build.
-            var response = ""
-            for _ in 0..<5 where !response.lowercased().contains("x-condenser-tokens-saved") {
-                response = await RawHTTP.exchange(port: port, Self.request(text))
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            let response = try await Self.sendUntilCompressed(port: port, text)
             #expect(RawHTTP.status(of: response) == 200)
             #expect(response.lowercased().contains("x-condenser-tokens-saved"), "\(response.prefix(400))")
             let forwarded = try #require(upstream.received.last)
@@ -182,11 +188,7 @@ import Testing
             JSONValue.object(["model": .string("gpt-4o"), "messages": .array(opening + (0..<rounds).flatMap(toolRound))]).serialized()
         }
         try await Self.withDaemon(config: "") { _, port, _, upstream in
-            var response = ""
-            for _ in 0..<5 where !response.lowercased().contains("x-condenser-tokens-saved") {
-                response = await RawHTTP.exchange(port: port, Self.request(body(rounds: 2)))
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            var response = try await Self.sendUntilCompressed(port: port, body(rounds: 2))
             #expect(response.lowercased().contains("x-condenser-tokens-saved"), "\(response.prefix(400))")
             let first = try ChatRequest.parse(bytes: try #require(upstream.received.last).body)
             response = await RawHTTP.exchange(port: port, Self.request(body(rounds: 3)))
