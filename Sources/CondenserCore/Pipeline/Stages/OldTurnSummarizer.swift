@@ -66,6 +66,9 @@ public struct OldTurnSummarizer: TextStage {
             if let rewritten = JSONWrappedText.rewrite(text, { condenseToolOutput($0, mode: mode, path: path) }) {
                 return rewritten
             }
+            if let laidOut = JSONItemLines.render(text) {
+                return LogCondenser(mode: mode).condense(laidOut)
+            }
             return log()
         }
         // The file's name says more than a sniff of its first lines.
