@@ -54,4 +54,14 @@ import Testing
         let text = (0..<10).map { "line \($0)" }.joined(separator: "\n")
         #expect(safe.condense(text) == text)
     }
+
+    @Test func shortBlockStartsStayAndLongOnesMayGo() {
+        var lines = (0..<8).map { "intro line \($0) of the page" }
+        lines += ["", "Configuration", "detail one", "detail two"]
+        lines += ["", "This paragraph opens with a long sentence that carries nothing worth keeping here."]
+        lines += (0..<8).map { "closing line \($0) of the page" }
+        let result = safe.condense(lines.joined(separator: "\n"))
+        #expect(result.contains("\nConfiguration\n"))
+        #expect(!result.contains("This paragraph opens"))
+    }
 }

@@ -12,8 +12,10 @@ struct LogCondenser: Sendable {
     /// Error and warning lines kept in all (beyond those kept for a rare id); a fixed
     /// count, so a summary of the summary keeps the same ones.
     var alertBudget: Int
-    /// Whether the first line after each blank line stays (paragraph and section starts).
+    /// Whether the first line after each blank line stays when it is short: a section's
+    /// heading. Longer ones open paragraphs of docs or log entries, which a summary may drop.
     var keepsBlockStarts: Bool
+    static let blockStartMaximumBytes = 40
 
     init(mode: CompressionMode) {
         switch mode {
@@ -24,10 +26,10 @@ struct LogCondenser: Sendable {
             alertBudget = 10
             keepsBlockStarts = false
         case .safe, .off:
-            headLines = 6
-            tailLines = 5
+            headLines = 4
+            tailLines = 4
             alertsPerShape = 3
-            alertBudget = 24
+            alertBudget = 12
             keepsBlockStarts = true
         }
     }
@@ -54,8 +56,8 @@ struct LogCondenser: Sendable {
                 keep[i] = true
                 continue
             }
-            if keepsBlockStarts, i > 0, lines[i - 1].isEmpty, !ByteLines.isBlank(line) {
-                // The first line of a block after a blank line: a paragraph's or a section's start.
+            if keepsBlockStarts, i > 0, lines[i - 1].isEmpty, !ByteLines.isBlank(line), line.count <= Self.blockStartMaximumBytes {
+                // A short first line of a block after a blank line: a section's heading.
                 keep[i] = true
                 continue
             }
