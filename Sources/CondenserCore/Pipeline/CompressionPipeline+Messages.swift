@@ -111,8 +111,7 @@ extension CompressionPipeline {
         return SummaryBoundary.active(
             messageTokens: tokens, roles: roles,
             compressible: conversation.messages.map { isCompressible($0.role) },
-            step: mode == .aggressive ? max(1, settings.summaryStepTokens / 2) : settings.summaryStepTokens,
-            recentTurns: settings.recentTurns, requiredPayoff: mode == .aggressive ? 0 : settings.summaryPayoff,
+            step: settings.summaryStepTokens, recentTurns: settings.recentTurns, requiredPayoff: settings.summaryPayoff,
             from: previous)
     }
 

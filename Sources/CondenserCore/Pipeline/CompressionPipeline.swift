@@ -20,9 +20,9 @@ import Synchronization
 /// each recent conversation's boundary and when it was last forwarded. A conversation
 /// met for the first time, or idle for longer than `cacheTTLSeconds`, can have nothing
 /// cached, so it is cut as deep as the recency window allows. Otherwise the boundary
-/// continues from the recorded one: in safe mode it moves only when the estimated
-/// savings over the requests to come cover re-billing the prefix after it once
-/// (`summaryPayoff`); in aggressive mode at every half step, at a cache cost. Each token
+/// continues from the recorded one, and moves only when the estimated savings over the
+/// requests to come cover re-billing the prefix after it once (`summaryPayoff`), in
+/// either mode. Each token
 /// of a live conversation is billed in full once, when it first appears, so what the
 /// lossless stages remove then sets the cost floor.
 ///

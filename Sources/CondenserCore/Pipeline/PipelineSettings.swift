@@ -47,19 +47,21 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     public var summaries: SummaryPolicy = .always
     /// Candidate summary boundaries sit where the conversation's cumulative tokens
     /// cross a multiple of this step, so the boundary (and with it the prompt-cache
-    /// prefix) moves only after about this many new tokens. Aggressive mode uses half.
+    /// prefix) moves only after about this many new tokens.
     /// Only planned re-cuts use it: a conversation the provider can't have cached is cut
     /// as deep as `recentTurns` allows (see `cacheTTLSeconds`).
     public var summaryStepTokens: Int = 4000
     /// How much a planned re-cut must save, by `SummaryBoundary`'s estimate, relative to
-    /// re-billing the prefix after it, before the boundary of a cached conversation moves
-    /// in safe mode. Aggressive mode re-cuts at every candidate (payoff 0).
+    /// re-billing the prefix after it, before the boundary of a cached conversation moves.
+    /// Both modes weigh re-cuts alike: a re-cut that costs more in cache misses than it
+    /// saves is no saving, however aggressive. (Aggressive mode used to re-cut at every
+    /// candidate: replay cost 0.871 against 0.740.)
     ///
     /// The estimate takes as many requests to come as came before; agent sessions end
     /// sooner, so re-cuts that the estimate calls even lose money. Back-to-back replay of
     /// the dev corpus (agent medians, savings of the last request / cache-aware cost):
     /// payoff 1 50.8% / 0.791, 2 27.9% / 0.744, 3 and more 26.8% / 0.740 (no in-session
-    /// re-cut pays there); aggressive 54.3% / 0.871. At 3, a re-cut still happens in a
+    /// re-cut pays there). At 3, a re-cut still happens in a
     /// session long enough for it to pay several times over.
     public var summaryPayoff: Double = 3
     /// How long a provider is taken to keep a prompt-cache prefix after its last use. A
