@@ -14,6 +14,14 @@ import Testing
         #expect(LogCondenser.alert(in: ArraySlice("test_user (test.T.test_user) ... ok".utf8)) == .none)
     }
 
+    @Test func severeLinesReportErrorsNotFailedAttempts() {
+        #expect(LogCondenser.isSevere(ArraySlice("FATAL health check failed with code QRX-8228".utf8)))
+        #expect(LogCondenser.isSevere(ArraySlice("##[error]artifact upload failed".utf8)))
+        #expect(LogCondenser.isSevere(ArraySlice("raise KeyError(k)".utf8)))
+        #expect(!LogCondenser.isSevere(ArraySlice("sshd[1]: Failed password for root".utf8)))
+        #expect(!LogCondenser.isSevere(ArraySlice("pam_unix(sshd:auth): authentication failure".utf8)))
+    }
+
     @Test func linesDifferingInNumbersShareAShape() {
         let a = LogCondenser.shape(of: ArraySlice("sshd[123]: Failed password from 10.0.0.1 port 22".utf8))
         let b = LogCondenser.shape(of: ArraySlice("sshd[456]: Failed password from 10.9.8.7 port 2200".utf8))

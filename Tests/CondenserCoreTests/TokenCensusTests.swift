@@ -55,4 +55,14 @@ import Testing
         #expect(shape("Qw3rTy7uIo") == shape("As4dFg8hJk"))
         #expect(shape("QRX-8228") != shape("QRX-8228", .hash))
     }
+
+    @Test func aRareValueOfAColumnStaysOnALineTheCallerPicks() {
+        let ids = (0..<12).map { "session=<Qw\($0)rTy7uIo> closed" }
+        var lines = ids
+        lines[9] = "ERROR session=<Zz9rTy7uIo> lost"
+        let bytes = Array(lines.joined(separator: "\n").utf8)
+        let picked = TokenCensus.factLines(bytes, lines: ByteLines.split(bytes)) { $0.starts(with: "ERROR".utf8) }
+        #expect(picked.enumerated().filter { $0.element }.map(\.offset) == [0, 1, 2, 9])
+        #expect(!flags(lines)[9])
+    }
 }

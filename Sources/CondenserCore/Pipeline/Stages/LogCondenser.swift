@@ -46,7 +46,8 @@ struct LogCondenser: Sendable {
         let trailingEmpty = lines.count > 1 && lines[lines.count - 1].isEmpty
         let contentCount = lines.count - (trailingEmpty ? 1 : 0)
         guard contentCount > headLines + tailLines + 2 else { return nil }
-        var keep = TokenCensus.factLines(bytes, lines: lines)
+        // An error line with a rare id is what a summary is for, even in a column of ids.
+        var keep = TokenCensus.factLines(bytes, lines: lines, keepsRareValues: Self.isSevere)
         var alertsByShape: [UInt64: Int] = [:]
         // A log of failures on every line keeps its first few, not all of them.
         var alertsKept = 0
@@ -127,6 +128,26 @@ struct LogCondenser: Sendable {
             }
         }
         return result
+    }
+
+    private static let severeWords = WordSet([
+        "Error", "ERROR", "error", "Exception", "Traceback", "FAIL", "FAILED", "fatal", "Fatal", "FATAL", "panic",
+        "CRITICAL", "Segmentation", "Aborted", "unhealthy",
+    ])
+
+    /// Whether the line reports an error, not just a failed attempt (`Failed password`,
+    /// `authentication failure` fill whole auth logs).
+    static func isSevere(_ line: ArraySlice<UInt8>) -> Bool {
+        var index = line.startIndex
+        while index < line.endIndex {
+            while index < line.endIndex, !ByteLines.isLetter(line[index]) { index += 1 }
+            let start = index
+            while index < line.endIndex, ByteLines.isLetter(line[index]) { index += 1 }
+            let word = line[start..<index]
+            guard word.count >= 4, word.count <= 24 else { continue }
+            if severeWords.contains(word) || hasSuffix(word, "Error") || hasSuffix(word, "Exception") { return true }
+        }
+        return false
     }
 
     private static func hasSuffix(_ word: ArraySlice<UInt8>, _ suffix: StaticString) -> Bool {

@@ -6,7 +6,8 @@
 /// (`Aa9` for session ids, `a@a.a` for emails, `a9` for commit hashes) sit on more than
 /// `columnLineLimit` lines, only the first `columnSampleLines` of those lines are kept
 /// for them. A code such as `QRX-8228` in a log of session ids keeps its line, because
-/// its shape is rare there.
+/// its shape is rare there, and so does a rare value of a column on a line that
+/// `keepsRareValues` picks (an error line, say).
 enum TokenCensus {
     /// A token on at most this many lines is rare: all of its lines are kept.
     static let rareLineLimit = 3
@@ -16,7 +17,9 @@ enum TokenCensus {
     static let columnSampleLines = 3
 
     /// One flag per line: whether the line must be kept for its strong tokens.
-    static func factLines(_ bytes: [UInt8], lines: [Range<Int>]) -> [Bool] {
+    static func factLines(
+        _ bytes: [UInt8], lines: [Range<Int>], keepsRareValues: ((ArraySlice<UInt8>) -> Bool)? = nil
+    ) -> [Bool] {
         var keep = [Bool](repeating: false, count: lines.count)
         var occurrences: [(line: Int, key: UInt64, shape: UInt64)] = []
         var census: [UInt64: Entry] = [:]
@@ -43,7 +46,12 @@ enum TokenCensus {
             guard let entry = census[occurrence.key], let shape = shapes[occurrence.shape] else { continue }
             if shape.lines > columnLineLimit {
                 // Sampled whatever each value's count, so a summary's summary samples the same lines.
-                if occurrence.line <= shape.sampleEnd { keep[occurrence.line] = true }
+                if occurrence.line <= shape.sampleEnd {
+                    keep[occurrence.line] = true
+                } else if entry.lines <= rareLineLimit, !keep[occurrence.line], let keepsRareValues,
+                    keepsRareValues(bytes[lines[occurrence.line]]) {
+                    keep[occurrence.line] = true
+                }
             } else if entry.lines <= rareLineLimit || entry.first == occurrence.line {
                 keep[occurrence.line] = true
             }
