@@ -73,6 +73,16 @@ import Testing
         #expect(!result.contains("self.file = self.sock.makefile"))
     }
 
+    @Test func aListingsEmptyLinesAreNotKeptAsStatements() {
+        // After trailing whitespace goes, `   104\t` (an empty line) is `104` alone.
+        let numbered = Self.python.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            .map { $0.element.isEmpty ? "\($0.offset + 100)" : "\($0.offset + 100)\t" + $0.element }.joined(separator: "\n")
+        let lines = outline.outline(numbered).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.contains("115\t    def __init__(self, host, port=DEFAULT_PORT):"))
+        // The same lines and markers as the outline of the text without numbers.
+        #expect(lines.count == outline.outline(Self.python).split(separator: "\n", omittingEmptySubsequences: false).count)
+    }
+
     @Test func keepsIndentedLinesWithRareIds() {
         let code = """
             func deploy() {

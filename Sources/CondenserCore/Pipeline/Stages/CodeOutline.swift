@@ -25,7 +25,8 @@ public struct CodeOutline: Sendable {
         for (i, range) in lines.enumerated() {
             let line = bytes[range]
             let content = line.dropFirst(ContentSniffer.gutterWidth(line))
-            if ByteLines.isBlank(content) { continue }
+            // A listing's blank line is its number alone once trailing whitespace is gone.
+            if ByteLines.isBlank(content) || Self.isBareNumber(content) { continue }
             if ElidedLines.isMarkerLine(content) {
                 // An earlier outline dropped this run, a string's closing quotes perhaps.
                 keep[i] = true
@@ -89,6 +90,12 @@ public struct CodeOutline: Sendable {
             i += 1
         }
         return false
+    }
+
+    /// `  622`: only digits, as a numbered listing's empty line reads.
+    static func isBareNumber(_ content: ArraySlice<UInt8>) -> Bool {
+        let trimmed = ByteLines.trimmed(content)
+        return !trimmed.isEmpty && trimmed.count <= 7 && trimmed.allSatisfy(ByteLines.isDigit)
     }
 
     /// `}`, `end`, `fi`: closing a block says nothing an outline needs.
