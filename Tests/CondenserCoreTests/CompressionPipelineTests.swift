@@ -55,7 +55,7 @@ func testCounter() -> PipelineCounter {
         return 3 + texts.reduce(0) { $0 + counter.count($1) }
     }
     return PipelineCounter(
-        name: "test", text: counter, request: { $0.messages.reduce(3) { $0 + count($1) } }, message: count)
+        name: "test", text: counter, overhead: { _ in 3 }, message: count)
 }
 
 func makePipeline(
@@ -302,14 +302,16 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let boundary = SummaryBoundary.deepest(roles: conversation.messages.map(\.role), recentTurns: cold.settings.recentTurns)
         try #require(boundary > 0)
         let hits = [MessageResult?](repeating: nil, count: request.messages.count)
+        let messageTokens = request.messages.map(testCounter().message)
         let prepared = try cold.prepare(
-            conversation.messages, hits: hits, of: request, boundary: boundary, mode: .safe, counting: testCounter(),
+            conversation.messages, hits: hits, of: request, messageTokens: messageTokens, boundary: boundary, mode: .safe, counting: testCounter(),
             deadline: clock.now.advanced(by: .seconds(10)), clock: clock)
         #expect(prepared.contains { $0 != nil })
         // Messages the memo holds, and requests with little new text, are not prepared ahead.
         let few = Array(conversation.messages.prefix(6))
         let none = try cold.prepare(
-            few, hits: [MessageResult?](repeating: nil, count: few.count), of: request, boundary: 0, mode: .safe, counting: testCounter(),
+            few, hits: [MessageResult?](repeating: nil, count: few.count), of: request, messageTokens: messageTokens, boundary: 0, mode: .safe,
+            counting: testCounter(),
             deadline: clock.now.advanced(by: .seconds(10)), clock: clock)
         #expect(none.allSatisfy { $0 == nil })
         // The cold path (prepared on all cores) and the warm one (message by message, as
@@ -335,7 +337,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
         let calls = Calls()
         let base = testCounter()
-        let counting = PipelineCounter(name: "test", text: base.text, request: base.request) { message in
+        let counting = PipelineCounter(name: "test", text: base.text, overhead: base.overhead) { message in
             calls.lock.withLock { calls.count += 1 }
             return base.message(message)
         }

@@ -22,7 +22,7 @@ extension CompressionPipeline {
     /// pass does it inline). Stages and the summarizer are pure functions of a block, so
     /// the results are the same either way; only the time differs.
     func prepare(
-        _ messages: [ConversationMessage], hits: [MessageResult?], of request: ChatRequest, boundary: Int,
+        _ messages: [ConversationMessage], hits: [MessageResult?], of request: ChatRequest, messageTokens: [Int], boundary: Int,
         mode: CompressionMode, counting: PipelineCounter, deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> [[PreparedBlock]?] {
         var work: [(message: Int, block: Int)] = []
@@ -37,7 +37,7 @@ extension CompressionPipeline {
         // The largest blocks first, so no core is left with a long one at the end.
         work.sort { messages[$0.message].textBlocks[$0.block].text.utf8.count > messages[$1.message].textBlocks[$1.block].text.utf8.count }
         let knownCounts = messages.indices.map { index in
-            hits[index] == nil && isCompressible(messages[index].role) ? contentTokens(request.messages[index], counting) : nil
+            hits[index] == nil && isCompressible(messages[index].role) ? contentTokens(request.messages[index], messageTokens[index], counting) : nil
         }
         let blocks = messages.map(\.textBlocks)
         let order = work
@@ -63,7 +63,7 @@ extension CompressionPipeline {
     /// Counts a large request's messages on all cores, so the request count that follows
     /// adds up cached counts: counting is the one pass over every byte of a cold request.
     /// Only for a conversation not seen lately: a warm one's messages are cached, and a
-    /// lookup costs a serialisation and a hash of the message, not worth doing twice.
+    /// lookup costs a hash of the message, not worth doing twice.
     func countMessagesOnAllCores(_ request: ChatRequest, _ counting: PipelineCounter) {
         let messages = request.messages
         guard messages.count > 1 else { return }

@@ -101,7 +101,9 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
                 failOpenReason: "no token counter for model \(request.model): \(error)", elapsed: clock.now - start)
         }
         countMessagesOnAllCores(request, counting)
-        let tokensIn = counting.request(request)
+        // Each message counted once, for tokens in and for the summary boundary.
+        let messageTokens = request.messages.map(counting.message)
+        let tokensIn = messageTokens.reduce(counting.overhead(request), +)
         func original(_ reason: String?) -> CompressionOutcome {
             CompressionOutcome(
                 request: request, changed: false, tokensIn: tokensIn, tokensOut: tokensIn,
@@ -112,7 +114,9 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         var conversation = Conversation(openAIChat: request)
         let results: [MessageResult]
         do throws(PipelineError) {
-            results = try process(conversation, of: request, mode: mode, counting: counting, deadline: deadline, clock: clock, now: now)
+            results = try process(
+                conversation, of: request, messageTokens: messageTokens, mode: mode, counting: counting, deadline: deadline, clock: clock,
+                now: now)
         } catch {
             switch error {
             case .overBudget:
