@@ -193,6 +193,27 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
     }
 
+    @Test func aNewTurnExtendsThePreviousRequestsIndexesWithTheSameResult() {
+        // One pipeline resumes each request from the indexes the one before left; the
+        // other has its snapshots pushed out before every request, so it registers every
+        // message again. Both must give the same bytes and savings for every request.
+        for summarizer in [nil, FirstAndLastLine()] as [(any TextStage)?] {
+            let resuming = makePipeline(summarizer: summarizer)
+            let rebuilding = makePipeline(summarizer: summarizer)
+            for request in growingPrefixes(syntheticSession(rounds: 30)) {
+                for filler in 0..<CompressionPipeline.indexSnapshotEntries {
+                    rebuilding.indexSnapshots.store(IndexSnapshotsTests.snapshot(filler), for: StableHash("filler \(filler)"))
+                }
+                let resumed = resuming.compress(request, mode: .safe)
+                let rebuilt = rebuilding.compress(request, mode: .safe)
+                #expect(resumed.request.serializedBytes() == rebuilt.request.serializedBytes())
+                #expect(resumed.stages == rebuilt.stages)
+            }
+            // Without re-cuts every request took the snapshot of the one before.
+            if summarizer == nil { #expect(resuming.indexSnapshots.count == 1) }
+        }
+    }
+
     @Test func summariesChangeThePrefixOnlyAtPlannedRecuts() throws {
         let pipeline = makePipeline(summarizer: FirstAndLastLine())
         var previous: (request: ChatRequest, boundary: Int)?

@@ -28,13 +28,24 @@ extension CompressionPipeline {
         let hits = keys.map { memo.value(for: $0) }
         let prepared = try prepare(
             messages, hits: hits, of: request, messageTokens: messageTokens, boundary: boundary, mode: mode, counting: counting, deadline: deadline, clock: clock)
+        // The indexes as the previous request of the conversation left them, when all the
+        // messages they hold are memoised: only the messages after those are registered.
+        let memoised = hits.firstIndex { $0 == nil } ?? hits.count
         var dedupeIndex = Deduplicator.Index()
         var boilerplateIndex = BoilerplateRemover.Index()
+        var registered = 0
+        if let (messages, snapshot) = indexSnapshots.take(keys, limit: memoised) {
+            (dedupeIndex, boilerplateIndex, registered) = (snapshot.dedupe, snapshot.boilerplate, messages)
+        }
         var results: [MessageResult] = []
         results.reserveCapacity(messages.count)
         var lastAssistant = 0
         for (index, message) in messages.enumerated() {
             if message.role == .assistant { lastAssistant = index }
+            if index < registered, let hit = hits[index] {
+                results.append(hit)
+                continue
+            }
             if index == boundary, boundary > 0 {
                 // References after the boundary point only at messages after it: the
                 // ones before it are summarised, not in the request in full.
@@ -60,6 +71,9 @@ extension CompressionPipeline {
                 boilerplate.register(record.paragraphs, messageIndex: index, in: &boilerplateIndex)
             }
             results.append(result)
+        }
+        if let last = keys.last {
+            indexSnapshots.store(IndexSnapshots.Snapshot(dedupe: dedupeIndex, boilerplate: boilerplateIndex), for: last)
         }
         if let last = conversationKeys.last { ledger.record(last, boundary: boundary, at: now) }
         return results

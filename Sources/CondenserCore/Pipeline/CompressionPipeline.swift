@@ -37,6 +37,10 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     /// reused by a long-running process after a reload of settings.
     public static let version = "pipeline-3"
 
+    /// How many recent requests' indexes are kept: one per conversation in progress is
+    /// what counts, and each holds a conversation's line and paragraph indexes.
+    static let indexSnapshotEntries = 64
+
     public let settings: PipelineSettings
     let stages: [any TextStage]
     let summarizer: (any TextStage)?
@@ -47,6 +51,8 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     /// Each recent conversation's boundary and when it was last forwarded.
     let ledger: CutLedger
     let keyBase: StableHash
+    /// The indexes each recent request left, for the next request of its conversation.
+    let indexSnapshots = IndexSnapshots(maximumEntries: CompressionPipeline.indexSnapshotEntries)
     /// Conversations seen lately (by their opening), whose messages are counted already.
     let seenConversations = Mutex<Set<StableHash>>([])
 
