@@ -27,8 +27,11 @@ enum BytePairEncoder {
     /// each merge, which is quadratic (a 1 MB run of one letter is a single piece).
     static let heapThreshold = 96
 
+    /// - Parameter pieceCounts: counts of merged pieces, used when the sink wants only a count.
     @inline(__always)
-    static func encode<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, into sink: inout Sink) {
+    static func encode<Sink: TokenSink>(
+        _ piece: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, _ pieceCounts: PieceCountCache, into sink: inout Sink
+    ) {
         if length == 1 {
             sink.append(lookup.byteRanks[Int(piece.pointee)])
             return
@@ -38,6 +41,21 @@ enum BytePairEncoder {
             sink.append(whole)
             return
         }
+        if !Sink.wantsRanks {
+            sink.add(
+                count: pieceCounts.count(piece, length) {
+                    var counted = CountSink()
+                    merge(piece, length, lookup, into: &counted)
+                    return counted.count
+                })
+            return
+        }
+        merge(piece, length, lookup, into: &sink)
+    }
+
+    /// Merges a piece of two or more bytes that is not one token.
+    @inline(__always)
+    static func merge<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, into sink: inout Sink) {
         if length <= heapThreshold {
             mergeByScanning(piece, length, lookup, into: &sink)
         } else {

@@ -7,6 +7,7 @@ public final class Tokenizer: TokenCounter, Sendable {
     public let encoding: TokenEncoding
     let table: RankTable
     let preTokenizer: PreTokenizer
+    let pieceCounts = PieceCountCache()
 
     /// Makes a tokenizer from the bytes of a `.tiktoken` rank file.
     public init(encoding: TokenEncoding, rankFile: [UInt8]) throws(TokenizerError) {
@@ -63,13 +64,14 @@ public final class Tokenizer: TokenCounter, Sendable {
         var text = text
         let lookup = table.lookup
         let preTokenizer = preTokenizer
+        let pieceCounts = pieceCounts
         withExtendedLifetime(table) {
             text.withUTF8 { buffer in
                 let text = UTF8Text(buffer)
                 var start = 0
                 while start < text.count {
                     let end = preTokenizer.pieceEnd(in: text, from: start)
-                    BytePairEncoder.encode(text.base + start, end - start, lookup, into: &sink)
+                    BytePairEncoder.encode(text.base + start, end - start, lookup, pieceCounts, into: &sink)
                     start = end
                 }
             }
