@@ -382,6 +382,21 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         #expect(outcome.tokensOut == chat.count(outcome.request))
     }
 
+    @Test func aGrowingConversationCountsAsARecountOfEachRequest() throws {
+        // Messages the previous request had take their counts from it, not from a count.
+        var settings = PipelineSettings()
+        settings.timeBudgetMilliseconds = 10_000
+        settings.minimumTokens = 100
+        let pipeline = CompressionPipeline.standard(settings: settings)
+        let chat = ChatTokenCounter(tokenizer: try Tokenizer.shared(.o200kBase))
+        for request in growingPrefixes(syntheticSession(rounds: 16)) {
+            let outcome = pipeline.compress(request, mode: .safe)
+            #expect(outcome.tokensIn == chat.count(request))
+            #expect(outcome.tokensOut == chat.count(outcome.request))
+        }
+        #expect(pipeline.recentRequests.count == 1)
+    }
+
     @Test func onlyTextPartsAreCompressedAndOtherPartsPassUntouched() throws {
         var request = syntheticSession(rounds: 6)
         let toolIndex = try #require(request.messages.lastIndex { $0.role == "tool" })

@@ -1,15 +1,21 @@
 extension CompressionPipeline {
     /// The result for every message of `conversation`, from the memo where it can.
     ///
-    /// - Parameter messageTokens: the count of each message of `request`.
+    /// - Parameters:
+    ///   - messageTokens: the count of each message of `request`.
+    ///   - knownHashes: the content hashes of its first messages, known from the
+    ///     conversation's previous request.
     func process(
-        _ conversation: Conversation, of request: ChatRequest, messageTokens: [Int], mode: CompressionMode, counting: PipelineCounter,
+        _ conversation: Conversation, of request: ChatRequest, messageTokens: [Int], knownHashes: ArraySlice<StableHash>,
+        mode: CompressionMode, counting: PipelineCounter,
         deadline: ContinuousClock.Instant, clock: ContinuousClock, now: ContinuousClock.Instant
     ) throws(PipelineError) -> [MessageResult] {
         let messages = conversation.messages
         let modeKey = modeKey(mode, counting)
-        // Hashing reads every byte of the request: once per message, for both key kinds.
-        let messageHashes = messages.map(\.contentHash)
+        // Hashing reads every byte of a message: once per message, for both key kinds, and
+        // only for messages the conversation's previous request didn't have.
+        let messageHashes = Array(knownHashes) + messages[knownHashes.count...].map(\.contentHash)
+        recentRequests.store(request.messages, tokens: messageTokens, hashes: messageHashes, counter: counting.name)
         let conversationKeys = conversationKeys(messageHashes, modeKey: modeKey)
         let boundary = summaryBoundary(
             conversation, messageTokens: messageTokens, mode: mode, previous: cacheablePrefix(conversationKeys, at: now))

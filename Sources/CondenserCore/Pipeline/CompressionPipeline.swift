@@ -40,6 +40,8 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     /// How many recent requests' indexes are kept: one per conversation in progress is
     /// what counts, and each holds a conversation's line and paragraph indexes.
     static let indexSnapshotEntries = 64
+    /// How many conversations' latest requests are kept, each with all its text.
+    static let recentRequestEntries = 32
 
     public let settings: PipelineSettings
     let stages: [any TextStage]
@@ -53,6 +55,8 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     let keyBase: StableHash
     /// The indexes each recent request left, for the next request of its conversation.
     let indexSnapshots = IndexSnapshots(maximumEntries: CompressionPipeline.indexSnapshotEntries)
+    /// The latest request of each recent conversation, with its messages' counts and hashes.
+    let recentRequests = RecentRequests(maximumEntries: CompressionPipeline.recentRequestEntries)
     /// Conversations seen lately (by their opening), whose messages are counted already.
     let seenConversations = Mutex<Set<StableHash>>([])
 
@@ -106,9 +110,11 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
                 request: request, changed: false, tokensIn: 0, tokensOut: 0,
                 failOpenReason: "no token counter for model \(request.model): \(error)", elapsed: clock.now - start)
         }
-        countMessagesOnAllCores(request, counting)
-        // Each message counted once, for tokens in and for the summary boundary.
-        let messageTokens = request.messages.map(counting.message)
+        // Each message counted once, for tokens in and for the summary boundary; the ones
+        // the conversation's previous request had are known already.
+        let known = recentRequests.known(request.messages, counter: counting.name)
+        if known.tokens.isEmpty { countMessagesOnAllCores(request, counting) }
+        let messageTokens = Array(known.tokens) + request.messages[known.tokens.count...].map(counting.message)
         let tokensIn = messageTokens.reduce(counting.overhead(request), +)
         func original(_ reason: String?) -> CompressionOutcome {
             CompressionOutcome(
@@ -121,7 +127,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         let results: [MessageResult]
         do throws(PipelineError) {
             results = try process(
-                conversation, of: request, messageTokens: messageTokens, mode: mode, counting: counting, deadline: deadline, clock: clock,
+                conversation, of: request, messageTokens: messageTokens, knownHashes: known.hashes, mode: mode, counting: counting, deadline: deadline, clock: clock,
                 now: now)
         } catch {
             switch error {
