@@ -364,9 +364,11 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
         let pipeline = makePipeline()
         let large = syntheticSession(rounds: 60)
-        pipeline.countMessagesOnAllCores(large, counting)
+        #expect(pipeline.countMessagesOnAllCores(large, counting) == large.messages.map(base.message))
         #expect(calls.count == large.messages.count)
-        pipeline.countMessagesOnAllCores(syntheticSession(rounds: 2), counting)
+        // Small requests, and conversations seen lately, are counted by the caller.
+        #expect(pipeline.countMessagesOnAllCores(syntheticSession(rounds: 2), counting) == nil)
+        #expect(pipeline.countMessagesOnAllCores(large, counting) == nil)
         #expect(calls.count == large.messages.count)
     }
 

@@ -113,8 +113,9 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         // Each message counted once, for tokens in and for the summary boundary; the ones
         // the conversation's previous request had are known already.
         let known = recentRequests.known(request.messages, counter: counting.name)
-        if known.tokens.isEmpty { countMessagesOnAllCores(request, counting) }
-        let messageTokens = Array(known.tokens) + request.messages[known.tokens.count...].map(counting.message)
+        let messageTokens =
+            (known.tokens.isEmpty ? countMessagesOnAllCores(request, counting) : nil)
+            ?? Array(known.tokens) + request.messages[known.tokens.count...].map(counting.message)
         let tokensIn = messageTokens.reduce(counting.overhead(request), +)
         func original(_ reason: String?) -> CompressionOutcome {
             CompressionOutcome(
