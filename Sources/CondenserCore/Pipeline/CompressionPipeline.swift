@@ -38,10 +38,11 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     public static let version = "pipeline-3"
 
     /// How many recent requests' indexes are kept: one per conversation in progress is
-    /// what counts, and each holds a conversation's line and paragraph indexes.
-    static let indexSnapshotEntries = 64
+    /// what counts, and each keeps its conversation's texts alive, so a local proxy's
+    /// handful of concurrent sessions, no more (an evicted one is rebuilt, same result).
+    static let indexSnapshotEntries = 16
     /// How many conversations' latest requests are kept, each with all its text.
-    static let recentRequestEntries = 32
+    static let recentRequestEntries = 16
 
     public let settings: PipelineSettings
     let stages: [any TextStage]
