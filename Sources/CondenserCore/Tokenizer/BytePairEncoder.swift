@@ -2,6 +2,8 @@
 protocol TokenSink {
     /// Whether the sink needs each token's rank, or only how many there are.
     static var wantsRanks: Bool { get }
+    /// The number of tokens so far.
+    var tokens: Int { get }
     mutating func append(_ rank: UInt32)
     mutating func add(count: Int)
 }
@@ -9,6 +11,7 @@ protocol TokenSink {
 struct RankSink: TokenSink {
     var ids: [Int] = []
     static var wantsRanks: Bool { true }
+    var tokens: Int { ids.count }
     @inline(__always) mutating func append(_ rank: UInt32) { ids.append(Int(rank)) }
     @inline(__always) mutating func add(count: Int) {}
 }
@@ -16,6 +19,7 @@ struct RankSink: TokenSink {
 struct CountSink: TokenSink {
     var count = 0
     static var wantsRanks: Bool { false }
+    var tokens: Int { count }
     @inline(__always) mutating func append(_ rank: UInt32) { count += 1 }
     @inline(__always) mutating func add(count: Int) { self.count += count }
 }
