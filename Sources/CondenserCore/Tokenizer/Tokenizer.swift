@@ -102,9 +102,10 @@ public final class Tokenizer: TokenCounter, Sendable {
                         BytePairEncoder.encode(text.base + start, end - start, lookup, pieceCounts, into: &sink)
                         start = end
                     }
-                    // A piece past the chunk's end would mean the cut was not between pieces.
+                    // A piece past the chunk's end would mean the cut was not between pieces;
+                    // the text's count stays right, and such a chunk is never cached.
                     assert(start == chunkEnd, "a piece crossed a chunk boundary")
-                    if let key { chunkCounts.store(sink.tokens - before, for: key) }
+                    if let key, start == chunkEnd { chunkCounts.store(sink.tokens - before, for: key) }
                 }
             }
         }
