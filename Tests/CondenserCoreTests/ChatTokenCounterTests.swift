@@ -84,6 +84,56 @@ import Testing
         #expect(ChatTokenCounter.key(of: split1) != ChatTokenCounter.key(of: split2))
     }
 
+    @Test func aRequestCountsItsOverheadPlusEachMessage() throws {
+        let tokenizer = try Tokenizer.shared(.o200kBase)
+        let counter = ChatTokenCounter(tokenizer: tokenizer)
+        let tool: JSONValue = .object([
+            "type": .string("function"),
+            "function": .object(["name": .string("read_file"), "description": .string("Reads a file.")]),
+        ])
+        let request = ChatRequest(body: ["model": .string("gpt-4o"), "tools": .array([tool])], messages: Self.cookbookMessages)
+        #expect(counter.overhead(request) == 3 + 7 + tokenizer.count("read_file:Reads a file") + 12)
+        #expect(counter.count(request) == Self.cookbookMessages.reduce(counter.overhead(request)) { $0 + counter.count($1) })
+    }
+
+    @Test func aGrownRequestCountsAsAFreshCounterCountsIt() throws {
+        let tokenizer = try Tokenizer.shared(.o200kBase)
+        let counter = ChatTokenCounter(tokenizer: tokenizer)
+        var messages = Self.cookbookMessages
+        for round in 0..<6 {
+            messages.append(ChatMessage(object: [
+                "role": .string("assistant"), "content": .null,
+                "tool_calls": .array([.object(["id": .string("call_\(round)"), "type": .string("function"),
+                    "function": .object(["name": .string("run"), "arguments": .string(#"{"step": \#(round)}"#)])])]),
+            ]))
+            messages.append(ChatMessage(object: [
+                "role": .string("tool"), "tool_call_id": .string("call_\(round)"), "content": .string("step \(round) done"),
+            ]))
+            let request = ChatRequest(body: ["model": .string("gpt-4o")], messages: messages)
+            #expect(counter.count(request) == ChatTokenCounter(tokenizer: tokenizer).count(request))
+        }
+    }
+
+    @Test func structuralKeysSeparateWhatSerialisingWould() {
+        func key(_ value: JSONValue) -> StableHash { ChatTokenCounter.key(of: value) }
+        #expect(key(.number("1")) != key(.string("1")))
+        #expect(key(.bool(true)) != key(.string("true")))
+        #expect(key(.null) != key(.string("null")))
+        #expect(key(.array([.array([.string("a")]), .array([.string("b")])])) != key(.array([.array([.string("a"), .string("b")])])))
+        #expect(key(.array([.string("ab")])) != key(.array([.string("a"), .string("b")])))
+        #expect(key(.object(["a": .object(["b": .string("c")])])) != key(.object(["a": .object([:]), "b": .string("c")])))
+        #expect(key(.array([])) != key(.object([:])))
+        // Calls that differ only in their arguments are different messages.
+        func call(_ arguments: String) -> ChatMessage {
+            ChatMessage(object: [
+                "role": .string("assistant"),
+                "tool_calls": .array([.object(["function": .object(["name": .string("run"), "arguments": .string(arguments)])])]),
+            ])
+        }
+        #expect(ChatTokenCounter.key(of: call("{}")) != ChatTokenCounter.key(of: call("{ }")))
+        #expect(ChatTokenCounter.key(of: call("{}")) == ChatTokenCounter.key(of: call("{}")))
+    }
+
     @Test func cacheStaysWithinItsCapacity() throws {
         let counter = ChatTokenCounter(tokenizer: try Tokenizer.shared(.o200kBase), cacheCapacity: 10)
         for index in 0..<100 {

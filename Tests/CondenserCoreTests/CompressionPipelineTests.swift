@@ -55,7 +55,7 @@ func testCounter() -> PipelineCounter {
         return 3 + texts.reduce(0) { $0 + counter.count($1) }
     }
     return PipelineCounter(
-        name: "test", text: counter, request: { $0.messages.reduce(3) { $0 + count($1) } }, message: count)
+        name: "test", text: counter, overhead: { _ in 3 }, message: count)
 }
 
 func makePipeline(
@@ -193,6 +193,27 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
     }
 
+    @Test func aNewTurnExtendsThePreviousRequestsIndexesWithTheSameResult() {
+        // One pipeline resumes each request from the indexes the one before left; the
+        // other has its snapshots pushed out before every request, so it registers every
+        // message again. Both must give the same bytes and savings for every request.
+        for summarizer in [nil, FirstAndLastLine()] as [(any TextStage)?] {
+            let resuming = makePipeline(summarizer: summarizer)
+            let rebuilding = makePipeline(summarizer: summarizer)
+            for request in growingPrefixes(syntheticSession(rounds: 30)) {
+                for filler in 0..<CompressionPipeline.indexSnapshotEntries {
+                    rebuilding.indexSnapshots.store(IndexSnapshotsTests.snapshot(filler), for: StableHash("filler \(filler)"))
+                }
+                let resumed = resuming.compress(request, mode: .safe)
+                let rebuilt = rebuilding.compress(request, mode: .safe)
+                #expect(resumed.request.serializedBytes() == rebuilt.request.serializedBytes())
+                #expect(resumed.stages == rebuilt.stages)
+            }
+            // Without re-cuts every request took the snapshot of the one before.
+            if summarizer == nil { #expect(resuming.indexSnapshots.count == 1) }
+        }
+    }
+
     @Test func summariesChangeThePrefixOnlyAtPlannedRecuts() throws {
         let pipeline = makePipeline(summarizer: FirstAndLastLine())
         var previous: (request: ChatRequest, boundary: Int)?
@@ -302,14 +323,16 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let boundary = SummaryBoundary.deepest(roles: conversation.messages.map(\.role), recentTurns: cold.settings.recentTurns)
         try #require(boundary > 0)
         let hits = [MessageResult?](repeating: nil, count: request.messages.count)
+        let messageTokens = request.messages.map(testCounter().message)
         let prepared = try cold.prepare(
-            conversation.messages, hits: hits, of: request, boundary: boundary, mode: .safe, counting: testCounter(),
+            conversation.messages, hits: hits, of: request, messageTokens: messageTokens, boundary: boundary, mode: .safe, counting: testCounter(),
             deadline: clock.now.advanced(by: .seconds(10)), clock: clock)
         #expect(prepared.contains { $0 != nil })
         // Messages the memo holds, and requests with little new text, are not prepared ahead.
         let few = Array(conversation.messages.prefix(6))
         let none = try cold.prepare(
-            few, hits: [MessageResult?](repeating: nil, count: few.count), of: request, boundary: 0, mode: .safe, counting: testCounter(),
+            few, hits: [MessageResult?](repeating: nil, count: few.count), of: request, messageTokens: messageTokens, boundary: 0, mode: .safe,
+            counting: testCounter(),
             deadline: clock.now.advanced(by: .seconds(10)), clock: clock)
         #expect(none.allSatisfy { $0 == nil })
         // The cold path (prepared on all cores) and the warm one (message by message, as
@@ -335,15 +358,17 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
         let calls = Calls()
         let base = testCounter()
-        let counting = PipelineCounter(name: "test", text: base.text, request: base.request) { message in
+        let counting = PipelineCounter(name: "test", text: base.text, overhead: base.overhead) { message in
             calls.lock.withLock { calls.count += 1 }
             return base.message(message)
         }
         let pipeline = makePipeline()
         let large = syntheticSession(rounds: 60)
-        pipeline.countMessagesOnAllCores(large, counting)
+        #expect(pipeline.countMessagesOnAllCores(large, counting) == large.messages.map(base.message))
         #expect(calls.count == large.messages.count)
-        pipeline.countMessagesOnAllCores(syntheticSession(rounds: 2), counting)
+        // Small requests, and conversations seen lately, are counted by the caller.
+        #expect(pipeline.countMessagesOnAllCores(syntheticSession(rounds: 2), counting) == nil)
+        #expect(pipeline.countMessagesOnAllCores(large, counting) == nil)
         #expect(calls.count == large.messages.count)
     }
 
@@ -357,6 +382,21 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         #expect(outcome.changed)
         #expect(outcome.tokensIn == chat.count(request))
         #expect(outcome.tokensOut == chat.count(outcome.request))
+    }
+
+    @Test func aGrowingConversationCountsAsARecountOfEachRequest() throws {
+        // Messages the previous request had take their counts from it, not from a count.
+        var settings = PipelineSettings()
+        settings.timeBudgetMilliseconds = 10_000
+        settings.minimumTokens = 100
+        let pipeline = CompressionPipeline.standard(settings: settings)
+        let chat = ChatTokenCounter(tokenizer: try Tokenizer.shared(.o200kBase))
+        for request in growingPrefixes(syntheticSession(rounds: 16)) {
+            let outcome = pipeline.compress(request, mode: .safe)
+            #expect(outcome.tokensIn == chat.count(request))
+            #expect(outcome.tokensOut == chat.count(outcome.request))
+        }
+        #expect(pipeline.recentRequests.count == 1)
     }
 
     @Test func onlyTextPartsAreCompressedAndOtherPartsPassUntouched() throws {

@@ -70,6 +70,25 @@ import Testing
         #expect(ContentSniffer.kind(of: text) == .mixed)
     }
 
+    @Test func rememberedKindsAreThoseOfTheBytesAndLinesAsked() {
+        // The same bytes cut into other lines are another question: only the code lines
+        // of a prose-and-code text are code.
+        let prose = (0..<12).map { _ in "The service reads its configuration at start up and keeps it in memory." }
+        let code = (0..<2).map { "    value_\($0) = compute(\($0))  # step" }
+        let bytes = Array((prose + code).joined(separator: "\n").utf8)
+        let lines = ByteLines.split(bytes)
+        let codeLines = Array(lines.suffix(2))
+        for _ in 0..<3 {
+            #expect(ContentSniffer.kind(of: bytes, lines: lines) == .prose)
+            #expect(ContentSniffer.kind(of: bytes, lines: codeLines) == .sourceCode)
+        }
+        // More blocks than are remembered, asked about twice, in turn.
+        let texts = (0..<20).map { index in index % 2 == 0 ? "line \(index) of some text output" : "def f\(index)(x):\n    return x\n" }
+        let first = texts.map { ContentSniffer.kind(of: $0) }
+        #expect(texts.map { ContentSniffer.kind(of: $0) } == first)
+        #expect(first[1] == .sourceCode)
+    }
+
     @Test func verbatimKinds() {
         #expect(ContentSniffer.Kind.sourceCode.isVerbatim)
         #expect(ContentSniffer.Kind.diff.isVerbatim)

@@ -95,6 +95,33 @@ import Testing
         }
     }
 
+    @Test func gutterIsSpacesThenDigitsThenATabOrAnArrow() {
+        let cases: [(String, String?)] = [
+            ("     12\tcode", "code"), ("12→code", "code"), ("  7→", ""), ("3\t", ""),
+            ("12 code", nil), ("  \tcode", nil), ("   ", nil), ("123", nil), ("", nil), ("x1\tcode", nil),
+            ("1 2\tcode", nil), ("12-code", nil), ("12\u{2191}code", nil),
+        ]
+        for (line, code) in cases {
+            let substring = line[...]
+            #expect(Deduplicator.gutterEnd(substring).map { String(substring[$0...]) } == code, "\(line.debugDescription)")
+        }
+        // In a line cut out of a longer text, too.
+        let text = "head\n   42\tbody\n"
+        let line = Deduplicator.lines(text)[1]
+        #expect(Deduplicator.stripLineNumber(line) == "body")
+    }
+
+    @Test func anchorsAreOneInFourLongLinesByAFixedHash() {
+        func fnv(_ line: String) -> UInt32 {
+            line.utf8.reduce(2_166_136_261) { ($0 ^ UInt32($1)) &* 16_777_619 }
+        }
+        let lines = (0..<200).map { "let value\($0) = compute(\($0))" } + ["short", "1234567", "émigré résumé"]
+        for line in lines {
+            #expect(Deduplicator.isAnchor(line[...]) == (line.utf8.count >= 8 && fnv(line) & 3 == 0))
+        }
+        #expect(lines.filter { Deduplicator.isAnchor($0[...]) }.count > 20)
+    }
+
     @Test func aFileReadBackAfterAWriteNamesTheWriteCall() throws {
         let content = (1...40).map { "def handler_\($0)(request):  return respond(request, \($0))" }.joined(separator: "\n")
         let arguments = JSONValue.object(["path": .string("app/h.py"), "content": .string(content)]).serialized()

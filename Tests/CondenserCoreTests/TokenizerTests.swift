@@ -133,6 +133,77 @@ enum TokenizerTestFiles {
         }
     }
 
+    /// Long texts whose lines start in every way the split patterns treat differently.
+    static let chunkedTexts: [String] = {
+        let starts = [
+            "alpha", "Beta", "7 items", "  indented", "\tTabbed", "});", "// comment", "'s quoted", "'ll go",
+            "\r\nwindows", "é accent", "Über", "日本語", "-- dash", "  \n", "x", "9", "#include <x>", "...",
+        ]
+        var texts: [String] = []
+        for (index, ending) in ["\n", "\r\n", ".\n", ";\n//", "  \n", "\n\n", ":\n"].enumerated() {
+            var text = ""
+            for line in 0..<120 {
+                text += starts[(line * 7 + index) % starts.count] + " line \(line) of text, value=\(line * 31)" + ending
+            }
+            texts.append(text)
+        }
+        texts.append(String(repeating: "ERROR 2024-01-01 12:00:00 something failed at step 42\n", count: 60))
+        texts.append(String(repeating: "a\n", count: 400) + String(repeating: "\n", count: 300) + "end")
+        return texts
+    }()
+
+    @Test(arguments: TokenEncoding.allCases)
+    func chunkedCountsAreTheCountsOfTheWholeText(encoding: TokenEncoding) throws {
+        let tokenizer = try Tokenizer.shared(encoding)
+        for text in Self.chunkedTexts {
+            let ids = tokenizer.encode(text).count
+            // The second count comes from the chunk cache.
+            #expect(tokenizer.count(text) == ids, "\(text.prefix(60).debugDescription)")
+            #expect(tokenizer.count(text) == ids, "\(text.prefix(60).debugDescription)")
+            // Chunks met in other texts (a line edited, lines dropped) count the same.
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            lines[lines.count / 2] += " edited"
+            lines.remove(at: lines.count / 3)
+            let edited = lines.joined(separator: "\n")
+            #expect(tokenizer.count(edited) == tokenizer.encode(edited).count, "\(text.prefix(60).debugDescription)")
+        }
+    }
+
+    @Test func chunksEndAtLineStartsWithALetterOrDigit() {
+        let text = Array((String(repeating: "  spaced\n", count: 40) + "}\n" + String(repeating: "word\n", count: 40)).utf8)
+        text.withUnsafeBufferPointer { buffer in
+            var start = 0
+            var ends: [Int] = []
+            while start < buffer.count {
+                let end = Tokenizer.chunkEnd(buffer, from: start)
+                ends.append(end)
+                start = end
+            }
+            #expect(ends.last == buffer.count)
+            for end in ends.dropLast() {
+                #expect(buffer[end - 1] == 0x0A)
+                #expect(Tokenizer.isASCIILetterOrDigit(buffer[end]))
+            }
+            // Indented lines and a brace are no place to cut; the first cut is at least
+            // `chunkMinimum` on, at the first "word" line after the brace.
+            #expect(ends.first == 40 * 9 + 2)
+        }
+    }
+
+    @Test(.enabled(if: TokenizerTestFiles.sharedTokenizers != nil))
+    func chunkedCountsMatchTheCorpusTexts() throws {
+        let corpus = try #require(TokenizerTestFiles.sharedTokenizers).deletingLastPathComponent().appendingPathComponent("corpus/dev.jsonl")
+        guard FileManager.default.fileExists(atPath: corpus.path) else { return }
+        let tokenizer = try Tokenizer.shared(.o200kBase)
+        let sessions = try CorpusSession.load(path: corpus.path).prefix(12)
+        for session in sessions {
+            for message in session.request.messages {
+                guard let text = message.content.text, text.utf8.count >= 2 * Tokenizer.chunkMinimum else { continue }
+                #expect(tokenizer.count(text) == tokenizer.encode(text).count, "\(session.id)")
+            }
+        }
+    }
+
     @Test func loadingABadRankFileThrowsInsteadOfTrapping() {
         #expect(throws: TokenizerError.self) { try Tokenizer(encoding: .o200kBase, rankFile: []) }
         #expect(throws: TokenizerError.self) { try Tokenizer(encoding: .o200kBase, rankFile: Array("not base64! 0\n".utf8)) }

@@ -1,16 +1,24 @@
 extension CompressionPipeline {
     /// The result for every message of `conversation`, from the memo where it can.
+    ///
+    /// - Parameters:
+    ///   - messageTokens: the count of each message of `request`.
+    ///   - knownHashes: the content hashes of its first messages, known from the
+    ///     conversation's previous request.
     func process(
-        _ conversation: Conversation, of request: ChatRequest, mode: CompressionMode, counting: PipelineCounter,
+        _ conversation: Conversation, of request: ChatRequest, messageTokens: [Int], knownHashes: ArraySlice<StableHash>,
+        mode: CompressionMode, counting: PipelineCounter,
         deadline: ContinuousClock.Instant, clock: ContinuousClock, now: ContinuousClock.Instant
     ) throws(PipelineError) -> [MessageResult] {
         let messages = conversation.messages
         let modeKey = modeKey(mode, counting)
-        // Hashing reads every byte of the request: once per message, for both key kinds.
-        let messageHashes = messages.map(\.contentHash)
+        // Hashing reads every byte of a message: once per message, for both key kinds, and
+        // only for messages the conversation's previous request didn't have.
+        let messageHashes = Array(knownHashes) + messages[knownHashes.count...].map(\.contentHash)
+        recentRequests.store(request.messages, tokens: messageTokens, hashes: messageHashes, counter: counting.name)
         let conversationKeys = conversationKeys(messageHashes, modeKey: modeKey)
         let boundary = summaryBoundary(
-            conversation, of: request, mode: mode, counting: counting, previous: cacheablePrefix(conversationKeys, at: now))
+            conversation, messageTokens: messageTokens, mode: mode, previous: cacheablePrefix(conversationKeys, at: now))
         // Each message's memo key: its result depends only on the messages before it in
         // its region (their hashes chained), itself, and where the boundary is.
         var keys: [StableHash] = []
@@ -25,14 +33,25 @@ extension CompressionPipeline {
         }
         let hits = keys.map { memo.value(for: $0) }
         let prepared = try prepare(
-            messages, hits: hits, of: request, boundary: boundary, mode: mode, counting: counting, deadline: deadline, clock: clock)
+            messages, hits: hits, of: request, messageTokens: messageTokens, boundary: boundary, mode: mode, counting: counting, deadline: deadline, clock: clock)
+        // The indexes as the previous request of the conversation left them, when all the
+        // messages they hold are memoised: only the messages after those are registered.
+        let memoised = hits.firstIndex { $0 == nil } ?? hits.count
         var dedupeIndex = Deduplicator.Index()
         var boilerplateIndex = BoilerplateRemover.Index()
+        var registered = 0
+        if let (messages, snapshot) = indexSnapshots.take(keys, limit: memoised) {
+            (dedupeIndex, boilerplateIndex, registered) = (snapshot.dedupe, snapshot.boilerplate, messages)
+        }
         var results: [MessageResult] = []
         results.reserveCapacity(messages.count)
         var lastAssistant = 0
         for (index, message) in messages.enumerated() {
             if message.role == .assistant { lastAssistant = index }
+            if index < registered, let hit = hits[index] {
+                results.append(hit)
+                continue
+            }
             if index == boundary, boundary > 0 {
                 // References after the boundary point only at messages after it: the
                 // ones before it are summarised, not in the request in full.
@@ -46,7 +65,7 @@ extension CompressionPipeline {
             } else {
                 result = try processMessage(
                     message, index: index, summarized: index < boundary, mode: mode, counter: counting.text,
-                    knownCount: isCompressible(message.role) ? contentTokens(request.messages[index], counting) : nil,
+                    knownCount: isCompressible(message.role) ? contentTokens(request.messages[index], messageTokens[index], counting) : nil,
                     callMessageIndex: lastAssistant, prepared: prepared[index], dedupeIndex: dedupeIndex, boilerplateIndex: boilerplateIndex, deadline: deadline, clock: clock)
                 memo.insert(result, for: keys[index])
             }
@@ -58,6 +77,9 @@ extension CompressionPipeline {
                 boilerplate.register(record.paragraphs, messageIndex: index, in: &boilerplateIndex)
             }
             results.append(result)
+        }
+        if let last = keys.last {
+            indexSnapshots.store(IndexSnapshots.Snapshot(dedupe: dedupeIndex, boilerplate: boilerplateIndex), for: last)
         }
         if let last = conversationKeys.last { ledger.record(last, boundary: boundary, at: now) }
         return results
@@ -101,29 +123,26 @@ extension CompressionPipeline {
     ///
     /// - Parameter previous: the boundary the provider may have the prefix cached under;
     ///   nil when it can't have, and a re-cut to the deepest boundary costs nothing.
-    func summaryBoundary(
-        _ conversation: Conversation, of request: ChatRequest, mode: CompressionMode, counting: PipelineCounter, previous: Int?
-    ) -> Int {
+    func summaryBoundary(_ conversation: Conversation, messageTokens: [Int], mode: CompressionMode, previous: Int?) -> Int {
         guard summarizer != nil, settings.summaries.allows(mode) else { return 0 }
         let roles = conversation.messages.map(\.role)
         guard let previous else { return SummaryBoundary.deepest(roles: roles, recentTurns: settings.recentTurns) }
-        let tokens = request.messages.map(counting.message)
         return SummaryBoundary.active(
-            messageTokens: tokens, roles: roles,
+            messageTokens: messageTokens, roles: roles,
             compressible: conversation.messages.map { isCompressible($0.role) },
             step: settings.summaryStepTokens, recentTurns: settings.recentTurns, requiredPayoff: settings.summaryPayoff,
             from: previous)
     }
 
-    /// The tokens of a message's string content, from the request counter's cache: the
-    /// message was counted for tokens in, and a request count adds up its members, so
-    /// the content's share is the message less the message without it (whose other
-    /// members are a few tokens to count). Saves a tokenizer pass over every block.
-    func contentTokens(_ message: ChatMessage, _ counting: PipelineCounter) -> Int? {
+    /// The tokens of a message's string content, from its count (`tokens`): a message
+    /// count adds up its members, so the content's share is the message less the message
+    /// without it (whose other members are a few tokens to count). Saves a tokenizer pass
+    /// over every block.
+    func contentTokens(_ message: ChatMessage, _ tokens: Int, _ counting: PipelineCounter) -> Int? {
         guard case .text(let text) = message.content, !text.isEmpty else { return nil }
         var bare = message
         bare.content = .text("")
-        return counting.message(message) - counting.message(bare)
+        return tokens - counting.message(bare)
     }
 
     /// Whether the pipeline may rewrite a message's text at all.

@@ -22,7 +22,7 @@ extension CompressionPipeline {
     /// pass does it inline). Stages and the summarizer are pure functions of a block, so
     /// the results are the same either way; only the time differs.
     func prepare(
-        _ messages: [ConversationMessage], hits: [MessageResult?], of request: ChatRequest, boundary: Int,
+        _ messages: [ConversationMessage], hits: [MessageResult?], of request: ChatRequest, messageTokens: [Int], boundary: Int,
         mode: CompressionMode, counting: PipelineCounter, deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> [[PreparedBlock]?] {
         var work: [(message: Int, block: Int)] = []
@@ -37,11 +37,11 @@ extension CompressionPipeline {
         // The largest blocks first, so no core is left with a long one at the end.
         work.sort { messages[$0.message].textBlocks[$0.block].text.utf8.count > messages[$1.message].textBlocks[$1.block].text.utf8.count }
         let knownCounts = messages.indices.map { index in
-            hits[index] == nil && isCompressible(messages[index].role) ? contentTokens(request.messages[index], counting) : nil
+            hits[index] == nil && isCompressible(messages[index].role) ? contentTokens(request.messages[index], messageTokens[index], counting) : nil
         }
         let blocks = messages.map(\.textBlocks)
         let order = work
-        let slots = Slots(count: order.count)
+        let slots = Slots<PreparedBlock>(count: order.count)
         DispatchQueue.concurrentPerform(iterations: order.count) { item in
             let (message, block) = order[item]
             // Each iteration writes only its own slot.
@@ -60,16 +60,16 @@ extension CompressionPipeline {
         return prepared
     }
 
-    /// Counts a large request's messages on all cores, so the request count that follows
-    /// adds up cached counts: counting is the one pass over every byte of a cold request.
-    /// Only for a conversation not seen lately: a warm one's messages are cached, and a
-    /// lookup costs a serialisation and a hash of the message, not worth doing twice.
-    func countMessagesOnAllCores(_ request: ChatRequest, _ counting: PipelineCounter) {
+    /// The count of each message of a large request, counted on all cores: counting is
+    /// the one pass over every byte of a cold request. Nil for a small request, or for a
+    /// conversation seen lately (whose messages the count cache holds), which the caller
+    /// counts message by message.
+    func countMessagesOnAllCores(_ request: ChatRequest, _ counting: PipelineCounter) -> [Int]? {
         let messages = request.messages
-        guard messages.count > 1 else { return }
+        guard messages.count > 1 else { return nil }
         var bytes = 0
         for message in messages { bytes += message.content.text?.utf8.count ?? 0 }
-        guard bytes >= Self.parallelMinimumBytes else { return }
+        guard bytes >= Self.parallelMinimumBytes else { return nil }
         // A conversation is known by its first two messages.
         let opening = StableHash(messages[0].content.text ?? "").combined(with: StableHash(messages[1].content.text ?? ""))
         let seen = seenConversations.withLock { seen in
@@ -78,10 +78,15 @@ extension CompressionPipeline {
             seen.insert(opening)
             return false
         }
-        guard !seen else { return }
-        DispatchQueue.concurrentPerform(iterations: messages.count) { index in
-            _ = counting.message(messages[index])
+        guard !seen else { return nil }
+        // The largest messages first, so no core is left with a long one at the end.
+        let order = messages.indices.sorted { (messages[$0].content.text?.utf8.count ?? 0) > (messages[$1].content.text?.utf8.count ?? 0) }
+        let counts = Slots<Int>(count: messages.count)
+        DispatchQueue.concurrentPerform(iterations: order.count) { item in
+            // Each iteration writes only its own message's slot.
+            counts.pointer[order[item]] = counting.message(messages[order[item]])
         }
+        return (0..<messages.count).map { counts.pointer[$0]! }
     }
 
     /// Runs the per-block stages over one block, keeping each change that saves tokens;
@@ -111,8 +116,8 @@ extension CompressionPipeline {
 }
 
 /// Result slots that concurrent iterations fill, one each.
-private final class Slots: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<PreparedBlock?>
+private final class Slots<Value>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Value?>
     let count: Int
 
     init(count: Int) {

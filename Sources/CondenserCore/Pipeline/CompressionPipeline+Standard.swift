@@ -32,7 +32,7 @@ final class EncodingCounters: Sendable {
         let tokenizer = try Tokenizer.shared(encoding)
         let chat = ChatTokenCounter(tokenizer: tokenizer)
         let counter = PipelineCounter(
-            name: encoding.rawValue, text: CachingTokenCounter(tokenizer), request: { chat.count($0) }, message: { chat.count($0) })
+            name: encoding.rawValue, text: CachingTokenCounter(tokenizer), overhead: { chat.overhead($0) }, message: { chat.count($0) })
         return counters.withLock { counters in
             if let existing = counters[encoding] { return existing }
             counters[encoding] = counter

@@ -37,6 +37,13 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     /// reused by a long-running process after a reload of settings.
     public static let version = "pipeline-3"
 
+    /// How many recent requests' indexes are kept: one per conversation in progress is
+    /// what counts, and each keeps its conversation's texts alive, so a local proxy's
+    /// handful of concurrent sessions, no more (an evicted one is rebuilt, same result).
+    static let indexSnapshotEntries = 16
+    /// How many conversations' latest requests are kept, each with all its text.
+    static let recentRequestEntries = 16
+
     public let settings: PipelineSettings
     let stages: [any TextStage]
     let summarizer: (any TextStage)?
@@ -47,6 +54,10 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     /// Each recent conversation's boundary and when it was last forwarded.
     let ledger: CutLedger
     let keyBase: StableHash
+    /// The indexes each recent request left, for the next request of its conversation.
+    let indexSnapshots = IndexSnapshots(maximumEntries: CompressionPipeline.indexSnapshotEntries)
+    /// The latest request of each recent conversation, with its messages' counts and hashes.
+    let recentRequests = RecentRequests(maximumEntries: CompressionPipeline.recentRequestEntries)
     /// Conversations seen lately (by their opening), whose messages are counted already.
     let seenConversations = Mutex<Set<StableHash>>([])
 
@@ -100,8 +111,13 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
                 request: request, changed: false, tokensIn: 0, tokensOut: 0,
                 failOpenReason: "no token counter for model \(request.model): \(error)", elapsed: clock.now - start)
         }
-        countMessagesOnAllCores(request, counting)
-        let tokensIn = counting.request(request)
+        // Each message counted once, for tokens in and for the summary boundary; the ones
+        // the conversation's previous request had are known already.
+        let known = recentRequests.known(request.messages, counter: counting.name)
+        let messageTokens =
+            (known.tokens.isEmpty ? countMessagesOnAllCores(request, counting) : nil)
+            ?? Array(known.tokens) + request.messages[known.tokens.count...].map(counting.message)
+        let tokensIn = messageTokens.reduce(counting.overhead(request), +)
         func original(_ reason: String?) -> CompressionOutcome {
             CompressionOutcome(
                 request: request, changed: false, tokensIn: tokensIn, tokensOut: tokensIn,
@@ -112,7 +128,9 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         var conversation = Conversation(openAIChat: request)
         let results: [MessageResult]
         do throws(PipelineError) {
-            results = try process(conversation, of: request, mode: mode, counting: counting, deadline: deadline, clock: clock, now: now)
+            results = try process(
+                conversation, of: request, messageTokens: messageTokens, knownHashes: known.hashes, mode: mode, counting: counting, deadline: deadline, clock: clock,
+                now: now)
         } catch {
             switch error {
             case .overBudget:

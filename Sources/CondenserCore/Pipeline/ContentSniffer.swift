@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A cheap, deterministic guess at what a block of text is, so stages know whether
 /// spacing and repetition in it carry meaning (source code, listings, diffs) or not
 /// (prose, logs, command output).
@@ -40,7 +42,42 @@ public enum ContentSniffer {
 
     static let sampleLines = 200
 
+    /// The kind of `bytes`, cut into `lines` (only the first `sampleLines` are read).
+    ///
+    /// The last few answers are remembered by a hash of both: the stages ask one after
+    /// another about the same block (each stage that leaves it unchanged asks again), and
+    /// hashing what the guess reads is far cheaper than guessing. Only a few, so a block
+    /// met again in a later request is guessed again like any new one.
     static func kind(of bytes: [UInt8], lines: [Range<Int>]) -> Kind {
+        let key = bytes.withUnsafeBytes { StableHash(bytes: $0) }
+            .combined(with: lines.prefix(sampleLines).withUnsafeBytes { StableHash(bytes: $0) })
+        if let kind = lastKinds.withLock({ $0.kind(for: key) }) { return kind }
+        let kind = guess(bytes, lines: lines)
+        lastKinds.withLock { $0.insert(kind, for: key) }
+        return kind
+    }
+
+    /// The last answers, oldest replaced first: enough for the blocks all cores work on.
+    private struct LastKinds {
+        static let count = 8
+        var keys = [StableHash?](repeating: nil, count: count)
+        var kinds = [Kind](repeating: .mixed, count: count)
+        var next = 0
+
+        func kind(for key: StableHash) -> Kind? {
+            keys.firstIndex(of: key).map { kinds[$0] }
+        }
+
+        mutating func insert(_ kind: Kind, for key: StableHash) {
+            keys[next] = key
+            kinds[next] = kind
+            next = (next + 1) % Self.count
+        }
+    }
+
+    private static let lastKinds = Mutex(LastKinds())
+
+    private static func guess(_ bytes: [UInt8], lines: [Range<Int>]) -> Kind {
         if looksLikeJSON(bytes) { return .json }
         if looksLikeHTML(bytes) { return .html }
 

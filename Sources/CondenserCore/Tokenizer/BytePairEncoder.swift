@@ -2,6 +2,8 @@
 protocol TokenSink {
     /// Whether the sink needs each token's rank, or only how many there are.
     static var wantsRanks: Bool { get }
+    /// The number of tokens so far.
+    var tokens: Int { get }
     mutating func append(_ rank: UInt32)
     mutating func add(count: Int)
 }
@@ -9,6 +11,7 @@ protocol TokenSink {
 struct RankSink: TokenSink {
     var ids: [Int] = []
     static var wantsRanks: Bool { true }
+    var tokens: Int { ids.count }
     @inline(__always) mutating func append(_ rank: UInt32) { ids.append(Int(rank)) }
     @inline(__always) mutating func add(count: Int) {}
 }
@@ -16,6 +19,7 @@ struct RankSink: TokenSink {
 struct CountSink: TokenSink {
     var count = 0
     static var wantsRanks: Bool { false }
+    var tokens: Int { count }
     @inline(__always) mutating func append(_ rank: UInt32) { count += 1 }
     @inline(__always) mutating func add(count: Int) { self.count += count }
 }
@@ -27,8 +31,11 @@ enum BytePairEncoder {
     /// each merge, which is quadratic (a 1 MB run of one letter is a single piece).
     static let heapThreshold = 96
 
+    /// - Parameter pieceCounts: counts of merged pieces, used when the sink wants only a count.
     @inline(__always)
-    static func encode<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, into sink: inout Sink) {
+    static func encode<Sink: TokenSink>(
+        _ piece: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, _ pieceCounts: PieceCountCache, into sink: inout Sink
+    ) {
         if length == 1 {
             sink.append(lookup.byteRanks[Int(piece.pointee)])
             return
@@ -38,6 +45,21 @@ enum BytePairEncoder {
             sink.append(whole)
             return
         }
+        if !Sink.wantsRanks {
+            sink.add(
+                count: pieceCounts.count(piece, length) {
+                    var counted = CountSink()
+                    merge(piece, length, lookup, into: &counted)
+                    return counted.count
+                })
+            return
+        }
+        merge(piece, length, lookup, into: &sink)
+    }
+
+    /// Merges a piece of two or more bytes that is not one token.
+    @inline(__always)
+    static func merge<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, into sink: inout Sink) {
         if length <= heapThreshold {
             mergeByScanning(piece, length, lookup, into: &sink)
         } else {

@@ -18,8 +18,9 @@
 ///   has properties, 3 + per property 3 + the tokens of `key:type:description` and, for
 ///   an enum, -3 + per value 3 + its tokens; 12 at the end of all functions.
 ///
-/// Conversations resend the same turns on every request, so message counts are cached by
-/// a hash of the message's JSON; the cache is bounded and shared by copies of the counter.
+/// Conversations resend the same turns on every request, so message counts (and tool
+/// definition counts) are cached by a hash of their JSON values; the cache is bounded and
+/// shared by copies of the counter.
 public struct ChatTokenCounter: Sendable {
     public let tokenizer: Tokenizer
     private let cache: TokenCountCache
@@ -37,13 +38,16 @@ public struct ChatTokenCounter: Sendable {
 
     /// The prompt tokens of a whole request: its messages, the reply priming and its tools.
     public func count(_ request: ChatRequest) -> Int {
+        request.messages.reduce(overhead(request)) { $0 + count($1) }
+    }
+
+    /// The tokens of a request besides its messages: the reply priming and the tool
+    /// definitions. A request counts this plus the count of each of its messages.
+    public func overhead(_ request: ChatRequest) -> Int {
         var total = Self.replyPriming
-        for message in request.messages {
-            total += count(message)
-        }
         for key in ["tools", "functions"] {
             if let definitions = request.body[key]?.arrayValue, !definitions.isEmpty {
-                total += cached(.array(definitions)) { toolDefinitionTokens(definitions) }
+                total += cached(Self.key(of: .array(definitions))) { toolDefinitionTokens(definitions) }
             }
         }
         return total
@@ -57,10 +61,6 @@ public struct ChatTokenCounter: Sendable {
     /// The number of counts held in the cache.
     var cachedEntries: Int { cache.entryCount }
 
-    private func cached(_ value: JSONValue, _ compute: () -> Int) -> Int {
-        cached(Self.key(of: value), compute)
-    }
-
     private func cached(_ key: StableHash, _ compute: () -> Int) -> Int {
         if let count = cache.count(for: key) { return count }
         let count = compute()
@@ -68,28 +68,51 @@ public struct ChatTokenCounter: Sendable {
         return count
     }
 
-    /// A message's cache key: string members are hashed in place, which is most of a
-    /// message's bytes, rather than serialising the whole message first.
+    /// A message's cache key: its members' keys, chained.
     static func key(of message: ChatMessage) -> StableHash {
         var key = StableHash(high: 0x6D65_7373_6167_6500, low: UInt64(message.object.members.count))
         for member in message.object.members {
-            key = key.combined(with: StableHash(member.key))
-            if case .string(let text) = member.value {
-                key = key.combined(with: stringTag).combined(with: StableHash(text))
-            } else {
-                key = key.combined(with: Self.key(of: member.value))
-            }
+            key = key.combined(with: StableHash(member.key)).combined(with: Self.key(of: member.value))
         }
         return key
     }
 
-    /// Any other value's key: its compact JSON, hashed.
+    /// Any value's key, from its structure: strings are hashed in place, which is most of
+    /// a request's bytes, rather than serialising the value first. Each kind of value has
+    /// a tag of its own, so the string `"null"` and the JSON `null` differ, and arrays and
+    /// objects chain their lengths, so a member can't pass for part of its neighbour.
     static func key(of value: JSONValue) -> StableHash {
-        value.serializedBytes().withUnsafeBytes { StableHash(bytes: $0) }
+        switch value {
+        case .null:
+            return Tag.null
+        case .bool(let flag):
+            return flag ? Tag.true : Tag.false
+        case .number(let text):
+            return Tag.number.combined(with: StableHash(text))
+        case .string(let text):
+            return Tag.string.combined(with: StableHash(text))
+        case .array(let elements):
+            var key = Tag.array.combined(with: StableHash(high: 0, low: UInt64(elements.count)))
+            for element in elements { key = key.combined(with: Self.key(of: element)) }
+            return key
+        case .object(let object):
+            var key = Tag.object.combined(with: StableHash(high: 0, low: UInt64(object.members.count)))
+            for member in object.members {
+                key = key.combined(with: StableHash(member.key)).combined(with: Self.key(of: member.value))
+            }
+            return key
+        }
     }
 
-    /// Keeps the string `"null"` apart from the JSON `null`, whose serialised text it is.
-    private static let stringTag = StableHash(high: 0x7374_7269_6E67, low: 1)
+    private enum Tag {
+        static let null = StableHash(high: 0x6E75_6C6C, low: 1)
+        static let `true` = StableHash(high: 0x7472_7565, low: 2)
+        static let `false` = StableHash(high: 0x6661_6C73_65, low: 3)
+        static let number = StableHash(high: 0x6E75_6D62_6572, low: 4)
+        static let string = StableHash(high: 0x7374_7269_6E67, low: 1)
+        static let array = StableHash(high: 0x6172_7261_79, low: 5)
+        static let object = StableHash(high: 0x6F62_6A65_6374, low: 6)
+    }
 
     private func uncachedCount(_ message: ChatMessage) -> Int {
         var total = Self.tokensPerMessage

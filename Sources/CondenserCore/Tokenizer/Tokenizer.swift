@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Exact token counts and ids for an OpenAI encoding, matching tiktoken's
@@ -7,6 +8,9 @@ public final class Tokenizer: TokenCounter, Sendable {
     public let encoding: TokenEncoding
     let table: RankTable
     let preTokenizer: PreTokenizer
+    let pieceCounts = PieceCountCache()
+    /// Counts of chunks of long texts (see `count`), by a hash of their bytes.
+    let chunkCounts = TokenCountCache(capacity: 32_768)
 
     /// Makes a tokenizer from the bytes of a `.tiktoken` rank file.
     public init(encoding: TokenEncoding, rankFile: [UInt8]) throws(TokenizerError) {
@@ -36,6 +40,13 @@ public final class Tokenizer: TokenCounter, Sendable {
     }
 
     /// The number of tokens of a text, without building the id array.
+    ///
+    /// A long text is counted in chunks cut at line starts with an ASCII letter or digit,
+    /// each chunk's count cached by a hash of its bytes: a stage's output repeats most of
+    /// its input, and files are read again. Exact, since no piece crosses such a line
+    /// start: no alternative of either split pattern continues through a newline into a
+    /// letter or digit (the newline ends a whitespace or punctuation piece there), and
+    /// none looks behind, so a chunk's pieces are the same wherever the chunk is.
     public func count(_ text: String) -> Int {
         var sink = CountSink()
         run(text, into: &sink)
@@ -59,20 +70,63 @@ public final class Tokenizer: TokenCounter, Sendable {
         preTokenizer.pieces(text)
     }
 
+    /// Texts shorter than this are counted without chunks; chunks are at least this long.
+    static let chunkMinimum = 128
+
     private func run<Sink: TokenSink>(_ text: String, into sink: inout Sink) {
         var text = text
         let lookup = table.lookup
         let preTokenizer = preTokenizer
+        let pieceCounts = pieceCounts
+        let chunkCounts = chunkCounts
         withExtendedLifetime(table) {
             text.withUTF8 { buffer in
                 let text = UTF8Text(buffer)
+                let chunked = !Sink.wantsRanks && text.count >= 2 * Self.chunkMinimum
                 var start = 0
                 while start < text.count {
-                    let end = preTokenizer.pieceEnd(in: text, from: start)
-                    BytePairEncoder.encode(text.base + start, end - start, lookup, into: &sink)
-                    start = end
+                    let chunkEnd = chunked ? Self.chunkEnd(buffer, from: start) : text.count
+                    var key: StableHash?
+                    if chunked {
+                        let chunk = StableHash(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[start..<chunkEnd])))
+                        if let count = chunkCounts.count(for: chunk) {
+                            sink.add(count: count)
+                            start = chunkEnd
+                            continue
+                        }
+                        key = chunk
+                    }
+                    let before = sink.tokens
+                    while start < chunkEnd {
+                        let end = preTokenizer.pieceEnd(in: text, from: start)
+                        BytePairEncoder.encode(text.base + start, end - start, lookup, pieceCounts, into: &sink)
+                        start = end
+                    }
+                    // A piece past the chunk's end would mean the cut was not between pieces;
+                    // the text's count stays right, and such a chunk is never cached.
+                    assert(start == chunkEnd, "a piece crossed a chunk boundary")
+                    if let key, start == chunkEnd { chunkCounts.store(sink.tokens - before, for: key) }
                 }
             }
         }
+    }
+
+    /// The end of the chunk that starts at `start`: the first line start with an ASCII
+    /// letter or digit at least `chunkMinimum` bytes on, or the end of the text.
+    static func chunkEnd(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = buffer.baseAddress else { return buffer.count }
+        var from = start + chunkMinimum - 1
+        while from < buffer.count, let found = memchr(base + from, 0x0A, buffer.count - from) {
+            let next = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+            guard next < buffer.count else { break }
+            if isASCIILetterOrDigit(base[next]) { return next }
+            from = next
+        }
+        return buffer.count
+    }
+
+    @inline(__always)
+    static func isASCIILetterOrDigit(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A)
     }
 }

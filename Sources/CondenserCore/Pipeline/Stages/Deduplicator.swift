@@ -1,3 +1,5 @@
+import Foundation
+
 /// Stage `dedupe`: a block identical to one earlier in the conversation becomes a short
 /// reference to where it first appeared; a near-duplicate (a file re-read after a small
 /// edit, a command re-run) becomes a diff against the earlier copy when that is smaller.
@@ -138,10 +140,18 @@ public struct Deduplicator: Sendable {
     /// ways. The hash is fixed (not the per-process `Hasher`), so a conversation gets
     /// the same references in every process.
     static func isAnchor(_ line: Substring) -> Bool {
-        guard line.utf8.count >= 8 else { return false }
-        var hash: UInt32 = 2_166_136_261
-        for byte in line.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        return hash & 3 == 0
+        withBytes(line) { bytes in
+            guard bytes.count >= 8 else { return false }
+            var hash: UInt32 = 2_166_136_261
+            for byte in bytes { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+            return hash & 3 == 0
+        }
+    }
+
+    /// The UTF-8 bytes of a line, in place (a copy only for a string not stored as UTF-8).
+    @inline(__always)
+    static func withBytes<Result>(_ line: Substring, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        line.utf8.withContiguousStorageIfAvailable(body) ?? Array(line.utf8).withUnsafeBufferPointer(body)
     }
 
     /// `text` with each long run of lines that repeats an earlier copy replaced by a
@@ -275,16 +285,20 @@ public struct Deduplicator: Sendable {
         var lines: [Substring] = []
         let utf8 = text.utf8
         var start = utf8.startIndex
-        var previous: UInt8 = 0
+        // The offset and index of the newline found last, to step to the next one.
+        var offset = 0
         var index = utf8.startIndex
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == 0x0A, previous != 0x0D {
+        withBytes(text[...]) { bytes in
+            var from = 0
+            while from < bytes.count, let found = memchr(bytes.baseAddress! + from, 0x0A, bytes.count - from) {
+                let at = bytes.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                from = at + 1
+                guard at == 0 || bytes[at - 1] != 0x0D else { continue }
+                index = utf8.index(index, offsetBy: at - offset)
+                offset = at
                 lines.append(text[start..<index])
                 start = utf8.index(after: index)
             }
-            previous = byte
-            index = utf8.index(after: index)
         }
         lines.append(text[start...])
         return lines
@@ -304,20 +318,17 @@ public struct Deduplicator: Sendable {
     /// Where a listing line's code starts, after the number and its tab or arrow
     /// (`  12\tcode`, `  12→code`); nil for a line without a number.
     static func gutterEnd(_ line: Substring) -> Substring.Index? {
-        var sawDigit = false
-        for index in line.utf8.indices {
-            let byte = line.utf8[index]
-            if byte == UInt8(ascii: " ") && !sawDigit { continue }
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-                sawDigit = true
-                continue
-            }
-            guard sawDigit else { return nil }
-            if byte == UInt8(ascii: "\t") { return line.utf8.index(after: index) }
-            let arrow = "→".utf8
-            return line.utf8[index...].starts(with: arrow) ? line.utf8.index(index, offsetBy: arrow.count) : nil
+        let width: Int? = withBytes(line) { bytes in
+            var i = 0
+            while i < bytes.count, bytes[i] == UInt8(ascii: " ") { i += 1 }
+            let digits = i
+            while i < bytes.count, bytes[i] >= UInt8(ascii: "0") && bytes[i] <= UInt8(ascii: "9") { i += 1 }
+            guard i > digits, i < bytes.count else { return nil }
+            if bytes[i] == UInt8(ascii: "\t") { return i + 1 }
+            // `→` is E2 86 92.
+            return i + 3 <= bytes.count && bytes[i] == 0xE2 && bytes[i + 1] == 0x86 && bytes[i + 2] == 0x92 ? i + 3 : nil
         }
-        return nil
+        return width.map { line.utf8.index(line.utf8.startIndex, offsetBy: $0) }
     }
 
     static func stripLineNumber(_ line: Substring) -> Substring {
