@@ -2,9 +2,12 @@
 public struct CorpusBenchReport: Sendable, Codable {
     public var mode: CompressionMode
     public var sessions: [SessionBenchResult]
-    /// Pipeline time in milliseconds for the session nearest 30k tokens.
+    /// Pipeline time in milliseconds: cold, the median over the sessions nearest 30k
+    /// tokens (`coldSessions`), each met once by a fresh pipeline; warm, one new turn of
+    /// the nearest (`timingSession`, `timingTokens` tokens).
     public var coldMillis: Double?
     public var warmMillis: Double?
+    public var coldSessions: [String] = []
     public var timingSession: String?
     public var timingTokens: Int?
 
@@ -115,7 +118,8 @@ public struct CorpusBenchReport: Sendable, Codable {
                 + fixed(medianEffectiveCost("agent", blocks: true), 3) + ", chats " + fixed(medianEffectiveCost("chat", blocks: true), 3) + "\n"
         }
         if let timingSession, let timingTokens {
-            out += "timings on \(timingSession) (\(timingTokens) tokens)\n"
+            out += "timings: cold, the median over \(coldSessions.count) sessions nearest 30k tokens, each met once ("
+                + coldSessions.joined(separator: ", ") + "); warm, each new turn of \(timingSession) (\(timingTokens) tokens)\n"
         }
         out += "\n"
         var summary: [[String]] = [["measure", "value", "target", "met"]]
@@ -185,6 +189,7 @@ extension CorpusBenchReport {
         if let coldMillis { summary["cold_ms"] = number(coldMillis, 3) }
         if let warmMillis { summary["warm_ms"] = number(warmMillis, 3) }
         if let timingSession { summary["timing_session"] = .string(timingSession) }
+        if !coldSessions.isEmpty { summary["cold_sessions"] = .array(coldSessions.map { .string($0) }) }
         let rows: [JSONValue] = sessions.map { s in
             var row: JSONObject = [
                 "id": .string(s.id), "kind": .string(s.kind), "tokens_in": .int(s.tokensIn), "tokens_out": .int(s.tokensOut),
