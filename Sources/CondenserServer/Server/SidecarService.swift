@@ -10,6 +10,6 @@ public struct SidecarService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { await operation() }
+        await cancelWhenGracefulShutdown { await operation() }
     }
 }
