@@ -15,40 +15,27 @@ final class IndexSnapshots: Sendable {
         var boilerplate: BoilerplateRemover.Index
     }
 
-    private struct State {
-        var snapshots: [StableHash: (snapshot: Snapshot, stored: UInt64)] = [:]
-        var clock: UInt64 = 0
-    }
-
-    private let state = Mutex(State())
-    let maximumEntries: Int
+    private let state: Mutex<LeastRecentlyStored<StableHash, Snapshot>>
 
     init(maximumEntries: Int) {
-        self.maximumEntries = max(1, maximumEntries)
+        state = Mutex(LeastRecentlyStored(maximumEntries: maximumEntries))
     }
 
-    var count: Int { state.withLock { $0.snapshots.count } }
+    var count: Int { state.withLock { $0.count } }
 
     /// Takes out the snapshot of the longest prefix of `keys[..<limit]` that has one, with
     /// the number of messages it holds.
     func take(_ keys: [StableHash], limit: Int) -> (messages: Int, snapshot: Snapshot)? {
         state.withLock { state in
-            guard !state.snapshots.isEmpty else { return nil }
+            guard !state.isEmpty else { return nil }
             for index in (0..<min(limit, keys.count)).reversed() {
-                if let entry = state.snapshots.removeValue(forKey: keys[index]) { return (index + 1, entry.snapshot) }
+                if let snapshot = state.removeValue(forKey: keys[index]) { return (index + 1, snapshot) }
             }
             return nil
         }
     }
 
     func store(_ snapshot: Snapshot, for key: StableHash) {
-        state.withLock { state in
-            state.clock += 1
-            state.snapshots[key] = (snapshot, state.clock)
-            guard state.snapshots.count > maximumEntries,
-                let oldest = state.snapshots.min(by: { $0.value.stored < $1.value.stored })
-            else { return }
-            state.snapshots[oldest.key] = nil
-        }
+        state.withLock { $0.store(snapshot, for: key) }
     }
 }

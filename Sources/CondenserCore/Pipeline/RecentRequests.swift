@@ -22,27 +22,20 @@ final class RecentRequests: Sendable {
         var messages: [ChatMessage]
         var tokens: [Int]
         var hashes: [StableHash]
-        var stored: UInt64
     }
 
-    private struct State {
-        var entries: [StableHash: Entry] = [:]
-        var clock: UInt64 = 0
-    }
-
-    private let state = Mutex(State())
-    let maximumEntries: Int
+    private let state: Mutex<LeastRecentlyStored<StableHash, Entry>>
 
     init(maximumEntries: Int) {
-        self.maximumEntries = max(1, maximumEntries)
+        state = Mutex(LeastRecentlyStored(maximumEntries: maximumEntries))
     }
 
-    var count: Int { state.withLock { $0.entries.count } }
+    var count: Int { state.withLock { $0.count } }
 
     /// The counts and hashes of the longest prefix of `messages` that the conversation's
     /// latest request had too, byte for byte. Counts belong to `counter`'s encoding.
     func known(_ messages: [ChatMessage], counter: String) -> Known {
-        guard let entry = state.withLock({ $0.entries[Self.opening(messages, counter: counter)] }) else {
+        guard let entry = state.withLock({ $0[Self.opening(messages, counter: counter)] }) else {
             return Known(tokens: [], hashes: [])
         }
         var same = 0
@@ -58,14 +51,7 @@ final class RecentRequests: Sendable {
     func store(_ messages: [ChatMessage], tokens: [Int], hashes: [StableHash], counter: String) {
         guard !messages.isEmpty else { return }
         let key = Self.opening(messages, counter: counter)
-        state.withLock { state in
-            state.clock += 1
-            state.entries[key] = Entry(messages: messages, tokens: tokens, hashes: hashes, stored: state.clock)
-            guard state.entries.count > maximumEntries,
-                let oldest = state.entries.min(by: { $0.value.stored < $1.value.stored })
-            else { return }
-            state.entries[oldest.key] = nil
-        }
+        state.withLock { $0.store(Entry(messages: messages, tokens: tokens, hashes: hashes), for: key) }
     }
 
     /// Which entry a request may continue: the start of its first two messages' texts.
