@@ -2,9 +2,9 @@
 public struct CorpusBenchReport: Sendable, Codable {
     public var mode: CompressionMode
     public var sessions: [SessionBenchResult]
-    /// Pipeline time in milliseconds: cold, the median over the sessions nearest 30k
-    /// tokens (`coldSessions`), each met once by a fresh pipeline; warm, one new turn of
-    /// the nearest (`timingSession`, `timingTokens` tokens).
+    /// Pipeline time in milliseconds: warm, one new turn of the session nearest 30k tokens
+    /// (`timingSession`, `timingTokens` tokens); cold, the median over the next nearest
+    /// (`coldSessions`), each met once by a fresh pipeline.
     public var coldMillis: Double?
     public var warmMillis: Double?
     public var coldSessions: [String] = []
@@ -118,8 +118,8 @@ public struct CorpusBenchReport: Sendable, Codable {
                 + fixed(medianEffectiveCost("agent", blocks: true), 3) + ", chats " + fixed(medianEffectiveCost("chat", blocks: true), 3) + "\n"
         }
         if let timingSession, let timingTokens {
-            out += "timings: cold, the median over \(coldSessions.count) sessions nearest 30k tokens, each met once ("
-                + coldSessions.joined(separator: ", ") + "); warm, each new turn of \(timingSession) (\(timingTokens) tokens)\n"
+            out += "timings: warm, each new turn of \(timingSession) (\(timingTokens) tokens); cold, the median over the next "
+                + "\(coldSessions.count) sessions nearest 30k tokens, each met once (" + coldSessions.joined(separator: ", ") + ")\n"
         }
         out += "\n"
         var summary: [[String]] = [["measure", "value", "target", "met"]]
