@@ -36,7 +36,7 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     /// Compression that takes longer than this forwards the original request instead.
     /// A cold 30k-token agent request takes 6-8 ms on two cores (its counting, stages and
     /// summaries run on all cores) when a core is free, about twice that on one; a new
-    /// turn of a warm one 0.25-0.45 ms.
+    /// turn of a warm one 0.3-0.5 ms.
     public var timeBudgetMilliseconds: Int = 50
     /// Keep system (and developer) messages byte for byte.
     public var keepSystemPromptVerbatim: Bool = true
