@@ -61,24 +61,15 @@ extension CompressionPipeline {
     }
 
     /// The count of each message of a large request, counted on all cores: counting is
-    /// the one pass over every byte of a cold request. Nil for a small request, or for a
-    /// conversation seen lately (whose messages the count cache holds), which the caller
-    /// counts message by message.
+    /// the one pass over every byte of a cold request (the caller asks only when the
+    /// conversation's previous request is unknown). Nil for a small request, which the
+    /// caller counts message by message.
     func countMessagesOnAllCores(_ request: ChatRequest, _ counting: PipelineCounter) -> [Int]? {
         let messages = request.messages
         guard messages.count > 1 else { return nil }
         var bytes = 0
         for message in messages { bytes += message.content.text?.utf8.count ?? 0 }
         guard bytes >= Self.parallelMinimumBytes else { return nil }
-        // A conversation is known by its first two messages.
-        let opening = StableHash(messages[0].content.text ?? "").combined(with: StableHash(messages[1].content.text ?? ""))
-        let seen = seenConversations.withLock { seen in
-            if seen.contains(opening) { return true }
-            if seen.count >= 4096 { seen.removeAll() }
-            seen.insert(opening)
-            return false
-        }
-        guard !seen else { return nil }
         // The largest messages first, so no core is left with a long one at the end.
         let order = messages.indices.sorted { (messages[$0].content.text?.utf8.count ?? 0) > (messages[$1].content.text?.utf8.count ?? 0) }
         let counts = Slots<Int>(count: messages.count)

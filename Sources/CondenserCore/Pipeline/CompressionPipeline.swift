@@ -22,9 +22,8 @@ import Synchronization
 /// cached, so it is cut as deep as the recency window allows. Otherwise the boundary
 /// continues from the recorded one, and moves only when the estimated savings over the
 /// requests to come cover re-billing the prefix after it once (`summaryPayoff`), in
-/// either mode. Each token
-/// of a live conversation is billed in full once, when it first appears, so what the
-/// lossless stages remove then sets the cost floor.
+/// either mode. Each token of a live conversation is billed in full once, when it first
+/// appears, so what the lossless stages remove then sets the cost floor.
 ///
 /// Time: a cold request (nothing memoised) counts its messages and runs the per-block
 /// work of every message on all cores first (`prepare`), then the message pass, which
@@ -58,8 +57,6 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     let indexSnapshots = IndexSnapshots(maximumEntries: CompressionPipeline.indexSnapshotEntries)
     /// The latest request of each recent conversation, with its messages' counts and hashes.
     let recentRequests = RecentRequests(maximumEntries: CompressionPipeline.recentRequestEntries)
-    /// Conversations seen lately (by their opening), whose messages are counted already.
-    let seenConversations = Mutex<Set<StableHash>>([])
 
     /// - Parameters:
     ///   - stages: per-block text stages, applied in order to every compressible block.

@@ -68,13 +68,9 @@ public struct ChatTokenCounter: Sendable {
         return count
     }
 
-    /// A message's cache key: its members' keys, chained.
+    /// A message's cache key: its JSON object's.
     static func key(of message: ChatMessage) -> StableHash {
-        var key = StableHash(high: 0x6D65_7373_6167_6500, low: UInt64(message.object.members.count))
-        for member in message.object.members {
-            key = key.combined(with: StableHash(member.key)).combined(with: Self.key(of: member.value))
-        }
-        return key
+        key(of: .object(message.object))
     }
 
     /// Any value's key, from its structure: strings are hashed in place, which is most of
