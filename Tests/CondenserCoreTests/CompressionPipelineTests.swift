@@ -255,6 +255,31 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
     }
 
+    @Test func aConversationForwardedUncompressedWhileSmallIsNotCutDeepWhenItGrows() throws {
+        let requests = growingPrefixes(syntheticSession(rounds: 30))
+        let counter = testCounter()
+        let tokens = requests.map { request in request.messages.reduce(0) { $0 + counter.message($1) } }
+        // A threshold that the conversation crosses halfway.
+        let threshold = tokens[requests.count / 2]
+        let pipeline = makePipeline(summarizer: FirstAndLastLine()) {
+            $0.summaryPayoff = 100
+            $0.minimumTokens = threshold
+        }
+        let crossing = try #require(requests.indices.first { pipeline.compress(requests[$0], mode: .safe).changed })
+        try #require(crossing > 0)
+        let deepest = SummaryBoundary.deepest(roles: Conversation(openAIChat: requests[crossing]).messages.map(\.role), recentTurns: 4)
+        try #require(deepest > 0)
+        // The provider has the smaller requests cached as they were: no summaries yet.
+        #expect(pipeline.forwardedBoundary(of: requests[crossing], mode: .safe) == 0)
+        // A conversation met first at that size is cut as deep as the window allows.
+        let fresh = makePipeline(summarizer: FirstAndLastLine()) {
+            $0.summaryPayoff = 100
+            $0.minimumTokens = threshold
+        }
+        _ = fresh.compress(requests[crossing], mode: .safe)
+        #expect(fresh.forwardedBoundary(of: requests[crossing], mode: .safe) == deepest)
+    }
+
     @Test func aConversationIdleLongerThanTheCacheTTLIsCutAgain() throws {
         let pipeline = makePipeline(summarizer: FirstAndLastLine()) { $0.summaryPayoff = 100 }
         let requests = growingPrefixes(syntheticSession(rounds: 30))

@@ -85,6 +85,24 @@ extension CompressionPipeline {
         return results
     }
 
+    /// Records a request that goes upstream as it came, being too small to compress.
+    ///
+    /// The provider caches its prefix as it is (summary boundary 0). Without the record,
+    /// the conversation's first request over the threshold would pass for one never
+    /// forwarded and be cut as deep as the recency window allows, re-billing the cached
+    /// prefix: chats crossing the threshold cost up to 1.23 times uncompressed in replay.
+    func recordUncompressed(
+        _ request: ChatRequest, knownHashes: ArraySlice<StableHash>, messageTokens: [Int], mode: CompressionMode, counting: PipelineCounter,
+        at now: ContinuousClock.Instant
+    ) {
+        let messages = Conversation(openAIChat: request).messages
+        let messageHashes = Array(knownHashes) + messages[knownHashes.count...].map(\.contentHash)
+        recentRequests.store(request.messages, tokens: messageTokens, hashes: messageHashes, counter: counting.name)
+        if let last = conversationKeys(messageHashes, modeKey: modeKey(mode, counting)).last {
+            ledger.record(last, boundary: 0, at: now)
+        }
+    }
+
     func modeKey(_ mode: CompressionMode, _ counting: PipelineCounter) -> StableHash {
         keyBase.combined(with: StableHash(mode.rawValue + "|" + counting.name))
     }

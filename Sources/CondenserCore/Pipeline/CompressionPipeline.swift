@@ -120,7 +120,11 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
                 request: request, changed: false, tokensIn: tokensIn, tokensOut: tokensIn,
                 failOpenReason: reason, elapsed: clock.now - start)
         }
-        guard mode != .off, tokensIn >= settings.minimumTokens else { return original(nil) }
+        guard mode != .off else { return original(nil) }
+        guard tokensIn >= settings.minimumTokens else {
+            recordUncompressed(request, knownHashes: known.hashes, messageTokens: messageTokens, mode: mode, counting: counting, at: now)
+            return original(nil)
+        }
         let deadline = start.advanced(by: .milliseconds(timeBudgetMilliseconds))
         var conversation = Conversation(openAIChat: request)
         let results: [MessageResult]
