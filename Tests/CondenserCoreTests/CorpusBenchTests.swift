@@ -72,6 +72,25 @@ import Testing
         #expect(bench.cost([large, next], after: [large], tools: 0) == 0.1 * 1300 + 2)
     }
 
+    @Test func reportCountsSessionsWhoseReplayCostMoreThanUncompressed() {
+        func session(_ id: String, kind: String, cost: Double) -> SessionBenchResult {
+            var result = SessionBenchResult(id: id, kind: kind)
+            result.replayRequests = 3
+            result.costUncompressed = 100
+            result.costCompressed = 100 * cost
+            return result
+        }
+        let report = CorpusBenchReport(
+            mode: .safe,
+            sessions: [
+                session("a-1", kind: "agent", cost: 0.7), session("a-2", kind: "agent", cost: 1.0),
+                session("c-1", kind: "chat", cost: 1.2), session("c-2", kind: "chat", cost: 0.9),
+            ])
+        #expect(report.sessionsCostingMore("agent").isEmpty)
+        #expect(report.sessionsCostingMore("chat").map(\.id) == ["c-1"])
+        #expect(report.renderTable().contains("cost more than uncompressed: agent 0 of 2, chat 1 of 2 (worst 1.200)"))
+    }
+
     @Test func reportJSONParsesAndCarriesTheSummary() throws {
         let sessions = [
             CorpusSession(id: "a-1", kind: "agent", request: syntheticSession(rounds: 10), needles: ["src/f1.py"]),

@@ -22,6 +22,11 @@ public struct CorpusBenchReport: Sendable, Codable {
     public func medianEffectiveCost(_ kind: String, blocks: Bool = false) -> Double {
         median(of(kind).filter { $0.replayRequests > 0 }.map { blocks ? $0.blockEffectiveCost : $0.effectiveCost })
     }
+    /// Sessions of a kind whose replay cost more than sending them uncompressed: savings
+    /// that cache misses ate, and more.
+    public func sessionsCostingMore(_ kind: String) -> [SessionBenchResult] {
+        of(kind).filter { $0.replayRequests > 0 && $0.effectiveCost > 1 }
+    }
     public var factsKept: Int { sessions.reduce(0) { $0 + $1.factsKept } }
     /// Median savings of the whole request at the end of the replay; nil without one.
     public func medianLiveSavings(_ kind: String) -> Double? {
@@ -116,6 +121,12 @@ public struct CorpusBenchReport: Sendable, Codable {
         if replayRequests > 0 {
             out += "cache-aware cost with OpenAI's granularity (from 1024 tokens, in 128-token blocks), medians: agent "
                 + fixed(medianEffectiveCost("agent", blocks: true), 3) + ", chats " + fixed(medianEffectiveCost("chat", blocks: true), 3) + "\n"
+            let dearer = ["agent", "chat"].map { kind in
+                let group = sessionsCostingMore(kind)
+                let worst = group.map(\.effectiveCost).max().map { " (worst " + fixed($0, 3) + ")" } ?? ""
+                return "\(kind) \(group.count) of \(of(kind).count)" + worst
+            }
+            out += "sessions whose replay cost more than uncompressed: " + dearer.joined(separator: ", ") + "\n"
         }
         if let timingSession, let timingTokens {
             out += "timings: warm, each new turn of \(timingSession) (\(timingTokens) tokens); cold, the median over the next "
@@ -185,6 +196,8 @@ extension CorpusBenchReport {
             summary["median_effective_cost_chat"] = number(medianEffectiveCost("chat"), 4)
             summary["median_block_effective_cost_agent"] = number(medianEffectiveCost("agent", blocks: true), 4)
             summary["median_block_effective_cost_chat"] = number(medianEffectiveCost("chat", blocks: true), 4)
+            summary["sessions_costing_more_agent"] = .int(sessionsCostingMore("agent").count)
+            summary["sessions_costing_more_chat"] = .int(sessionsCostingMore("chat").count)
         }
         if let coldMillis { summary["cold_ms"] = number(coldMillis, 3) }
         if let warmMillis { summary["warm_ms"] = number(warmMillis, 3) }
