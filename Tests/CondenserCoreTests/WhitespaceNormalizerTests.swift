@@ -11,6 +11,15 @@ import Testing
         #expect(stage.apply(text, context: tool) == "The build finished.\nIt took 3 minutes.\n\nNext we run the tests.\n")
     }
 
+    @Test func anAllBlankTextNeverGainsANewline() {
+        for context in [tool, assistant] {
+            #expect(stage.apply("  \n", context: context) == "\n")
+            #expect(stage.apply(" \t \n  \n\n\n", context: context) == "\n")
+            // No newline to keep: nothing is left, which the pipeline never takes.
+            #expect(stage.apply("   ", context: context) == "")
+        }
+    }
+
     @Test func twoBlankLinesStay() {
         let text = "first paragraph here\n\n\nsecond paragraph here\n"
         #expect(stage.apply(text, context: assistant) == text)

@@ -94,8 +94,14 @@ public struct WhitespaceNormalizer: TextStage {
                 out.append(contentsOf: body)
             }
         }
-        // Trailing blank lines: a final newline stays, a run of them becomes one.
-        for _ in 0..<(blankRun >= 3 ? 1 : pendingBlanks) { out.append(0x0A) }
+        // Trailing blank lines: a final newline stays, a run of them becomes one. A text
+        // that is all blank has no line for the newline to end: one newline stands for it,
+        // or nothing when it had none.
+        if !emitted {
+            out = bytes.contains(0x0A) ? [0x0A] : []
+        } else {
+            for _ in 0..<(blankRun >= 3 ? 1 : pendingBlanks) { out.append(0x0A) }
+        }
         return out == bytes ? text : String(decoding: out, as: UTF8.self)
     }
 
