@@ -280,6 +280,35 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         #expect(fresh.forwardedBoundary(of: requests[crossing], mode: .safe) == deepest)
     }
 
+    @Test func oldUserMessagesAreSummarisedOnlyWithALaterUserMessageBeforeTheBoundary() throws {
+        func chat(turns: Int) -> ChatRequest {
+            var messages: [JSONValue] = [.object(["role": .string("system"), "content": .string("Be brief.")])]
+            for turn in 0..<turns {
+                let pasted = (1...8).map { "line \($0) of the log pasted in turn \(turn)" }.joined(separator: "\n")
+                messages.append(.object(["role": .string("user"), "content": .string("Question \(turn):\n" + pasted)]))
+                if turn < turns - 1 { messages.append(.object(["role": .string("assistant"), "content": .string("Answer \(turn).")])) }
+            }
+            return try! ChatRequest.validate(.object(["model": .string("gpt-4o"), "messages": .array(messages)]))
+        }
+        let pipeline = makePipeline(summarizer: FirstAndLastLine()) { $0.summaryPayoff = 100 }
+        let first = chat(turns: 5)
+        let compressed = pipeline.compress(first, mode: .safe).request
+        // Turns u0 a0 u1 a1 u2 a2 u3 a3 u4; four recent turns leave the boundary at a2 (6).
+        #expect(pipeline.forwardedBoundary(of: first, mode: .safe) == 6)
+        let changed = compressed.messages.indices.filter { compressed.messages[$0] != first.messages[$0] }
+        // u0 and u1 have a later user message before the boundary; u2 has none, u3 and
+        // u4 are recent, and u4 is the last.
+        #expect(changed == [1, 3])
+        #expect(compressed.messages[1].content.text?.contains("[... 7 lines omitted]") == true)
+        // As the chat grows back to back, nothing before the boundary changes again.
+        var previous = compressed
+        for turns in 6...9 {
+            let next = pipeline.compress(chat(turns: turns), mode: .safe).request
+            #expect(next.messages.starts(with: previous.messages))
+            previous = next
+        }
+    }
+
     @Test func aConversationIdleLongerThanTheCacheTTLIsCutAgain() throws {
         let pipeline = makePipeline(summarizer: FirstAndLastLine()) { $0.summaryPayoff = 100 }
         let requests = growingPrefixes(syntheticSession(rounds: 30))

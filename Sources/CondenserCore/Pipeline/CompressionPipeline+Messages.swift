@@ -21,13 +21,15 @@ extension CompressionPipeline {
             conversation, messageTokens: messageTokens, mode: mode, previous: cacheablePrefix(conversationKeys, at: now))
         // Each message's memo key: its result depends only on the messages before it in
         // its region (their hashes chained), itself, and where the boundary is.
+        let userSummaries = summarisableUserMessages(messages, boundary: boundary)
         var keys: [StableHash] = []
         keys.reserveCapacity(messages.count)
         var chain = StableHash(high: 0, low: 0)
         for (index, messageHash) in messageHashes.enumerated() {
             if index == boundary, boundary > 0 { chain = StableHash(high: 0, low: 0) }
+            let place = index < boundary ? (userSummaries[index] ? "-1|user" : "-1") : "\(boundary)"
             keys.append(
-                modeKey.combined(with: StableHash("\(index)|\(index < boundary ? -1 : boundary)")).combined(with: chain)
+                modeKey.combined(with: StableHash("\(index)|\(place)")).combined(with: chain)
                     .combined(with: messageHash))
             chain = chain.combined(with: messageHash)
         }
@@ -64,7 +66,7 @@ extension CompressionPipeline {
                 result = hit
             } else {
                 result = try processMessage(
-                    message, index: index, summarized: index < boundary, mode: mode, counter: counting.text,
+                    message, index: index, summarized: index < boundary, summarizesUser: userSummaries[index], mode: mode, counter: counting.text,
                     knownCount: isCompressible(message.role) ? contentTokens(request.messages[index], messageTokens[index], counting) : nil,
                     callMessageIndex: lastAssistant, prepared: prepared[index], dedupeIndex: dedupeIndex, boilerplateIndex: boilerplateIndex, deadline: deadline, clock: clock)
                 memo.insert(result, for: keys[index])
@@ -101,6 +103,20 @@ extension CompressionPipeline {
         if let last = conversationKeys(messageHashes, modeKey: modeKey(mode, counting)).last {
             ledger.record(last, boundary: 0, at: now)
         }
+    }
+
+    /// Which user messages a summary may shrink: those before the boundary with a later
+    /// user message before it too. So the last user message never changes, and whether a
+    /// message is summarised depends only on the summarised region, which stays as it is
+    /// until the next re-cut.
+    func summarisableUserMessages(_ messages: [ConversationMessage], boundary: Int) -> [Bool] {
+        var result = [Bool](repeating: false, count: messages.count)
+        var laterUser = false
+        for index in stride(from: min(boundary, messages.count) - 1, through: 0, by: -1) where messages[index].role == .user {
+            result[index] = laterUser
+            laterUser = true
+        }
+        return result
     }
 
     func modeKey(_ mode: CompressionMode, _ counting: PipelineCounter) -> StableHash {
@@ -174,7 +190,7 @@ extension CompressionPipeline {
 
     /// Runs the stages over one message's text blocks.
     func processMessage(
-        _ message: ConversationMessage, index: Int, summarized: Bool, mode: CompressionMode, counter: any TokenCounter,
+        _ message: ConversationMessage, index: Int, summarized: Bool, summarizesUser: Bool = false, mode: CompressionMode, counter: any TokenCounter,
         knownCount: Int?, callMessageIndex: Int, prepared: [PreparedBlock]?, dedupeIndex: Deduplicator.Index, boilerplateIndex: BoilerplateRemover.Index,
         deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> MessageResult {
@@ -185,9 +201,12 @@ extension CompressionPipeline {
         for (blockIndex, block) in message.textBlocks.enumerated() {
             let long = block.text.utf8.count >= deduplicator.minimumCharacters
             guard compressible else {
-                outputs.append(nil)
+                let summary = summarizesUser ? userSummary(block, mode: mode, counter: counter, savings: &savings) : nil
+                outputs.append(summary)
                 let fingerprint = long ? Deduplicator.Fingerprint(block: block, text: block.text) : nil
-                var record = BlockRecord(fullText: block.text, fingerprint: fingerprint, paragraphs: boilerplate.paragraphHashes(block.text))
+                // A summarised message is no longer in the request in full: no reference may point at it.
+                var record = BlockRecord(
+                    fullText: summary == nil ? block.text : nil, fingerprint: fingerprint, paragraphs: boilerplate.paragraphHashes(summary ?? block.text))
                 if !summarized, let fingerprint,
                     let source = deduplicator.lineSource(block.text, description: fingerprint.description, messageIndex: index)
                 {
@@ -240,6 +259,19 @@ extension CompressionPipeline {
             records.append(record)
         }
         return MessageResult(outputs: outputs, savings: savings, records: records)
+    }
+
+    /// The summary of an old user message's text block, when it is long enough and the
+    /// summary pays (a pasted file or log shrinks; the user's own sentences, questions and
+    /// facts stay). User messages get nothing else: the lossless stages would change one
+    /// once it is no longer last, and so the prefix the provider cached with it; a summary
+    /// happens only before the boundary, at a re-cut, where the prefix changes anyway.
+    func userSummary(_ block: TextBlock, mode: CompressionMode, counter: any TokenCounter, savings: inout [StageSavings]) -> String? {
+        guard let summarizer else { return nil }
+        var text = block.text
+        var known: (text: String, count: Int)?
+        let summary = summarizer.apply(text, context: block.context(mode: mode))
+        return accept(summary, replacing: &text, stage: summarizer.name, counter: counter, known: &known, savings: &savings) ? text : nil
     }
 
     /// Takes a stage's output when it saves tokens and leaves something, recording the

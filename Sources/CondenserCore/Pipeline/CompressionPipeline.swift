@@ -4,10 +4,11 @@ import Synchronization
 ///
 /// Per message, in order: the per-block text stages (whitespace, noise), then `dedupe`
 /// (a reference or diff against an earlier copy), then `boilerplate`, then, only for
-/// messages before the summary boundary, `summary`. What never changes: user messages
-/// (so the last user message is byte for byte, and an old one never changes when a new
-/// one arrives), system messages (by default), tool calls and their ids, every non-text
-/// part, every field but a text's content, and the tools.
+/// messages before the summary boundary, `summary`. User messages get only the summary:
+/// one before the boundary, with a later user message before it too, may be summarised
+/// at a re-cut; so the last user message is byte for byte, and an old one never changes
+/// between re-cuts. What never changes: system messages (by default), tool calls and
+/// their ids, every non-text part, every field but a text's content, and the tools.
 ///
 /// Cache stability: a message's result depends only on that message, the messages
 /// before it and the summary boundary, never on what follows or on whether it is last.
@@ -34,7 +35,7 @@ import Synchronization
 public final class CompressionPipeline: ChatCompressor, Sendable {
     /// Bump when any stage's output changes, so memoised results of the old code are not
     /// reused by a long-running process after a reload of settings.
-    public static let version = "pipeline-3"
+    public static let version = "pipeline-4"
 
     /// How many recent requests' indexes are kept: one per conversation in progress is
     /// what counts, and each keeps its conversation's texts alive, so a local proxy's

@@ -28,7 +28,9 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     /// this many turns after it (a turn is a user or assistant message; tool results
     /// belong to the assistant turn that called them). Messages after the boundary get
     /// only the lossless stages (whitespace, noise, boilerplate, dedupe); messages
-    /// before it may also be summarised. User messages are never touched.
+    /// before it may also be summarised. User messages get no lossless stage; an old one
+    /// is summarised only when a later user message is before the boundary too (so the
+    /// last user message never changes).
     ///
     /// Dev corpus, safe mode, agent medians of savings at first sight (the deepest cut)
     /// / cache-aware replay cost: 2 turns 51.9% / 0.740, 3 turns 50.9% / 0.740.
