@@ -20,7 +20,8 @@ extension CompressionPipeline {
         let boundary = summaryBoundary(
             conversation, messageTokens: messageTokens, mode: mode, previous: cacheablePrefix(conversationKeys, at: now))
         // Each message's memo key: its result depends only on the messages before it in
-        // its region (their hashes chained), itself, and where the boundary is.
+        // its region (their hashes chained), itself, and where the boundary is (for a user
+        // message before it, also whether a later one is there too).
         let userSummaries = summarisableUserMessages(messages, boundary: boundary)
         var keys: [StableHash] = []
         keys.reserveCapacity(messages.count)
@@ -190,7 +191,7 @@ extension CompressionPipeline {
 
     /// Runs the stages over one message's text blocks.
     func processMessage(
-        _ message: ConversationMessage, index: Int, summarized: Bool, summarizesUser: Bool = false, mode: CompressionMode, counter: any TokenCounter,
+        _ message: ConversationMessage, index: Int, summarized: Bool, summarizesUser: Bool, mode: CompressionMode, counter: any TokenCounter,
         knownCount: Int?, callMessageIndex: Int, prepared: [PreparedBlock]?, dedupeIndex: Deduplicator.Index, boilerplateIndex: BoilerplateRemover.Index,
         deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> MessageResult {
