@@ -83,6 +83,14 @@ import Testing
         #expect(result == "[HTML page converted to text; navigation, scripts and styles omitted]\n\n# Partial\n\nFirst paragraph.\n\nCut off here\n")
     }
 
+    @Test func aBreakAfterPreformattedTextEndingInNewlinesAddsNone() {
+        // In a `<pre>`, each `<br>` is a newline at once; the paragraph's break asks for two.
+        let text = "<html><body><div role=\"main\"><pre>a<br><br><br><p>b</p></pre><p>after</p></div></body></html>"
+        let result = HTMLToText.convert(text)
+        #expect(result.contains("a\n\n\nb"))
+        #expect(result.contains("after"))
+    }
+
     @Test func onlyToolResultsAreConverted() {
         #expect(stage.apply(Self.page, context: BlockContext(role: .assistant)) == Self.page)
         #expect(stage.apply(Self.page, context: BlockContext(role: .user)) == Self.page)

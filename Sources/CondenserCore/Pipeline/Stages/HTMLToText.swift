@@ -310,8 +310,9 @@ struct HTMLRenderer {
     mutating func flushBreak() {
         if pendingBreak > 0, !out.isEmpty {
             while out.last == 0x20 { out.removeLast() }
+            // Text can already end in more newlines than the break asks for (a `<pre>`).
             let have = out.reversed().prefix { $0 == 0x0A }.count
-            for _ in have..<pendingBreak { out.append(0x0A) }
+            if have < pendingBreak { out.append(contentsOf: repeatElement(0x0A, count: pendingBreak - have)) }
         }
         pendingBreak = 0
         pendingSpace = false
