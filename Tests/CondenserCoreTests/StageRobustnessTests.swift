@@ -6,17 +6,6 @@ import Testing
 /// give the same output twice, and the pipeline must keep every promise. A trap here
 /// would take the daemon down with every request in flight.
 @Suite struct StageRobustnessTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces = [
         "\r", "\u{1B}[", "\u{1B}[31m", "\u{1B}]0;t\u{07}", "```", "```python\n", "\n\n\n\n", "\t", "<", "</", "<!--", "<script>", "<p>", "</p>",
         "&amp;", "&#x", "<br>", "<pre>", "</pre>", "<ul><li>", "</li>", "</ul>", "<td>", "</td>", "<table>", "</table>", "<h1>", "</h1>",
@@ -29,7 +18,7 @@ import Testing
         "FAILED (failures=1)\n", "srv sshd[4670]: Failed password for root from 10.0.0.1 port 22\n", "Downloading 45%\r", "Downloading 100%\n",
     ]
 
-    static func randomText(_ rng: inout SplitMix) -> String {
+    static func randomText(_ rng: inout SeededRandom) -> String {
         var text = ""
         for _ in 0..<Int.random(in: 0...40, using: &rng) {
             let piece = pieces.randomElement(using: &rng)!
@@ -39,7 +28,7 @@ import Testing
     }
 
     @Test func stagesNeverTrapAndAreDeterministicOnRandomText() {
-        var rng = SplitMix(state: 7)
+        var rng = SeededRandom(seed: 7)
         let stages = CompressionPipeline.standardStages() + [OldTurnSummarizer()]
         let roles: [BlockRole] = [.toolResult, .assistant, .user, .system]
         var changed = 0
@@ -61,7 +50,7 @@ import Testing
     }
 
     @Test func thePipelineKeepsEveryPromiseOnRandomConversations() throws {
-        var rng = SplitMix(state: 11)
+        var rng = SeededRandom(seed: 11)
         for _ in 0..<60 {
             var messages: [JSONValue] = [.object(["role": .string("system"), "content": .string("Be brief.")])]
             for turn in 0..<Int.random(in: 2...12, using: &rng) {

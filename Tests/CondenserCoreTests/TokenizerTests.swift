@@ -113,7 +113,7 @@ enum TokenizerTestFiles {
     func heapMergingEqualsTiktokensMergeLoop(encoding: TokenEncoding) throws {
         let tokenizer = try Tokenizer.shared(encoding)
         let lookup = tokenizer.table.lookup
-        var generator = TokenizerTestRandom(seed: 42)
+        var generator = SeededRandom(seed: 42)
         // Small alphabets force long merge chains with many rank ties.
         let alphabets: [[UInt8]] = [Array("ab".utf8), Array("abc ".utf8), Array("0123456789".utf8), Array("=-_ ".utf8), Array("éü日".utf8), (0...255).map(UInt8.init)]
         for round in 0..<400 {
@@ -218,18 +218,5 @@ enum TokenizerTestFiles {
             #expect(paths.contains { FileManager.default.fileExists(atPath: $0) })
             #expect(try Tokenizer.shared(encoding) === Tokenizer.shared(encoding))
         }
-    }
-}
-
-/// A small deterministic generator, so failures reproduce.
-struct TokenizerTestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
