@@ -1,7 +1,9 @@
 /// Condenses line-oriented output (logs, test and build output, listings, diffs) to the
 /// lines that say what happened: the first and last few, errors, warnings and failures
 /// with the last frame of each traceback, summary lines, and every line holding an id or
-/// code that is rare in the text. Dropped runs become `[... n lines omitted]`.
+/// code that is rare in the text. Dropped runs become `[... n lines omitted]`. A passing
+/// or skipped test's result line goes whatever it holds: the failures and the run's
+/// summary line say how an old run went.
 struct LogCondenser: Sendable {
     /// Lines kept from the start and from the end.
     var headLines: Int
@@ -60,6 +62,10 @@ struct LogCondenser: Sendable {
             if keepsBlockStarts, i > 0, lines[i - 1].isEmpty, !ByteLines.isBlank(line), line.count <= Self.blockStartMaximumBytes {
                 // A short first line of a block after a blank line: a section's heading.
                 keep[i] = true
+                continue
+            }
+            if ContentSniffer.isPassingTestLine(line) {
+                keep[i] = false
                 continue
             }
             if isDiff, Self.isDiffChange(line) {
