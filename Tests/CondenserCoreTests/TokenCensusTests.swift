@@ -7,9 +7,9 @@ import Testing
         return TokenCensus.factLines(bytes, lines: ByteLines.split(bytes))
     }
 
-    @Test func rareIdsKeepEveryLineTheyAreOn() {
-        let result = flags(["plain", "code DSP-1033 here", "plain", "again DSP-1033", "plain"])
-        #expect(result == [false, true, false, true, false])
+    @Test func anIdKeepsTheFirstLineItIsOn() {
+        let result = flags(["plain", "code DSP-1033 here", "plain", "again DSP-1033", "plain", "and E2531K after DSP-1033"])
+        #expect(result == [false, true, false, false, false, true])
     }
 
     @Test func commonIdsKeepOnlyTheirFirstLine() {

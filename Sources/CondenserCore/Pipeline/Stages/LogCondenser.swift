@@ -22,16 +22,16 @@ struct LogCondenser: Sendable {
     init(mode: CompressionMode) {
         switch mode {
         case .aggressive:
+            headLines = 2
+            tailLines = 2
+            alertsPerShape = 1
+            alertBudget = 6
+            keepsBlockStarts = false
+        case .safe, .off:
             headLines = 3
             tailLines = 3
             alertsPerShape = 2
             alertBudget = 10
-            keepsBlockStarts = false
-        case .safe, .off:
-            headLines = 4
-            tailLines = 4
-            alertsPerShape = 3
-            alertBudget = 12
             keepsBlockStarts = true
         }
     }

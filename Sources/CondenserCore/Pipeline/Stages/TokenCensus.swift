@@ -1,6 +1,6 @@
 /// Which lines of a text carry a strong token (id, code, hash, version, URL, email) that
-/// the summary must keep: every line holding a token that is rare in the text, and the
-/// first line of every token that is not (a host name on every log line survives once).
+/// the summary must keep: the first line each token is on. Every id survives once; its
+/// later lines add no fact (a host name on every log line, a code an error repeats).
 ///
 /// A column of values is data, not a fact that stands out: when tokens of one shape
 /// (`Aa9` for session ids, `a@a.a` for emails, `a9` for commit hashes) sit on more than
@@ -9,7 +9,8 @@
 /// its shape is rare there, and so does a rare value of a column on a line that
 /// `keepsRareValues` picks (an error line, say).
 enum TokenCensus {
-    /// A token on at most this many lines is rare: all of its lines are kept.
+    /// A token on at most this many lines is rare: a column's rare value keeps every line
+    /// `keepsRareValues` picks.
     static let rareLineLimit = 3
     /// A token shape on more lines than this is a column of values...
     static let columnLineLimit = 8
@@ -52,7 +53,7 @@ enum TokenCensus {
                     keepsRareValues(bytes[lines[occurrence.line]]) {
                     keep[occurrence.line] = true
                 }
-            } else if entry.lines <= rareLineLimit || entry.first == occurrence.line {
+            } else if entry.first == occurrence.line {
                 keep[occurrence.line] = true
             }
         }
