@@ -111,6 +111,33 @@ import Testing
         #expect(!CodeOutline.isSignature(ArraySlice("return value".utf8)))
     }
 
+    @Test func aTopLevelCommentBlockKeepsItsFirstLineAndRareIds() {
+        let code = """
+            # This file is part of Fail2Ban.
+            #
+            # Fail2Ban is free software; you can redistribute it and/or modify
+            # it under the terms of the GNU General Public License as published by
+            # the Free Software Foundation; either version 2 of the License, or
+            # (at your option) any later version. See ticket FLT-8157.
+            #include <stdio.h>
+
+            # Raised when an attempt is made to modify a frozen class.
+            class FrozenInstanceError(AttributeError): pass
+            // A C++ style note
+            // that goes on to explain at length what the next function does with its arguments,
+            // and why, in more words than an outline of the file has any use for.
+            """
+        let result = outline.outline(code)
+        #expect(result.contains("# This file is part of Fail2Ban.\n"))
+        #expect(!result.contains("GNU General Public License"))
+        // A rare id keeps its line, a directive is code, and a block after a blank line names what follows.
+        #expect(result.contains("(at your option) any later version. See ticket FLT-8157."))
+        #expect(result.contains("#include <stdio.h>"))
+        #expect(result.contains("# Raised when an attempt is made to modify a frozen class.\nclass FrozenInstanceError"))
+        #expect(result.contains("// A C++ style note") && !result.contains("that goes on"))
+        #expect(outline.outline(result) == result)
+    }
+
     @Test func outlineOfAnOutlineIsTheSame() {
         let once = outline.outline(Self.python)
         #expect(outline.outline(once) == once)

@@ -1,6 +1,7 @@
 /// Shortens source code to its outline: imports, module-level statements and constants,
 /// class and function signatures at any depth (Python, Swift, C, JS/TS, Go, Rust, shell),
-/// decorators, each docstring's first line, TODO/FIXME notes and lines holding a rare id
+/// decorators, each docstring's first line, the first line of each top-level comment
+/// block, TODO/FIXME notes and lines holding a rare id
 /// or code. Bodies become `[... n lines omitted]`. Line-number prefixes (`  12\t`,
 /// `  12→`) stay on the kept lines, so positions remain meaningful.
 public struct CodeOutline: Sendable {
@@ -22,16 +23,21 @@ public struct CodeOutline: Sendable {
         var keep = TokenCensus.factLines(bytes, lines: lines)
         var inString = false
         var previousWasSignature = false
+        var previousWasComment = false
         for (i, range) in lines.enumerated() {
             let line = bytes[range]
             let content = line.dropFirst(ContentSniffer.gutterWidth(line))
             // A listing's blank line is its number alone once trailing whitespace is gone.
-            if ByteLines.isBlank(content) || Self.isBareNumber(content) { continue }
+            if ByteLines.isBlank(content) || Self.isBareNumber(content) {
+                previousWasComment = false
+                continue
+            }
             if ElidedLines.isMarkerLine(content) {
                 // An earlier outline dropped this run, a string's closing quotes perhaps.
                 keep[i] = true
                 inString = false
                 previousWasSignature = false
+                previousWasComment = false
                 continue
             }
             let wasInString = inString
@@ -44,6 +50,10 @@ public struct CodeOutline: Sendable {
                 // Inside a multi-line string: only rare ids (above) keep a line.
             } else if Self.hasNote(trimmed) {
                 keep[i] = true
+            } else if indent == 0, Self.isComment(trimmed) {
+                // A comment block at the top level keeps its first line, which names what
+                // follows; the rest explains it (a licence, a table of cases).
+                if !previousWasComment { keep[i] = true }
             } else if indent == 0, !Self.isCloser(trimmed) {
                 keep[i] = true
                 signature = Self.isSignature(trimmed)
@@ -54,6 +64,7 @@ public struct CodeOutline: Sendable {
                 keep[i] = true  // the docstring's first line
             }
             previousWasSignature = signature || (previousWasSignature && trimmed.first == UInt8(ascii: "@"))
+            previousWasComment = !wasInString && Self.isComment(trimmed)
         }
         let outlined = ElidedLines.assemble(bytes, lines: lines, keep: keep) { ContentSniffer.gutterWidth(bytes[$0]) }
         return outlined
@@ -96,6 +107,16 @@ public struct CodeOutline: Sendable {
     static func isBareNumber(_ content: ArraySlice<UInt8>) -> Bool {
         let trimmed = ByteLines.trimmed(content)
         return !trimmed.isEmpty && trimmed.count <= 7 && trimmed.allSatisfy(ByteLines.isDigit)
+    }
+
+    /// `# note`, `#`, `// note`: a comment line (not `#include` or `#!`, which are code).
+    static func isComment(_ content: ArraySlice<UInt8>) -> Bool {
+        guard let first = content.first else { return false }
+        if first == UInt8(ascii: "#") {
+            let next = content.dropFirst().first
+            return next == nil || next == 0x20 || next == UInt8(ascii: "#") || next == 0x09
+        }
+        return ByteLines.hasPrefix(content, "//")
     }
 
     /// `}`, `end`, `fi`: closing a block says nothing an outline needs.
