@@ -72,6 +72,19 @@ import Testing
         #expect(result.split(separator: "\n").count < 15)
     }
 
+    @Test func aPytestRunKeepsItsFailure() {
+        var lines = ["============ test session starts ============", "collected 120 items", ""]
+        lines += (0..<120).map { "tests/test_api.py::test_case_\($0) PASSED [\($0 * 100 / 120)%]" }
+        lines[60] = "tests/test_api.py::test_case_57 FAILED [47%]"
+        lines += ["", "FAILED tests/test_api.py::test_case_57 - AssertionError: 1 != 2", "==== 1 failed, 119 passed in 2.10s ===="]
+        let text = lines.joined(separator: "\n")
+        #expect(ContentSniffer.kind(of: text) == .log)
+        let result = safe.condense(text)
+        #expect(result.contains("tests/test_api.py::test_case_57 FAILED [47%]"))
+        #expect(result.contains("==== 1 failed, 119 passed in 2.10s ===="))
+        #expect(!result.contains("test_case_90 PASSED"))
+    }
+
     @Test func shortOutputIsLeftAlone() {
         let text = (0..<10).map { "line \($0)" }.joined(separator: "\n")
         #expect(safe.condense(text) == text)

@@ -101,7 +101,8 @@ public enum ContentSniffer {
             if ByteLines.hasPrefix(line, "@@ -") { hunkHeaders += 1 }
             if ByteLines.hasPrefix(line, "+++ ") || ByteLines.hasPrefix(line, "diff --git ") { fileHeaders += 1 }
             if isNumberedLine(line) { numbered += 1 }
-            if hasEarlyTime(line) || isTestResultLine(line) { timed += 1 }
+            // A test listing reads like sentences, one per test; it is output, as a log is.
+            if hasEarlyTime(line) || TestResultLine.verdict(line) != nil { timed += 1 }
             if ByteLines.indentation(line) > 0 { indented += 1 }
         }
         guard nonBlank > 0 else { return .prose }
@@ -230,28 +231,6 @@ public enum ContentSniffer {
     }
 
     /// A `12:34:56` time in the first 64 bytes of the line.
-    /// `test_name (module.Class.test_name) ... ok`: a unittest result, one line per test.
-    /// Reads like a sentence, but a run of them is output a summary keeps the failures of.
-    static func isTestResultLine(_ line: ArraySlice<UInt8>) -> Bool {
-        guard let verdict = testVerdict(line) else { return false }
-        return isPassingVerdict(verdict) || ByteLines.hasPrefix(verdict, "FAIL") || ByteLines.hasPrefix(verdict, "ERROR")
-            || ByteLines.hasPrefix(verdict, "unexpected success")
-    }
-
-    /// A unittest result line of a test that passed or was skipped: no fact a summary of an
-    /// old run needs (its failures and its `Ran 319 tests` line say how the run went).
-    static func isPassingTestLine(_ line: ArraySlice<UInt8>) -> Bool {
-        testVerdict(line).map(isPassingVerdict) ?? false
-    }
-
-    private static func testVerdict(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
-        ByteLines.firstIndexCaseInsensitive(line, " ... ").map { line[($0 + 5)...] }
-    }
-
-    private static func isPassingVerdict(_ verdict: ArraySlice<UInt8>) -> Bool {
-        verdict.elementsEqual("ok".utf8) || ByteLines.hasPrefix(verdict, "skipped") || ByteLines.hasPrefix(verdict, "expected failure")
-    }
-
     static func hasEarlyTime(_ line: ArraySlice<UInt8>) -> Bool {
         line.prefix(64).withUnsafeBufferPointer { head in
             guard head.count >= 8 else { return false }

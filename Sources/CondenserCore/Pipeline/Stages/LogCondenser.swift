@@ -64,7 +64,7 @@ struct LogCondenser: Sendable {
                 keep[i] = true
                 continue
             }
-            if ContentSniffer.isPassingTestLine(line) {
+            if TestResultLine.verdict(line) == .passed {
                 keep[i] = false
                 continue
             }
