@@ -85,6 +85,19 @@ import Testing
         #expect(!result.contains("test_case_90 PASSED"))
     }
 
+    @Test func aGoTestRunKeepsItsFailureAndWhatTheTestPrinted() {
+        var lines: [String] = []
+        for n in 0..<40 {
+            lines += ["=== RUN   TestCase\(n)", "--- PASS: TestCase\(n) (0.00s)"]
+        }
+        lines.insert(contentsOf: ["=== RUN   TestAdd", "    add_test.go:9: Add(1, 2) = 4, want 3", "--- FAIL: TestAdd (0.00s)"], at: 40)
+        lines += ["FAIL", "FAIL\texample.com/calc\t0.012s"]
+        let result = safe.condense(lines.joined(separator: "\n"))
+        #expect(result.contains("    add_test.go:9: Add(1, 2) = 4, want 3\n--- FAIL: TestAdd (0.00s)"))
+        #expect(!result.contains("TestCase30"))
+        #expect(result.hasSuffix("FAIL\nFAIL\texample.com/calc\t0.012s"))
+    }
+
     @Test func shortOutputIsLeftAlone() {
         let text = (0..<10).map { "line \($0)" }.joined(separator: "\n")
         #expect(safe.condense(text) == text)

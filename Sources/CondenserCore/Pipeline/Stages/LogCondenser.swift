@@ -2,8 +2,8 @@
 /// lines that say what happened: the first and last few, errors, warnings and failures
 /// with the last frame of each traceback, summary lines, and every line holding an id or
 /// code that is rare in the text. Dropped runs become `[... n lines omitted]`. A passing
-/// or skipped test's result line goes whatever it holds: the failures and the run's
-/// summary line say how an old run went.
+/// or skipped test's result line goes whatever it holds: the failures (with what a failed
+/// test printed just above its verdict) and the run's summary line say how an old run went.
 struct LogCondenser: Sendable {
     /// Lines kept from the start and from the end.
     var headLines: Int
@@ -64,7 +64,8 @@ struct LogCondenser: Sendable {
                 keep[i] = true
                 continue
             }
-            if TestResultLine.verdict(line) == .passed {
+            let verdict = TestResultLine.verdict(line)
+            if verdict == .passed {
                 keep[i] = false
                 continue
             }
@@ -72,7 +73,9 @@ struct LogCondenser: Sendable {
                 keep[i] = true
                 continue
             }
-            let alert = Self.alert(in: line)
+            // A failed test is an alert, in the budget like any (`✕ submits` has no alert word).
+            var alert = Self.alert(in: line)
+            if verdict == .failed, alert == .none { alert = .alert }
             guard alert != .none else { continue }
             let shape = Self.shape(of: line)
             let seen = alertsByShape[shape, default: 0]
@@ -82,10 +85,25 @@ struct LogCondenser: Sendable {
                 if alert == .alert, !keep[i] { alertsKept += 1 }
                 keep[i] = true
                 if alert == .exception { keepLastFrame(before: i, bytes, lines, &keep) }
+                if verdict == .failed { keepFailureDetail(before: i, bytes, lines, &keep) }
             }
         }
         return ElidedLines.assemble(bytes, lines: lines, keep: keep)
     }
+
+    /// What a failed test printed just before its verdict (`--- FAIL: TestAdd` after
+    /// `    add_test.go:9: Add(1, 2) = 4, want 3`): the lines above it indented deeper,
+    /// up to a few.
+    private func keepFailureDetail(before index: Int, _ bytes: [UInt8], _ lines: [Range<Int>], _ keep: inout [Bool]) {
+        let indent = ByteLines.indentation(bytes[lines[index]])
+        for back in 1...Self.failureDetailLines where index - back >= 0 {
+            let line = bytes[lines[index - back]]
+            guard !ByteLines.isBlank(line), ByteLines.indentation(line) > indent, TestResultLine.verdict(line) == nil else { return }
+            keep[index - back] = true
+        }
+    }
+
+    static let failureDetailLines = 4
 
     /// The `File "...", line N` frame and its source line just above an exception line.
     private func keepLastFrame(before index: Int, _ bytes: [UInt8], _ lines: [Range<Int>], _ keep: inout [Bool]) {
