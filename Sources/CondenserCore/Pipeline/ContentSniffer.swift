@@ -91,7 +91,7 @@ public enum ContentSniffer {
         var hunkHeaders = 0
         var fileHeaders = 0
         var numbered = 0
-        var timed = 0
+        var logLines = 0
         var indented = 0
         for range in sample {
             let line = head(range)
@@ -101,14 +101,15 @@ public enum ContentSniffer {
             if ByteLines.hasPrefix(line, "@@ -") { hunkHeaders += 1 }
             if ByteLines.hasPrefix(line, "+++ ") || ByteLines.hasPrefix(line, "diff --git ") { fileHeaders += 1 }
             if isNumberedLine(line) { numbered += 1 }
-            // A test listing reads like sentences, one per test; it is output, as a log is.
-            if hasEarlyTime(line) || TestResultLine.verdict(line) != nil { timed += 1 }
+            // Timestamped lines, and test results: a test listing reads like sentences, one
+            // per test, but it is output, as a log is.
+            if hasEarlyTime(line) || TestResultLine.verdict(line) != nil { logLines += 1 }
             if ByteLines.indentation(line) > 0 { indented += 1 }
         }
         guard nonBlank > 0 else { return .prose }
         if hunkHeaders > 0, fileHeaders > 0, diffLines * 10 >= nonBlank * 8 { return .diff }
         if numbered * 10 >= nonBlank * 7 { return .numberedListing }
-        if timed * 2 >= nonBlank { return .log }
+        if logLines * 2 >= nonBlank { return .log }
 
         // Code and sentences, the costly tests, line by line until the counts so far settle
         // the kind: code only grows, and the lines left bound what either count can reach.

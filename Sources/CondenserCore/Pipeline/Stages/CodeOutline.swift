@@ -64,7 +64,7 @@ public struct CodeOutline: Sendable {
                 keep[i] = true  // the docstring's first line
             }
             previousWasSignature = signature || (previousWasSignature && trimmed.first == UInt8(ascii: "@"))
-            previousWasComment = !wasInString && Self.isComment(trimmed)
+            previousWasComment = !wasInString && indent == 0 && Self.isComment(trimmed)
         }
         let outlined = ElidedLines.assemble(bytes, lines: lines, keep: keep) { ContentSniffer.gutterWidth(bytes[$0]) }
         return outlined
