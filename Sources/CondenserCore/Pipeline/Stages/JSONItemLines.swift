@@ -1,7 +1,8 @@
 /// JSON laid out for a line-based summary: every array of `minimumItems` or more items
-/// puts each item on a line of its own (compact), the rest stays compact. `LogCondenser`
-/// can then keep an old result's first and last items, its failures and its rare ids, and
-/// say how many items it dropped, instead of keeping a 200-item array whole.
+/// puts each item on a line of its own (compact), and so does an object of as many
+/// records keyed by id (`{"taa": {...}, "tab": {...}}`); the rest stays compact.
+/// `LogCondenser` can then keep an old result's first and last items, its failures and
+/// its rare ids, and say how many items it dropped, instead of keeping 200 items whole.
 enum JSONItemLines {
     /// Shorter arrays stay on one line: dropping a few items would barely pay.
     static let minimumItems = 12
@@ -22,8 +23,19 @@ enum JSONItemLines {
     static func hasLongArray(_ value: JSONValue) -> Bool {
         switch value {
         case .array(let items): return items.count >= minimumItems || items.contains(where: hasLongArray)
-        case .object(let object): return object.members.contains { hasLongArray($0.value) }
+        case .object(let object): return isRecordMap(object) || object.members.contains { hasLongArray($0.value) }
         default: return false
+        }
+    }
+
+    /// Many members, each an object or array: records keyed by their ids. (An object of
+    /// plain values is settings, each a fact: it stays whole.)
+    static func isRecordMap(_ object: JSONObject) -> Bool {
+        object.members.count >= minimumItems && object.members.allSatisfy { member in
+            switch member.value {
+            case .object, .array: return true
+            default: return false
+            }
         }
     }
 
@@ -45,6 +57,17 @@ enum JSONItemLines {
                 write(item, into: &out)
             }
             out.append(UInt8(ascii: "]"))
+        case .object(let object) where isRecordMap(object):
+            out.append(UInt8(ascii: "{"))
+            for (index, member) in object.members.enumerated() {
+                out.append(0x0A)
+                JSONValue.writeString(member.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(member.value, into: &out)
+                if index < object.members.count - 1 { out.append(UInt8(ascii: ",")) }
+            }
+            out.append(0x0A)
+            out.append(UInt8(ascii: "}"))
         case .object(let object) where object.members.contains(where: { hasLongArray($0.value) }):
             out.append(UInt8(ascii: "{"))
             for (index, member) in object.members.enumerated() {

@@ -60,6 +60,11 @@ public struct OldTurnSummarizer: TextStage {
         let bytes = Array(text.utf8)
         let lines = ByteLines.split(bytes)
         let kind = Self.sniff(bytes, lines)
+        if let split = Self.jsonBeforeTrailer(bytes) {
+            // `curl ... | jq` output with the harness's `[exit status: 0]` after it.
+            let json = String(decoding: bytes[..<split], as: UTF8.self)
+            return condenseToolOutput(json, mode: mode, path: path) + String(decoding: bytes[split...], as: UTF8.self)
+        }
         let log = { LogCondenser(mode: mode).condense(bytes, lines: lines, isDiff: kind == .diff) ?? text }
         let code = { CodeOutline(mode: mode).outline(bytes, lines: lines) ?? text }
         if kind == .json {
@@ -154,6 +159,21 @@ public struct OldTurnSummarizer: TextStage {
         let content = lines.filter { !ElidedLines.isMarkerLine(bytes[$0]) }
         return ContentSniffer.kind(of: bytes, lines: content.count == lines.count ? lines : content)
     }
+
+    /// Where a JSON document ends when one short line follows it (`[exit status: 0]`,
+    /// `Exit code: 2`): the line break before that line. Nil for any other text.
+    static func jsonBeforeTrailer(_ bytes: [UInt8]) -> Int? {
+        guard let first = bytes.first(where: { !ContentSniffer.isSpace($0) }), first == 0x7B || first == 0x5B,
+            let last = bytes.lastIndex(where: { !ContentSniffer.isSpace($0) }),
+            let lineBreak = bytes[..<last].lastIndex(of: 0x0A), last - lineBreak <= Self.trailerMaximumBytes
+        else { return nil }
+        let body = Array(bytes[..<lineBreak])
+        // Parsed, not sniffed: the last line of pretty-printed JSON (`}`) is short too.
+        guard ContentSniffer.looksLikeJSON(body), (try? JSONParser.parse(bytes: body)) != nil else { return nil }
+        return lineBreak
+    }
+
+    static let trailerMaximumBytes = 40
 
     /// The `path` (or `file`) argument of the tool call that produced a result.
     static func path(in arguments: String?) -> String? {
