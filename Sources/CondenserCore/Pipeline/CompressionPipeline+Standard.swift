@@ -2,12 +2,13 @@ import Synchronization
 
 extension CompressionPipeline {
     /// The per-block stages in the order they run. Escapes and carriage-return redraws
-    /// go first, since they hide the lines the other stages look at; whitespace next, to
-    /// tidy what the others leave; the folds (unittest names, shared prefixes) last, on
-    /// lines already trimmed and dedented (a marker line would stop the dedent).
+    /// go first, since they hide the lines the other stages look at; passing tests go
+    /// before repeats and folds, which would otherwise spend markers on them; whitespace
+    /// next, to tidy what the others leave; the folds (unittest names, shared prefixes)
+    /// last, on lines already trimmed and dedented (a marker line would stop the dedent).
     public static func standardStages() -> [any TextStage] {
         [
-            AnsiEscapeStripper(), ProgressBarCollapser(), HTMLToText(), JSONMinifier(), RepeatedLineCollapser(),
+            AnsiEscapeStripper(), ProgressBarCollapser(), HTMLToText(), JSONMinifier(), PassingTestPruner(), RepeatedLineCollapser(),
             WhitespaceNormalizer(), UnittestNameFolder(), SharedPrefixFolder(),
         ]
     }

@@ -35,7 +35,7 @@ import Synchronization
 public final class CompressionPipeline: ChatCompressor, Sendable {
     /// Bump when any stage's output changes, so memoised results of the old code are not
     /// reused by a long-running process after a reload of settings.
-    public static let version = "pipeline-5"
+    public static let version = "pipeline-6"
 
     /// How many recent requests' indexes are kept: one per conversation in progress is
     /// what counts, and each keeps its conversation's texts alive, so a local proxy's

@@ -48,4 +48,10 @@ public enum Marker {
     public static func unittestNames(_ id: String, lines count: Int) -> String {
         "[next \(count) lines: \"name ...\" stands for \"name (\(id)) ...\"]"
     }
+
+    /// `[... 57 passed or skipped tests omitted]`: result lines of a test run that
+    /// passed, dropped in aggressive mode.
+    public static func passingTests(_ count: Int) -> String {
+        "[... \(count) passed or skipped test\(count == 1 ? "" : "s") omitted]"
+    }
 }
