@@ -70,11 +70,22 @@ import Testing
         #expect(PassingTestPruner().apply(run, context: BlockContext(role: .user, mode: .aggressive)) == run)
     }
 
-    @Test func readSourceAndJSONAreLeftAlone() {
-        // A file read: a listing whose lines happen to read as results.
+    @Test func readListingsAndDiffsAreLeftAlone() {
+        // A file read, and a diff of a test's expected output: lines that read as results
+        // are part of what was read.
         let listing = (1...6).map { "\($0)\tcheck_\($0) ... ok" }.joined(separator: "\n")
-        let json = #"["a ... ok", "b ... ok", "c ... ok", "d ... ok"]"#
-        for text in [listing, json] {
+        let diff = """
+            diff --git a/tests/expected.txt b/tests/expected.txt
+            --- a/tests/expected.txt
+            +++ b/tests/expected.txt
+            @@ -1,4 +1,4 @@
+             test_a (t.T.test_a) ... ok
+             test_b (t.T.test_b) ... ok
+             test_c (t.T.test_c) ... ok
+            -test_d (t.T.test_d) ... FAIL
+            +test_d (t.T.test_d) ... ok
+            """
+        for text in [listing, diff] {
             #expect(PassingTestPruner().apply(text, context: aggressive) == text)
         }
     }
