@@ -10,6 +10,7 @@ import Glibc
 #endif
 import ServiceLifecycle
 import SystemdKit
+import Synchronization
 
 /// The daemon's HTTP server, as a `Service`: binds the configured addresses or serves
 /// the sockets systemd passed, proxies to the upstream, and on graceful shutdown stops
@@ -99,15 +100,20 @@ public final class CondenserServer: Service, Sendable {
         let grace = configuration.shutdownGrace
         let deadline = GraceDeadline()
         let idleExit = listeners == nil ? nil : configuration.idleExit
+        let listening = ListeningState()
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 if let idleExit {
                     group.addTask {
-                        await Self.closeWhenIdle(servers, after: idleExit, connections: connections, logger: logger, notifier: notifier)
+                        await Self.closeWhenIdle(
+                            servers, after: idleExit, connections: connections, logger: logger, notifier: notifier,
+                            beforeClosing: { listening.closeOnPurpose() })
                     }
                 }
                 for server in servers {
                     group.addTask {
+                        let address = server.channel.localAddress?.condenserDescription ?? "a listener"
+                        var error: (any Error)?
                         do {
                             try await server.executeThenClose { inbound in
                                 try await withThrowingDiscardingTaskGroup { connectionGroup in
@@ -118,13 +124,23 @@ public final class CondenserServer: Service, Sendable {
                                     }
                                 }
                             }
-                        } catch {
-                            logger.debug("Listener closed", metadata: ["error": "\(error)"])
+                        } catch let caught {
+                            error = caught
                         }
+                        guard !listening.closedOnPurpose else { return }
+                        // Active but deaf is the worst state a socket-activated daemon can
+                        // be in: systemd keeps routing connections to it. Stop everything
+                        // so the process exits non-zero and the unit shows as failed.
+                        let reason = error.map { "\($0)" } ?? "it stopped accepting connections"
+                        logger.error("Listener failed; stopping", metadata: ["listen": "\(address)", "error": "\(reason)"])
+                        listening.fail(ListenerFailure(address: address, reason: reason))
+                        for other in servers { other.channel.close(promise: nil) }
+                        connections.closeAll()
                     }
                 }
             }
         } onGracefulShutdown: {
+            listening.closeOnPurpose()
             logger.info("Shutting down: draining open requests", metadata: ["open.connections": "\(connections.count)"])
             notifier.stopping(status: "Draining \(connections.count) connections")
             for server in servers {
@@ -138,6 +154,7 @@ public final class CondenserServer: Service, Sendable {
         }
         deadline.cancel()
         await upstream.shutdown()
+        if let failure = listening.failure { throw failure }
         logger.info("Stopped")
     }
 
@@ -146,7 +163,7 @@ public final class CondenserServer: Service, Sendable {
     /// socket stays with systemd, which starts the daemon again on the next connection.
     static func closeWhenIdle(
         _ servers: [NIOAsyncChannel<HTTP1Channel.Value, Never>], after limit: Duration,
-        connections: ConnectionTracker, logger: Logger, notifier: Notifier
+        connections: ConnectionTracker, logger: Logger, notifier: Notifier, beforeClosing: @Sendable () -> Void = {}
     ) async {
         let clock = ContinuousClock()
         let tick = min(Duration.seconds(1), limit / 4)
@@ -158,6 +175,7 @@ public final class CondenserServer: Service, Sendable {
             } else if clock.now - idleSince >= limit {
                 logger.info("Idle: exiting until the socket starts the daemon again", metadata: ["idle.seconds": "\(limit.components.seconds)"])
                 notifier.stopping(status: "Idle, exiting until the next connection")
+                beforeClosing()
                 for server in servers {
                     server.channel.close(promise: nil)
                 }
@@ -185,7 +203,9 @@ public final class CondenserServer: Service, Sendable {
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // TCP_NODELAY is level IPPROTO_TCP: `.socketOption(.tcp_nodelay)` would be SOL_SOCKET,
+            // where the same number is SO_DEBUG, which only CAP_NET_ADMIN may set.
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
         let logger = self.logger
         let initializer: @Sendable (any Channel) -> EventLoopFuture<HTTP1Channel.Value> = { channel in
             connections.add(channel)
@@ -219,6 +239,35 @@ public final class CondenserServer: Service, Sendable {
         }
         return servers
     }
+}
+
+/// Whether the server closed its listeners itself (shutdown, idle exit), so that a
+/// listener which ends otherwise is known to have failed.
+final class ListeningState: Sendable {
+    private let state = Mutex<(closedOnPurpose: Bool, failure: ListenerFailure?)>((false, nil))
+
+    var closedOnPurpose: Bool { state.withLock { $0.closedOnPurpose } }
+    var failure: ListenerFailure? { state.withLock { $0.failure } }
+
+    func closeOnPurpose() {
+        state.withLock { $0.closedOnPurpose = true }
+    }
+
+    /// Records the first failure; the server then closes everything on purpose.
+    func fail(_ failure: ListenerFailure) {
+        state.withLock {
+            $0.failure = $0.failure ?? failure
+            $0.closedOnPurpose = true
+        }
+    }
+}
+
+/// A listener that stopped accepting connections while the server was running.
+public struct ListenerFailure: Error, CustomStringConvertible {
+    public var address: String
+    public var reason: String
+
+    public var description: String { "the listener on \(address) failed: \(reason)" }
 }
 
 /// A listener that could not be set up.
