@@ -12,7 +12,10 @@ import Synchronization
 /// - `status:429`: answers that status with an OpenAI error body;
 /// - `sse:COUNT:MILLIS`: streams COUNT events, MILLIS apart, then `[DONE]`;
 /// - `hang`: never answers, and notes when the proxy gives up on it;
-/// - `hop`: answers with hop-by-hop headers a proxy must not pass on.
+/// - `hop`: answers with hop-by-hop headers a proxy must not pass on;
+/// - `delay:MILLIS`: answers as when absent, MILLIS after the request came;
+/// - `stall:MILLIS`: streams one event, then nothing for MILLIS, then tries to end the
+///   goes on: notes `stall-abandoned` if the proxy had closed the connection by then.
 final class TestUpstream: Sendable {
     struct Received: Sendable {
         var method: String
@@ -69,6 +72,32 @@ final class TestUpstream: Sendable {
             return Response(
                 status: .init(code: code), headers: [.contentType: "application/json", HTTPField.Name("X-Upstream")!: "yes"],
                 body: .init(byteBuffer: ByteBuffer(string: Self.errorBody))
+            )
+        }
+        if behavior.hasPrefix("delay:"), let millis = Int(behavior.dropFirst(6)) {
+            try await Task.sleep(for: .milliseconds(millis))
+        }
+        if behavior.hasPrefix("stall:"), let millis = Int(behavior.dropFirst(6)) {
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream"],
+                body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "data: {\"index\":0}\n\n"))
+                    try await Task.sleep(for: .milliseconds(millis))
+                    do {
+                        // A peer that closed is noticed at the second or third write, once
+                        // its reset is back.
+                        for index in 1...20 {
+                            try await writer.write(ByteBuffer(string: "data: {\"index\":\(index)}\n\n"))
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                        try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                        try await writer.finish(nil)
+                        self.note("stall-resumed")
+                    } catch {
+                        self.note("stall-abandoned")
+                        throw error
+                    }
+                }
             )
         }
         if behavior.hasPrefix("sse:") {

@@ -106,7 +106,9 @@ extension CondenserConfiguration {
         case connectTimeout = "upstream.connect_timeout_seconds"
         case requestTimeout = "upstream.request_timeout_seconds"
         case streamIdleTimeout = "upstream.stream_idle_timeout_seconds"
+        case upstreamMaxConnections = "upstream.max_connections"
         case maxBodyBytes = "limits.max_body_bytes"
+        case maxInflightMegabytes = "limits.max_inflight_megabytes"
         case allowedHosts = "security.allowed_hosts"
         case allowedOrigins = "security.allowed_origins"
         case idleExitSeconds = "idle_exit_seconds"
@@ -176,10 +178,18 @@ extension CondenserConfiguration {
             requestTimeout = try value.seconds { fail($0) }
         case .streamIdleTimeout:
             streamIdleTimeout = try value.seconds { fail($0) }
+        case .upstreamMaxConnections:
+            let count = try value.integer { fail($0) }
+            guard count > 0 else { throw fail("must be at least 1") }
+            upstreamMaxConnections = count
         case .maxBodyBytes:
             let text = try value.text(orThrow: fail("must be an integer"))
             guard let bytes = Int(text), bytes > 0 else { throw fail("\"\(text)\" is not a positive number of bytes") }
             maxBodyBytes = bytes
+        case .maxInflightMegabytes:
+            let megabytes = try value.integer { fail($0) }
+            guard megabytes > 0, megabytes <= 1 << 20 else { throw fail("must be between 1 and 1048576 megabytes") }
+            maxInflightBytes = megabytes << 20
         case .allowedHosts:
             allowedHosts = try value.strings(orThrow: fail("must be a list of host names")).map { $0.lowercased() }
         case .allowedOrigins:

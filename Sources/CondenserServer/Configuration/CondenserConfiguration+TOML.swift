@@ -32,9 +32,11 @@ extension CondenserConfiguration {
             connect_timeout_seconds = \(seconds(connectTimeout))
             request_timeout_seconds = \(seconds(requestTimeout))
             stream_idle_timeout_seconds = \(seconds(streamIdleTimeout))
+            max_connections = \(upstreamMaxConnections)
 
             [limits]
             max_body_bytes = \(maxBodyBytes)
+            max_inflight_megabytes = \(maxInflightBytes >> 20)
 
             [security]
             allowed_hosts = \(list(allowedHosts))

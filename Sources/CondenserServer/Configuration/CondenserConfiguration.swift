@@ -20,10 +20,15 @@ public struct CondenserConfiguration: Sendable, Equatable {
     public var connectTimeout: Duration = .seconds(10)
     /// Longest wait for the upstream's response head.
     public var requestTimeout: Duration = .seconds(600)
-    /// Longest silence between two reads from the upstream, streams included.
+    /// Longest silence between two chunks of an upstream response body.
     public var streamIdleTimeout: Duration = .seconds(300)
+    /// Most requests open to the upstream at once; more wait, within the request timeout.
+    public var upstreamMaxConnections = 1024
     /// Largest request body accepted, after gzip inflation.
     public var maxBodyBytes: Int = 32 * 1024 * 1024
+    /// Most memory that request bodies being read, compressed and sent may hold at once;
+    /// more wait, within the request timeout.
+    public var maxInflightBytes: Int = 256 * 1024 * 1024
     public var logLevel: Logger.Level = .info
     /// Debug only: allows prompt text in logs.
     public var logPrompts = false

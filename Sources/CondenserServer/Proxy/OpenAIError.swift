@@ -68,6 +68,22 @@ public struct OpenAIError: Error, Sendable, Equatable {
         )
     }
 
+    static func upstreamBusy(_ limit: Int, waited: Duration) -> OpenAIError {
+        OpenAIError(
+            status: .serviceUnavailable,
+            message: "Condenser already has \(limit) requests open to the upstream (upstream.max_connections) and none finished within \(waited) (upstream.request_timeout_seconds); retry later or raise the limit.",
+            type: "upstream_error", code: "upstream_busy"
+        )
+    }
+
+    static func proxyBusy(_ limitMegabytes: Int, waited: Duration) -> OpenAIError {
+        OpenAIError(
+            status: .serviceUnavailable,
+            message: "Condenser is holding \(limitMegabytes) MB of request bodies (limits.max_inflight_megabytes) and not enough was freed within \(waited); retry later or raise the limit.",
+            type: "server_error", code: "proxy_busy"
+        )
+    }
+
     static func upstreamTimeout(_ upstream: UpstreamURL, reason: String) -> OpenAIError {
         OpenAIError(
             status: .gatewayTimeout,

@@ -14,6 +14,7 @@ final class ProxyResponder: Sendable {
     let compressor: any ChatCompressor
     let recorders: [any SavingsRecorder]
     let upstream: Upstream
+    let bodyMemory: BodyMemory
     let router: RouterResponder<BasicRequestContext>
     let logger: Logger
 
@@ -25,6 +26,7 @@ final class ProxyResponder: Sendable {
         self.compressor = compressor
         self.recorders = recorders
         self.upstream = upstream
+        bodyMemory = BodyMemory(capacity: store.current.maxInflightBytes)
         self.router = router
         self.logger = logger
     }
@@ -42,15 +44,19 @@ final class ProxyResponder: Sendable {
             return refusal.response
         }
         let path = request.uri.path
+        // Held until the body has gone upstream (the response head is back) or the
+        // request failed; a streamed response body holds none of it.
+        let memory = bodyMemory.hold(timeout: configuration.requestTimeout)
+        defer { memory.release() }
         do {
             if request.method == .post, path == "/v1/chat/completions" {
-                return try await chatCompletions(request, configuration: configuration)
+                return try await chatCompletions(request, memory: memory, configuration: configuration)
             }
             if request.method == .post, path == "/v1/condenser/compress" {
-                return try await compress(request, configuration: configuration)
+                return try await compress(request, memory: memory, configuration: configuration)
             }
             if path == "/v1" || path.hasPrefix("/v1/") {
-                let body = try await collectBody(of: request, limit: configuration.maxBodyBytes)
+                let body = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: 1)
                 return try await forward(request, body: body, dropContentEncoding: false, configuration: configuration).response
             }
         } catch {
@@ -61,10 +67,12 @@ final class ProxyResponder: Sendable {
 
     // MARK: Chat
 
-    private func chatCompletions(_ request: Request, configuration: CondenserConfiguration) async throws(OpenAIError) -> Response {
+    private func chatCompletions(
+        _ request: Request, memory: BodyMemory.Hold, configuration: CondenserConfiguration
+    ) async throws(OpenAIError) -> Response {
         let mode = try Self.mode(of: request, default: configuration.compressionMode)
-        let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes)
-        let chat = try parseChat(raw, headers: request.headers, limit: configuration.maxBodyBytes)
+        let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: Self.chatBodyCopies)
+        let chat = try await parseChat(raw, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
         if configuration.logPrompts {
             logger.debug("Chat request body", metadata: ["body": "\(String(buffer: raw))"])
         }
@@ -122,10 +130,12 @@ final class ProxyResponder: Sendable {
     }
 
     /// `POST /v1/condenser/compress`: what the pipeline would forward, without calling upstream.
-    private func compress(_ request: Request, configuration: CondenserConfiguration) async throws(OpenAIError) -> Response {
+    private func compress(
+        _ request: Request, memory: BodyMemory.Hold, configuration: CondenserConfiguration
+    ) async throws(OpenAIError) -> Response {
         let mode = try Self.mode(of: request, default: configuration.compressionMode)
-        let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes)
-        let chat = try parseChat(raw, headers: request.headers, limit: configuration.maxBodyBytes)
+        let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: Self.chatBodyCopies)
+        let chat = try await parseChat(raw, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
         let clock = ContinuousClock()
         let started = clock.now
         let outcome = compressor.compress(chat, mode: mode)
@@ -164,7 +174,9 @@ final class ProxyResponder: Sendable {
     }
 
     /// Inflates a gzip body if need be, then parses and validates it.
-    private func parseChat(_ raw: ByteBuffer, headers: HTTPFields, limit: Int) throws(OpenAIError) -> ChatRequest {
+    private func parseChat(
+        _ raw: ByteBuffer, headers: HTTPFields, limit: Int, memory: BodyMemory.Hold
+    ) async throws(OpenAIError) -> ChatRequest {
         let encoding = headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces).lowercased() ?? "identity"
         let result: Result<ChatRequest, ChatRequestError>
         switch encoding {
@@ -179,6 +191,7 @@ final class ProxyResponder: Sendable {
             } catch {
                 throw .badRequest("The gzip request body could not be inflated: \(error.description).", code: "invalid_content_encoding")
             }
+            try await memory.grow(to: (raw.readableBytes + inflated.count) * Self.chatBodyCopies)
             result = Result { () throws(ChatRequestError) in try ChatRequest.parse(bytes: inflated) }
         default:
             throw OpenAIError(
@@ -208,14 +221,30 @@ final class ProxyResponder: Sendable {
 
     // MARK: Forwarding
 
-    private func collectBody(of request: Request, limit: Int) async throws(OpenAIError) -> ByteBuffer {
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+    /// A chat body is held about three times while it is compressed: the bytes, the
+    /// parsed request and the compressed bytes.
+    static let chatBodyCopies = 3
+    /// A body of unknown length takes its share of memory in steps of this many bytes.
+    static let bodyMemoryStep = 1 << 20
+
+    /// Reads the whole body, taking `copies` times its size from the memory allowance
+    /// first (waiting for it if need be).
+    private func collectBody(
+        of request: Request, limit: Int, memory: BodyMemory.Hold, copies: Int
+    ) async throws(OpenAIError) -> ByteBuffer {
+        let declared = request.headers[.contentLength].flatMap(Int.init)
+        if let declared, declared > limit {
             throw .bodyTooLarge(limit: limit)
         }
+        if let declared { try await memory.take(declared * copies) }
         var buffer = ByteBuffer()
         do {
             for try await chunk in request.body {
                 guard buffer.readableBytes + chunk.readableBytes <= limit else { throw OpenAIError.bodyTooLarge(limit: limit) }
+                let needed = (buffer.readableBytes + chunk.readableBytes) * copies
+                if needed > memory.bytes {
+                    try await memory.grow(to: needed + Self.bodyMemoryStep * copies)
+                }
                 var chunk = chunk
                 buffer.writeBuffer(&chunk)
             }
@@ -226,6 +255,9 @@ final class ProxyResponder: Sendable {
         }
         return buffer
     }
+
+    /// Ends a response whose head is out without a proper end, so the client sees it cut.
+    struct ResponseCut: Error {}
 
     struct Forwarded {
         var response: Response
@@ -248,18 +280,29 @@ final class ProxyResponder: Sendable {
             upstreamRequest.body = .bytes(body)
         }
         let answer = try await upstream.send(upstreamRequest, timeout: configuration.requestTimeout, upstream: configuration.upstream)
-        let upstreamBody = answer.response.body
+        let upstreamBody = IdleTimeoutBody(base: answer.response.body, idleTimeout: configuration.streamIdleTimeout)
+        let slot = answer.slot
         let logger = self.logger
+        let upstreamName = "\(configuration.upstream.scheme)://\(configuration.upstream.authority)"
         let responseBody = ResponseBody { writer in
+            defer { slot.release() }
             do {
                 for try await chunk in upstreamBody {
                     try await writer.write(chunk)
                 }
             } catch {
-                // A client that left cancels the relay; anything else is worth a warning.
-                let level: Logger.Level = Task.isCancelled ? .debug : .warning
-                logger.log(level: level, "Relaying the upstream body stopped", metadata: ["error": "\(error)"])
-                throw error
+                // The head is out: all the client may see of a failure now is a body cut
+                // short of its length or its last chunk. Hummingbird answers an
+                // HTTPParserError (which a cut upstream body is) with a 400 head written
+                // into the body, so no error goes back to it as itself.
+                if Task.isCancelled {
+                    logger.debug("The client left during the response", metadata: ["error": "\(error)"])
+                } else {
+                    logger.error(
+                        "The upstream response broke off; cutting the client's response short",
+                        metadata: ["upstream": "\(upstreamName)", "error": "\(error)"])
+                }
+                throw ResponseCut()
             }
             try await writer.finish(nil)
         }
