@@ -198,6 +198,26 @@ import Glibc
         let daemon = CondenserDaemon(
             configuration: configuration, listeners: [.descriptor(wildcard)], logger: .init(label: "test"),
             reload: { configuration })
-        await #expect(throws: ConfigurationError.self) { try await daemon.run() }
+        // Bounded, so that a daemon which wrongly serves fails the test instead of hanging it.
+        let outcome = await withTaskGroup(of: String.self) { group in
+            group.addTask {
+                do {
+                    try await daemon.run()
+                    return "returned"
+                } catch let error as ConfigurationError {
+                    return error.key
+                } catch {
+                    return "\(error)"
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                return "still serving after 10 s"
+            }
+            let first = await group.next() ?? ""
+            group.cancelAll()
+            return first
+        }
+        #expect(outcome == "listen")
     }
 }
