@@ -22,6 +22,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
             } else {
                 print("OK: no file at \(path); using the defaults")
             }
+            for line in configuration.accessDescription { print(line) }
             print("# Effective configuration (file, then CONDENSER_* environment):")
             print(configuration.tomlDescription, terminator: "")
         } catch {

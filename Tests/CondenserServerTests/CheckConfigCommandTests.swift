@@ -36,4 +36,16 @@ import Testing
         #expect(result.status == 0)
         #expect(result.output.contains(#"mode = "aggressive""#))
     }
+
+    @Test func remoteAccessIsExplainedAndTheTokenNeverPrinted() throws {
+        let token = "cnd-check-config-token"
+        let tokenPath = try CondenserConfigurationTests.file(token + "\n")
+        let remote = try CondenserConfigurationTests.file(
+            "listen = [\"0.0.0.0:8642\"]\n[security]\nallow_remote = true\nclient_token_file = \"\(tokenPath)\"\n")
+        guard let result = try Self.run(["check-config", "--config", remote]) else { return }
+        #expect(result.status == 0)
+        #expect(result.output.contains("Remote access: ON"))
+        #expect(result.output.contains("Client token: required of every client, read from \(tokenPath)"))
+        #expect(!result.output.contains(token))
+    }
 }

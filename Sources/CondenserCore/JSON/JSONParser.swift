@@ -6,8 +6,30 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     public var line: Int
     public var column: Int
     public var reason: String
+    /// Where the problem is in the document (`messages[2].role`); empty at the top level.
+    public var path: String = ""
+    /// The key, when the problem is an object naming the same key twice.
+    public var duplicateKey: String?
 
     public var description: String { "\(reason) at line \(line), column \(column)" }
+
+    /// Adds the enclosing member or element in front of `path` as the error leaves a container.
+    mutating func nest(under component: String) {
+        if path.isEmpty || path.hasPrefix("[") {
+            path = component + path
+        } else {
+            path = component + "." + path
+        }
+    }
+}
+
+/// What the parser does with an object that names the same key twice.
+public enum DuplicateKeys: Sendable {
+    /// Keeps every member in order, as JSONValue can hold them.
+    case keep
+    /// Throws: parsers disagree on which duplicate counts (RFC 8259 §4), so input that
+    /// another parser will read too must not have any.
+    case reject
 }
 
 /// A strict RFC 8259 parser into `JSONValue`, keeping member order and number text.
@@ -18,21 +40,21 @@ public struct JSONParser {
     /// Nesting deeper than this is refused rather than risking the stack.
     public static let maximumDepth = 512
 
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        try parse(bytes: Array(text.utf8))
+    public static func parse(_ text: String, duplicateKeys: DuplicateKeys = .keep) throws(JSONParseError) -> JSONValue {
+        try parse(bytes: Array(text.utf8), duplicateKeys: duplicateKeys)
     }
 
-    public static func parse(bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+    public static func parse(bytes: some Collection<UInt8>, duplicateKeys: DuplicateKeys = .keep) throws(JSONParseError) -> JSONValue {
         let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(JSONParseError) -> JSONValue in try parse(bytes: buffer) }
+            Result { () throws(JSONParseError) -> JSONValue in try parse(bytes: buffer, duplicateKeys: duplicateKeys) }
         }
         if let result { return try result.get() }
         let copy = Array(bytes)
-        return try copy.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(bytes: buffer) }
+        return try copy.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(bytes: buffer, duplicateKeys: duplicateKeys) }
     }
 
-    public static func parse(bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
-        var parser = Scanner(bytes: bytes)
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>, duplicateKeys: DuplicateKeys = .keep) throws(JSONParseError) -> JSONValue {
+        var parser = Scanner(bytes: bytes, rejectsDuplicateKeys: duplicateKeys == .reject)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -44,10 +66,12 @@ public struct JSONParser {
 
     private struct Scanner {
         let bytes: UnsafeBufferPointer<UInt8>
+        let rejectsDuplicateKeys: Bool
         var index = 0
 
-        init(bytes: UnsafeBufferPointer<UInt8>) {
+        init(bytes: UnsafeBufferPointer<UInt8>, rejectsDuplicateKeys: Bool) {
             self.bytes = bytes
+            self.rejectsDuplicateKeys = rejectsDuplicateKeys
         }
 
         func error(_ reason: String, at offset: Int? = nil) -> JSONParseError {
@@ -108,19 +132,35 @@ public struct JSONParser {
                 index += 1
                 return .object(JSONObject(members: members))
             }
+            // Small objects are searched; past a few members, a set keeps the check linear.
+            var seenKeys: Set<ExactKey>?
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
                     throw error("expected a string key")
                 }
+                let keyStart = index
                 let key = try parseString()
+                if rejectsDuplicateKeys, isDuplicate(key, in: members, seen: &seenKeys) {
+                    var duplicate = error("duplicate key \"\(key)\"", at: keyStart)
+                    duplicate.path = key
+                    duplicate.duplicateKey = key
+                    throw duplicate
+                }
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
                     throw error("expected ':' after key \"\(key)\"")
                 }
                 index += 1
                 skipWhitespace()
-                let value = try parseValue(depth: depth)
+                let value: JSONValue
+                do {
+                    value = try parseValue(depth: depth)
+                } catch {
+                    var nested = error
+                    nested.nest(under: key)
+                    throw nested
+                }
                 members.append(JSONMember(key: key, value: value))
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unterminated object") }
@@ -146,7 +186,13 @@ public struct JSONParser {
             }
             while true {
                 skipWhitespace()
-                elements.append(try parseValue(depth: depth))
+                do {
+                    elements.append(try parseValue(depth: depth))
+                } catch {
+                    var nested = error
+                    nested.nest(under: "[\(elements.count)]")
+                    throw nested
+                }
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unterminated array") }
                 if bytes[index] == UInt8(ascii: ",") {
@@ -183,6 +229,21 @@ public struct JSONParser {
                 while index < bytes.count, isDigit(bytes[index]) { index += 1 }
             }
             return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+        }
+
+        /// Keys are compared as the code points they decode to, as other parsers compare
+        /// them, not by Swift's canonical equivalence.
+        func isDuplicate(_ key: String, in members: [JSONMember], seen: inout Set<ExactKey>?) -> Bool {
+            if members.count < 16 {
+                for member in members where member.key.utf8.count == key.utf8.count && member.key.utf8.elementsEqual(key.utf8) {
+                    return true
+                }
+                return false
+            }
+            if seen == nil {
+                seen = Set(members.map { ExactKey(key: $0.key) })
+            }
+            return !seen!.insert(ExactKey(key: key)).inserted
         }
 
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
@@ -283,6 +344,20 @@ public struct JSONParser {
                 index += 1
             }
             return value
+        }
+    }
+
+    /// A key hashed and compared by its UTF-8 bytes.
+    struct ExactKey: Hashable {
+        var key: String
+
+        static func == (lhs: ExactKey, rhs: ExactKey) -> Bool {
+            lhs.key.utf8.elementsEqual(rhs.key.utf8)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            var key = key
+            key.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         }
     }
 }

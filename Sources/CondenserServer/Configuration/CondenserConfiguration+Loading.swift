@@ -46,6 +46,8 @@ extension CondenserConfiguration {
             try configuration.apply(key, value, source: "flag")
         }
         try configuration.resolveUpstreamKey(environment: environment)
+        try configuration.resolveClientToken(environment: environment)
+        try configuration.validateExposure()
         return configuration
     }
 
@@ -111,6 +113,8 @@ extension CondenserConfiguration {
         case maxInflightMegabytes = "limits.max_inflight_megabytes"
         case allowedHosts = "security.allowed_hosts"
         case allowedOrigins = "security.allowed_origins"
+        case allowRemote = "security.allow_remote"
+        case clientTokenFile = "security.client_token_file"
         case idleExitSeconds = "idle_exit_seconds"
         case compressionMode = "compression.mode"
         case minimumTokens = "compression.min_tokens"
@@ -194,6 +198,11 @@ extension CondenserConfiguration {
             allowedHosts = try value.strings(orThrow: fail("must be a list of host names")).map { $0.lowercased() }
         case .allowedOrigins:
             allowedOrigins = try value.strings(orThrow: fail("must be a list of origins"))
+        case .allowRemote:
+            allowRemote = try value.bool(orThrow: fail("must be true or false"))
+        case .clientTokenFile:
+            let text = try value.text(orThrow: fail("must be a string"))
+            clientTokenFile = text.isEmpty ? nil : text
         case .compressionMode:
             let text = try value.text(orThrow: fail("must be a string"))
             guard let mode = CompressionMode(rawValue: text.lowercased()) else {
@@ -257,6 +266,42 @@ extension CondenserConfiguration {
             if let key = Self.readKey(at: file) {
                 upstreamKey = UpstreamKey(value: key, source: "credential upstream-key")
             }
+        }
+    }
+
+    /// Reads the client token: the configured file, else the systemd credential.
+    mutating func resolveClientToken(environment: [String: String]) throws(ConfigurationError) {
+        clientToken = nil
+        if let file = clientTokenFile {
+            guard let token = Self.readKey(at: file) else {
+                throw ConfigurationError(key: Key.clientTokenFile.rawValue, reason: "cannot read \"\(file)\" or it is empty", source: "configuration")
+            }
+            clientToken = ClientToken(value: token, source: file)
+        } else if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
+            if let token = Self.readKey(at: directory + "/client-token") {
+                clientToken = ClientToken(value: token, source: "credential client-token")
+            }
+        }
+    }
+
+    /// A daemon reachable from the network spends the upstream key for whoever reaches
+    /// it: only loopback unless remote access is asked for, and then only with a token.
+    func validateExposure() throws(ConfigurationError) {
+        if allowRemote {
+            guard clientToken != nil else {
+                throw ConfigurationError(
+                    key: Key.allowRemote.rawValue,
+                    reason: "needs a client token, or anyone who can reach Condenser could use it: set security.client_token_file or pass the systemd credential client-token",
+                    source: "configuration")
+            }
+            return
+        }
+        for (index, address) in listen.enumerated() where !ListenerExposure.isLoopback(address) {
+            throw ConfigurationError(
+                key: listen.count == 1 ? Key.listen.rawValue : "\(Key.listen.rawValue)[\(index)]",
+                reason: "\"\(address)\" is not a loopback address: anyone who can reach it could use the upstream key. "
+                    + "Listen on 127.0.0.1 or [::1], or set security.allow_remote = true and a client token (security.client_token_file)",
+                source: "configuration")
         }
     }
 

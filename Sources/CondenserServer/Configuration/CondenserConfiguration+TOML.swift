@@ -41,10 +41,30 @@ extension CondenserConfiguration {
             [security]
             allowed_hosts = \(list(allowedHosts))
             allowed_origins = \(list(allowedOrigins))
+            allow_remote = \(allowRemote)
+            client_token_file = \(quoted(clientTokenFile ?? ""))
 
             [compression]
             mode = \(quoted(compressionMode.rawValue))
 
             """
+    }
+}
+
+extension CondenserConfiguration {
+    /// Who may use the daemon, in plain sentences for `check-config`: whether remote
+    /// access is on and where the client token comes from, never the token itself.
+    public var accessDescription: [String] {
+        let remote =
+            allowRemote
+            ? "Remote access: ON (security.allow_remote = true): Condenser may listen beyond this machine; every client must present the client token."
+            : "Remote access: off: Condenser listens on loopback addresses only (set security.allow_remote = true, with a client token, to serve other machines)."
+        let token: String
+        if let clientToken {
+            token = "Client token: required of every client, read from \(clientToken.source); clients send it as \"Authorization: Bearer <token>\" or \"x-api-key: <token>\", and it is never passed upstream."
+        } else {
+            token = "Client token: none: any process on this machine may use Condenser\(upstreamKey == nil ? "" : " and the upstream key")."
+        }
+        return [remote, token]
     }
 }

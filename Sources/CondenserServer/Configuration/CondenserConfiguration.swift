@@ -36,6 +36,13 @@ public struct CondenserConfiguration: Sendable, Equatable {
     public var allowedHosts: [String] = []
     /// `Origin` values accepted; by default any request with an `Origin` is refused.
     public var allowedOrigins: [String] = []
+    /// Whether listening beyond loopback is allowed. It needs a client token.
+    public var allowRemote = false
+    /// A file holding the token clients must present (`Authorization: Bearer` or `x-api-key`).
+    public var clientTokenFile: String?
+    /// The token from `clientTokenFile` or `$CREDENTIALS_DIRECTORY/client-token`, if any.
+    /// When set, every request must carry it, from loopback too.
+    public var clientToken: ClientToken?
     /// How long SIGTERM waits for in-flight requests and streams before closing them.
     public var shutdownGrace: Duration = .seconds(10)
     /// When socket-activated, exit after this long with no open connection; the socket
@@ -144,4 +151,18 @@ public struct UpstreamKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "(key from \(source))" }
+}
+
+/// The token clients present to Condenser; never printed.
+public struct ClientToken: Sendable, Hashable, CustomStringConvertible {
+    public var value: String
+    /// Where it came from, for `check-config`.
+    public var source: String
+
+    public init(value: String, source: String) {
+        self.value = value
+        self.source = source
+    }
+
+    public var description: String { "(token from \(source))" }
 }

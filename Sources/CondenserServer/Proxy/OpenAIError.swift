@@ -63,7 +63,7 @@ public struct OpenAIError: Error, Sendable, Equatable {
     static func upstreamUnreachable(_ upstream: UpstreamURL, reason: String) -> OpenAIError {
         OpenAIError(
             status: .badGateway,
-            message: "Condenser could not reach the upstream \(upstream.scheme)://\(upstream.authority): \(reason).",
+            message: "Condenser could not reach the upstream \(upstream.scheme)://\(upstream.authority): \(UpstreamFailure.balanced(reason)).",
             type: "upstream_error", code: "upstream_unreachable"
         )
     }
@@ -87,7 +87,7 @@ public struct OpenAIError: Error, Sendable, Equatable {
     static func upstreamTimeout(_ upstream: UpstreamURL, reason: String) -> OpenAIError {
         OpenAIError(
             status: .gatewayTimeout,
-            message: "The upstream \(upstream.scheme)://\(upstream.authority) did not answer in time: \(reason).",
+            message: "The upstream \(upstream.scheme)://\(upstream.authority) did not answer in time: \(UpstreamFailure.balanced(reason)).",
             type: "upstream_error", code: "upstream_timeout"
         )
     }

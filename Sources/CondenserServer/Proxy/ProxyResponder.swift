@@ -37,11 +37,15 @@ final class ProxyResponder: Sendable {
     static let tokensOutHeader = HTTPField.Name("X-Condenser-Tokens-Out")!
     static let tokensSavedHeader = HTTPField.Name("X-Condenser-Tokens-Saved")!
 
-    func respond(to request: Request, channel: any Channel) async -> Response {
+    func respond(to incoming: Request, channel: any Channel) async -> Response {
         let configuration = store.current
-        if let refusal = SecurityPolicy.refusal(for: request, configuration: configuration) {
+        let request: Request
+        switch SecurityPolicy.admit(incoming, configuration: configuration, peer: channel.remoteAddress) {
+        case .refused(let refusal):
             logger.notice("Refused a request", metadata: ["reason": "\(refusal.message)"])
             return refusal.response
+        case .admitted(let admitted):
+            request = admitted
         }
         let path = request.uri.path
         // Held until the body has gone upstream (the response head is back) or the

@@ -103,13 +103,13 @@ final class Upstream: Sendable {
             case .cancelled:
                 return .upstreamUnreachable(upstream, reason: "the request was cancelled")
             default:
-                return .upstreamUnreachable(upstream, reason: String(describing: error))
+                return .upstreamUnreachable(upstream, reason: UpstreamFailure.reason(for: error))
             }
         }
         if error is CancellationError {
             return .upstreamUnreachable(upstream, reason: "the request was cancelled")
         }
-        return .upstreamUnreachable(upstream, reason: String(describing: error))
+        return .upstreamUnreachable(upstream, reason: UpstreamFailure.reason(for: error))
     }
 }
 

@@ -38,6 +38,10 @@ public struct CondenserDaemon: Sendable {
 
     /// Serves until SIGTERM or SIGINT (or, socket-activated, until idle).
     public func run() async throws {
+        if let listeners, let refusal = ListenerExposure.refusal(forInherited: listeners, allowRemote: store.current.allowRemote) {
+            logger.critical("Refusing to serve beyond this machine", metadata: ["error": "\(refusal)"])
+            throw refusal
+        }
         // Loading a rank file takes tens of milliseconds: done lazily, it would land on
         // the first request and blow its time budget. o200k_base (gpt-4o, gpt-4.1, o-series,
         // gpt-5 and unknown models) loads now; cl100k_base, for older models, on first use
