@@ -107,6 +107,9 @@ extension CondenserConfiguration {
         case requestTimeout = "upstream.request_timeout_seconds"
         case streamIdleTimeout = "upstream.stream_idle_timeout_seconds"
         case maxBodyBytes = "limits.max_body_bytes"
+        case clientHeaderTimeout = "limits.client_header_timeout_seconds"
+        case clientBodyIdleTimeout = "limits.client_body_idle_timeout_seconds"
+        case maxConnections = "limits.max_connections"
         case allowedHosts = "security.allowed_hosts"
         case allowedOrigins = "security.allowed_origins"
         case idleExitSeconds = "idle_exit_seconds"
@@ -180,6 +183,14 @@ extension CondenserConfiguration {
             let text = try value.text(orThrow: fail("must be an integer"))
             guard let bytes = Int(text), bytes > 0 else { throw fail("\"\(text)\" is not a positive number of bytes") }
             maxBodyBytes = bytes
+        case .clientHeaderTimeout:
+            clientHeaderTimeout = try value.seconds { fail($0) }
+        case .clientBodyIdleTimeout:
+            clientBodyIdleTimeout = try value.seconds { fail($0) }
+        case .maxConnections:
+            let count = try value.integer { fail($0) }
+            guard count > 0 else { throw fail("\"\(count)\" must be at least 1") }
+            maxConnections = count
         case .allowedHosts:
             allowedHosts = try value.strings(orThrow: fail("must be a list of host names")).map { $0.lowercased() }
         case .allowedOrigins:

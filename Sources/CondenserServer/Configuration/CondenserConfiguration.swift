@@ -24,6 +24,13 @@ public struct CondenserConfiguration: Sendable, Equatable {
     public var streamIdleTimeout: Duration = .seconds(300)
     /// Largest request body accepted, after gzip inflation.
     public var maxBodyBytes: Int = 32 * 1024 * 1024
+    /// Longest wait for a client's request head, from the connection's opening or the end
+    /// of the previous response; then the connection is closed.
+    public var clientHeaderTimeout: Duration = .seconds(20)
+    /// Longest silence while a client's request body is being received.
+    public var clientBodyIdleTimeout: Duration = .seconds(30)
+    /// Most client connections open at once; more are closed as soon as they are accepted.
+    public var maxConnections: Int = 2048
     public var logLevel: Logger.Level = .info
     /// Debug only: allows prompt text in logs.
     public var logPrompts = false

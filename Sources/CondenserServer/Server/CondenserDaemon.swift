@@ -59,7 +59,8 @@ public struct CondenserDaemon: Sendable {
                         body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render()))
                     )
                 }
-            }
+            },
+            metrics: metrics
         )
         let status = self.status
         let notifier = self.notifier
