@@ -59,7 +59,10 @@ import Testing
         let before = try #require(Self.cpuTime(of: pid))
         try await Task.sleep(for: .seconds(2))
         let after = try #require(Self.cpuTime(of: pid))
-        #expect(after - before < .milliseconds(500), "the daemon used \(after - before) of CPU in 2 s while out of descriptors")
+        print("daemon CPU time while out of descriptors: \(after - before) in 2 s")
+        // Spinning, it takes a whole core, or on a busy machine its share of one (0.44 s in
+        // 2 s was measured on a loaded 2-core machine); backing off, about nothing.
+        #expect(after - before < .milliseconds(200), "the daemon used \(after - before) of CPU in 2 s while out of descriptors")
         #expect(process.isRunning, "the listener must survive running out of descriptors")
 
         flood.removeAll()
