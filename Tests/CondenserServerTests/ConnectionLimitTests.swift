@@ -3,7 +3,38 @@ import CondenserServer
 import Foundation
 import Logging
 import NIOCore
+import Synchronization
 import Testing
+
+/// Keeps what is logged, for tests that check what the server says and how often.
+final class CapturedLog: Sendable {
+    private let lines = Mutex<[(level: Logger.Level, message: String)]>([])
+
+    var entries: [(level: Logger.Level, message: String)] { lines.withLock { $0 } }
+
+    func count(_ level: Logger.Level, containing text: String) -> Int {
+        entries.filter { $0.level == level && $0.message.contains(text) }.count
+    }
+
+    var logger: Logger {
+        Logger(label: "captured") { _ in Handler(log: self) }
+    }
+
+    struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            log.lines.withLock { $0.append((event.level, event.message.description)) }
+        }
+    }
+}
 
 /// Beyond `limits.max_connections` open client connections, new ones are closed at once
 /// and counted; once some end, connections are served again.
@@ -35,10 +66,11 @@ import Testing
             configuration.upstream = UpstreamURL(validating: "http://127.0.0.1:\(upstreamPort)/v1")!
             configuration.maxConnections = 3
             let metrics = MetricsRecorder()
+            let log = CapturedLog()
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
             let server = CondenserServer(
                 store: ConfigurationStore(configuration),
-                logger: Logger(label: "proxy", factory: { _ in SwiftLogNoOpLogHandler() }),
+                logger: log.logger,
                 metrics: metrics,
                 onServing: { addresses in continuation.yield(addresses.first?.port ?? 0) }
             )
@@ -53,22 +85,26 @@ import Testing
                     #expect(RawHTTP.status(of: await Self.readResponse(connection)) == 200)
                     open.append(connection)
                 }
-                // The fourth is closed before a byte is read, and counted.
-                let refused = try #require(RawConnection(port: port))
-                refused.send(Self.healthz)
-                let (bytes, closed) = await refused.readUntilClosed(timeoutSeconds: 3)
-                #expect(closed, "a connection over the cap should be closed at once")
-                #expect(bytes.isEmpty, "\(bytes.text)")
-                #expect(metrics.render().contains("condenser_connections_refused_total 1"), "\(metrics.render())")
+                // Further ones are closed before a byte is read, counted, and logged once.
+                for _ in 0..<3 {
+                    let refused = try #require(RawConnection(port: port))
+                    refused.send(Self.healthz)
+                    let (bytes, closed) = await refused.readUntilClosed(timeoutSeconds: 3)
+                    #expect(closed, "a connection over the cap should be closed at once")
+                    #expect(bytes.isEmpty, "\(bytes.text)")
+                }
+                #expect(metrics.render().contains("condenser_connections_refused_total 3"), "\(metrics.render())")
+                #expect(log.count(.warning, containing: "connection limit reached") == 1, "\(log.entries)")
 
-                // One ends: a new connection is served again.
-                open.removeFirst()
+                // Some end: a new connection is served again, and that is said once.
+                open.removeFirst(2)
                 var status = 0
                 for _ in 0..<50 where status != 200 {
                     try await Task.sleep(for: .milliseconds(50))
                     status = RawHTTP.status(of: await RawHTTP.exchange(port: port, Self.healthz, timeoutSeconds: 2))
                 }
                 #expect(status == 200)
+                #expect(log.count(.notice, containing: "Accepting connections again") == 1, "\(log.entries)")
                 withExtendedLifetime(open) {}
             }
         }
