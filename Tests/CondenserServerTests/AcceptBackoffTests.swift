@@ -80,5 +80,25 @@ import Testing
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(text.components(separatedBy: "Cannot accept connections").count == 2, "logged once at error:\n\(text.suffix(2000))")
         #expect(text.contains("Accepting connections again"), "\(text.suffix(2000))")
+        #expect(text.contains("descriptor limit is below what limits.max_connections needs"), "\(text.prefix(2000))")
+    }
+
+    /// The soft limit a shell or systemd starts with (often 1024) is raised to the hard one.
+    @Test func theDaemonRaisesItsSoftDescriptorLimitToTheHardOne() async throws {
+        guard let binary = SocketActivationTests.binary, FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit") else {
+            print("skipped: needs the built condenser and prlimit")
+            return
+        }
+        let port = try freePort()
+        let config = try CondenserDaemonTests.configFile("")
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let process = try CondenserDaemonTests.start(
+            ["/usr/bin/prlimit", "--nofile=256:8192", binary, "serve", "--config", config, "--listen", "127.0.0.1:\(port)"])
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        try await CondenserDaemonTests.waitUntilServing(port: port)
+        let limits = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/limits", encoding: .utf8)) ?? ""
+        let line = limits.split(separator: "\n").first { $0.hasPrefix("Max open files") }.map(String.init) ?? ""
+        #expect(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(3).prefix(2) == ["8192", "8192"], "\(line)")
+        await process.stop()
     }
 }

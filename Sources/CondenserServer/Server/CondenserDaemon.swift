@@ -38,6 +38,7 @@ public struct CondenserDaemon: Sendable {
 
     /// Serves until SIGTERM or SIGINT (or, socket-activated, until idle).
     public func run() async throws {
+        DescriptorLimit.raiseAndCheck(maxConnections: store.current.maxConnections, logger: logger)
         // Loading a rank file takes tens of milliseconds: done lazily, it would land on
         // the first request and blow its time budget. o200k_base (gpt-4o, gpt-4.1, o-series,
         // gpt-5 and unknown models) loads now; cl100k_base, for older models, on first use
