@@ -76,15 +76,28 @@ import Testing
         }
     }
 
-    /// A body that keeps coming, however slowly, is not cut by either timeout.
+    /// A body dripped a byte at a time is never silent, but makes no real progress: a 408.
+    @Test func aBodyDrippedAByteAtATimeGetsA408() async throws {
+        try await ProxyHarness.run(configure: Self.oneSecond) { proxy in
+            let connection = try #require(RawConnection(port: proxy.port))
+            connection.send("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+            let held = await connection.drip(String(repeating: " ", count: 1000), every: .milliseconds(100), limit: .seconds(8))
+            let (bytes, closed) = await connection.readUntilClosed(timeoutSeconds: 3)
+            #expect(closed)
+            #expect(held < .seconds(4), "held for \(held) with a 1 s body idle timeout")
+            #expect(RawHTTP.status(of: bytes.text) == 408, "\(bytes.text.prefix(300))")
+            #expect(proxy.upstream.received.isEmpty)
+        }
+    }
+
+    /// A body that keeps coming at a modest rate is not cut by either timeout.
     @Test func aSlowButSteadyBodyIsServed() async throws {
         try await ProxyHarness.run(configure: Self.oneSecond) { proxy in
             let connection = try #require(RawConnection(port: proxy.port))
-            let body = ProxyResponderTests.oddBody
+            let body = #"{"model":"m","messages":[{"role":"user","content":""# + String(repeating: "slow ", count: 2000) + #""}]}"#
             connection.send("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
-            // About 2 s in all, longer than either timeout, never silent for long.
-            let size = max(1, body.utf8.count / 8)
-            _ = await connection.drip(body, size: size, every: .milliseconds(250), limit: .seconds(8))
+            // About 2 s in all, longer than either timeout, 1.25 KB every 250 ms.
+            _ = await connection.drip(body, size: body.utf8.count / 8 + 1, every: .milliseconds(250), limit: .seconds(8))
             let (bytes, _) = await connection.readUntilClosed(timeoutSeconds: 5)
             #expect(RawHTTP.status(of: bytes.text) == 200, "\(bytes.text.prefix(300))")
             #expect(proxy.upstream.received.last?.body == body.bytes)

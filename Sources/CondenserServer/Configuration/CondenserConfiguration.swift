@@ -27,7 +27,7 @@ public struct CondenserConfiguration: Sendable, Equatable {
     /// Longest wait for a client's request head, from the connection's opening or the end
     /// of the previous response; then the connection is closed.
     public var clientHeaderTimeout: Duration = .seconds(20)
-    /// Longest silence while a client's request body is being received.
+    /// Longest stall (less than 1 KiB arriving) while a client's request body is being received.
     public var clientBodyIdleTimeout: Duration = .seconds(30)
     /// Most client connections open at once; more are closed as soon as they are accepted.
     public var maxConnections: Int = 2048

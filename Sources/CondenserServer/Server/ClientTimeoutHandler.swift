@@ -7,7 +7,9 @@ import NIOHTTP1
 /// - a request head must be complete within `headerTimeout` of the connection's opening
 ///   or of the previous response's end (slow-drip headers and idle kept-alive
 ///   connections alike);
-/// - while a request body arrives, no silence may last longer than `bodyIdleTimeout`.
+/// - while a request body arrives, it may not stall for longer than `bodyIdleTimeout`:
+///   a stretch counts as stalled unless `minimumProgress` bytes of it arrived (a body
+///   dripped a byte at a time would otherwise hold the connection for ever).
 ///
 /// On expiry the connection closes, after a 408 in OpenAI's shape when the client had
 /// started a request that has no response yet. (An idle kept-alive connection gets no
@@ -30,6 +32,9 @@ final class ClientTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
         var headerTimeout: TimeAmount
         var bodyIdleTimeout: TimeAmount
         var linger: TimeAmount = .seconds(1)
+        /// Less body than this in `bodyIdleTimeout` is a stall. A body's last bytes need not
+        /// reach it: the request's end stops the timer.
+        var minimumProgress = 1024
     }
 
     private enum Timer {
@@ -50,6 +55,8 @@ final class ClientTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var closeAfterResponse = false
     /// Bytes came since the header timer started: a request is under way.
     private var bytesSinceHeaderTimer = false
+    /// Body bytes since the body idle deadline last moved.
+    private var bodyProgress = 0
     private var lingering = false
     /// The connection's last answer is written (or it is closing): nothing more goes out.
     private var finished = false
@@ -88,8 +95,8 @@ final class ClientTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 // A pipelined request waits for the one before it, unread; its silence is ours.
                 stopTimer()
             }
-        case .body:
-            break
+        case .body(let chunk):
+            bodyProgress += chunk.readableBytes
         case .end:
             requestOpen = false
             if timer == .bodyIdle { stopTimer() }
@@ -104,7 +111,10 @@ final class ClientTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
             bytesSinceHeaderTimer = true
         case .bodyIdle:
             // Moved rather than rescheduled: a body arrives in many reads.
-            deadline = .now() + limits.bodyIdleTimeout
+            if bodyProgress >= limits.minimumProgress {
+                bodyProgress = 0
+                deadline = .now() + limits.bodyIdleTimeout
+            }
         case .linger:
             // The pipeline further up stopped asking for reads; dropping bytes needs them.
             context.read()
@@ -188,6 +198,7 @@ final class ClientTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func start(_ kind: Timer, after amount: TimeAmount, context: ChannelHandlerContext) {
         stopTimer()
         guard !timersOff || kind == .linger else { return }
+        bodyProgress = 0
         timer = kind
         deadline = .now() + amount
         schedule(context: context)
@@ -228,7 +239,7 @@ final class ClientTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case .bodyIdle:
             logger.debug("Closed a client connection: request body stalled", metadata: ["timeout": "\(limits.bodyIdleTimeout)"])
             if !responseOpen, unanswered > 0 {
-                answerTimeout(context: context, "The request body stopped arriving for more than Condenser's limit of \(Self.seconds(limits.bodyIdleTimeout)) seconds (limits.client_body_idle_timeout_seconds).")
+                answerTimeout(context: context, "The request body stalled (less than \(limits.minimumProgress) bytes) for more than Condenser's limit of \(Self.seconds(limits.bodyIdleTimeout)) seconds (limits.client_body_idle_timeout_seconds).")
             } else {
                 finished = true
                 context.close(promise: nil)
