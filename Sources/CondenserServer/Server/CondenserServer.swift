@@ -231,7 +231,7 @@ public final class CondenserServer: Service, Sendable {
             let limits = ClientTimeoutHandler.Limits(
                 headerTimeout: TimeAmount(configuration.clientHeaderTimeout),
                 bodyIdleTimeout: TimeAmount(configuration.clientBodyIdleTimeout))
-            return http.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let value = http.setup(channel: channel, logger: logger).flatMapThrowing { value in
                 // Right after the request decoder, where a complete head is one part and
                 // the parser's errors are first seen.
                 let pipeline = channel.pipeline.syncOperations
@@ -241,6 +241,9 @@ public final class CondenserServer: Service, Sendable {
                 try pipeline.addHandler(ClientTimeoutHandler(limits: limits, logger: logger), position: .after(protocolErrors))
                 return value
             }
+            // NIO drops a connection whose setup failed without closing it.
+            value.whenFailure { _ in channel.close(promise: nil) }
+            return value
         }
         var servers: [NIOAsyncChannel<HTTP1Channel.Value, Never>] = []
         var unavailable: [ListenError] = []
