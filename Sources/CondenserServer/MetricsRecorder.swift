@@ -9,7 +9,9 @@ import Synchronization
 ///   name, and each one is a time series kept for ever);
 /// - `condenser_requests_total` by upstream `status` (`none` when it was never reached);
 /// - `condenser_fail_open_total`;
-/// - `condenser_compression_seconds`, a histogram.
+/// - `condenser_compression_seconds`, a histogram;
+/// - `condenser_connections_refused_total`: client connections closed at accept because
+///   `limits.max_connections` were open.
 public struct MetricsRecorder: SavingsRecorder {
     /// The `Content-Type` of `render()`'s output.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -23,11 +25,15 @@ public struct MetricsRecorder: SavingsRecorder {
     private let models = ModelLabels()
     private let failOpens: Counter
     private let compression: DurationHistogram
+    private let refusedConnections: Counter
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         failOpens = registry.makeCounter(
             descriptor: Self.descriptor("fail_open", "total", "Requests forwarded uncompressed after a failure or overrun."))
+        refusedConnections = registry.makeCounter(
+            descriptor: Self.descriptor(
+                "connections_refused", "total", "Client connections closed at accept: limits.max_connections were open."))
         compression = registry.makeDurationHistogram(
             descriptor: Self.descriptor("compression", "seconds", "Time spent compressing one request."),
             buckets: [
@@ -46,6 +52,10 @@ public struct MetricsRecorder: SavingsRecorder {
         registry.makeCounter(descriptor: Self.requests, labels: [("status", status)]).increment()
         if record.failOpenReason != nil { failOpens.increment() }
         compression.record(.microseconds(record.compressionMicros))
+    }
+
+    public func recordRefusedConnection() {
+        refusedConnections.increment()
     }
 
     /// Every metric in the Prometheus text exposition format.

@@ -111,6 +111,9 @@ extension CondenserConfiguration {
         case upstreamMaxConnections = "upstream.max_connections"
         case maxBodyBytes = "limits.max_body_bytes"
         case maxInflightMegabytes = "limits.max_inflight_megabytes"
+        case clientHeaderTimeout = "limits.client_header_timeout_seconds"
+        case clientBodyIdleTimeout = "limits.client_body_idle_timeout_seconds"
+        case maxConnections = "limits.max_connections"
         case allowedHosts = "security.allowed_hosts"
         case allowedOrigins = "security.allowed_origins"
         case allowRemote = "security.allow_remote"
@@ -194,6 +197,14 @@ extension CondenserConfiguration {
             let megabytes = try value.integer { fail($0) }
             guard megabytes > 0, megabytes <= 1 << 20 else { throw fail("must be between 1 and 1048576 megabytes") }
             maxInflightBytes = megabytes << 20
+        case .clientHeaderTimeout:
+            clientHeaderTimeout = try value.seconds { fail($0) }
+        case .clientBodyIdleTimeout:
+            clientBodyIdleTimeout = try value.seconds { fail($0) }
+        case .maxConnections:
+            let count = try value.integer { fail($0) }
+            guard count > 0 else { throw fail("\"\(count)\" must be at least 1") }
+            maxConnections = count
         case .allowedHosts:
             allowedHosts = try value.strings(orThrow: fail("must be a list of host names")).map { $0.lowercased() }
         case .allowedOrigins:

@@ -37,6 +37,9 @@ extension CondenserConfiguration {
             [limits]
             max_body_bytes = \(maxBodyBytes)
             max_inflight_megabytes = \(maxInflightBytes >> 20)
+            client_header_timeout_seconds = \(seconds(clientHeaderTimeout))
+            client_body_idle_timeout_seconds = \(seconds(clientBodyIdleTimeout))
+            max_connections = \(maxConnections)
 
             [security]
             allowed_hosts = \(list(allowedHosts))

@@ -29,6 +29,13 @@ public struct CondenserConfiguration: Sendable, Equatable {
     /// Most memory that request bodies being read, compressed and sent may hold at once;
     /// more wait, within the request timeout.
     public var maxInflightBytes: Int = 256 * 1024 * 1024
+    /// Longest wait for a client's request head, from the connection's opening or the end
+    /// of the previous response; then the connection is closed.
+    public var clientHeaderTimeout: Duration = .seconds(20)
+    /// Longest stall (less than 1 KiB arriving) while a client's request body is being received.
+    public var clientBodyIdleTimeout: Duration = .seconds(30)
+    /// Most client connections open at once; more are closed as soon as they are accepted.
+    public var maxConnections: Int = 2048
     public var logLevel: Logger.Level = .info
     /// Debug only: allows prompt text in logs.
     public var logPrompts = false

@@ -42,6 +42,7 @@ public struct CondenserDaemon: Sendable {
             logger.critical("Refusing to serve beyond this machine", metadata: ["error": "\(refusal)"])
             throw refusal
         }
+        DescriptorLimit.raiseAndCheck(maxConnections: store.current.maxConnections, logger: logger)
         // Loading a rank file takes tens of milliseconds: done lazily, it would land on
         // the first request and blow its time budget. o200k_base (gpt-4o, gpt-4.1, o-series,
         // gpt-5 and unknown models) loads now; cl100k_base, for older models, on first use
@@ -63,7 +64,8 @@ public struct CondenserDaemon: Sendable {
                         body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render()))
                     )
                 }
-            }
+            },
+            metrics: metrics
         )
         let status = self.status
         let notifier = self.notifier

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 
 #if canImport(Glibc)
@@ -29,6 +30,7 @@ public final class CondenserServer: Service, Sendable {
     let logger: Logger
     let notifier: Notifier
     let router: RouterResponder<BasicRequestContext>
+    let metrics: MetricsRecorder?
     let onServing: @Sendable ([SocketAddress]) async -> Void
 
     /// - Parameters:
@@ -38,6 +40,7 @@ public final class CondenserServer: Service, Sendable {
     ///   - listeners: where to take connections; nil binds the configured addresses.
     ///   - routes: adds routes outside `/v1` (e.g. `/metrics`) to the router that already
     ///     serves `GET /healthz`.
+    ///   - metrics: counts what the server itself refuses (connections over the cap).
     ///   - onServing: called with the bound addresses once the server accepts connections.
     public init(
         store: ConfigurationStore,
@@ -48,6 +51,7 @@ public final class CondenserServer: Service, Sendable {
         logger: Logger = Logger(label: "condenser"),
         notifier: Notifier = Notifier(),
         routes: (Router<BasicRequestContext>) -> Void = { _ in },
+        metrics: MetricsRecorder? = nil,
         onServing: @escaping @Sendable ([SocketAddress]) async -> Void = { _ in }
     ) {
         self.store = store
@@ -57,6 +61,7 @@ public final class CondenserServer: Service, Sendable {
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.notifier = notifier
+        self.metrics = metrics
         self.onServing = onServing
         let router = Router(context: BasicRequestContext.self)
         router.get("/healthz") { _, _ in
@@ -207,9 +212,38 @@ public final class CondenserServer: Service, Sendable {
             // where the same number is SO_DEBUG, which only CAP_NET_ADMIN may set.
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
         let logger = self.logger
+        let store = self.store
+        let metrics = self.metrics
+        let admission = ConnectionAdmission(
+            connections: connections, limit: { store.current.maxConnections }, logger: logger,
+            onRefused: { metrics?.recordRefusedConnection() })
+        let serverBootstrap = bootstrap.serverChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                // Both go before NIO's accept handling: an accept error must be absorbed
+                // before it reaches the listener's stream, and a refused connection be
+                // closed before anything is set up for it.
+                try channel.pipeline.syncOperations.addHandler(AcceptPressureHandler(logger: logger))
+                try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(admission: admission))
+            }
+        }
         let initializer: @Sendable (any Channel) -> EventLoopFuture<HTTP1Channel.Value> = { channel in
-            connections.add(channel)
-            return http.setup(channel: channel, logger: logger)
+            let configuration = store.current
+            let limits = ClientTimeoutHandler.Limits(
+                headerTimeout: TimeAmount(configuration.clientHeaderTimeout),
+                bodyIdleTimeout: TimeAmount(configuration.clientBodyIdleTimeout))
+            let value = http.setup(channel: channel, logger: logger).flatMapThrowing { value in
+                // Right after the request decoder, where a complete head is one part and
+                // the parser's errors are first seen.
+                let pipeline = channel.pipeline.syncOperations
+                let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+                let protocolErrors = ProtocolErrorHandler(logger: logger)
+                try pipeline.addHandler(protocolErrors, position: .after(decoder))
+                try pipeline.addHandler(ClientTimeoutHandler(limits: limits, logger: logger), position: .after(protocolErrors))
+                return value
+            }
+            // NIO drops a connection whose setup failed without closing it.
+            value.whenFailure { _ in channel.close(promise: nil) }
+            return value
         }
         var servers: [NIOAsyncChannel<HTTP1Channel.Value, Never>] = []
         var unavailable: [ListenError] = []
@@ -217,9 +251,9 @@ public final class CondenserServer: Service, Sendable {
             do {
                 switch listener {
                 case .address(let address):
-                    servers.append(try await bootstrap.bind(host: address.host, port: address.port, childChannelInitializer: initializer))
+                    servers.append(try await serverBootstrap.bind(host: address.host, port: address.port, childChannelInitializer: initializer))
                 case .descriptor(let descriptor):
-                    servers.append(try await bootstrap.bind(descriptor, childChannelInitializer: initializer))
+                    servers.append(try await serverBootstrap.bind(descriptor, childChannelInitializer: initializer))
                 }
             } catch let error as IOError where [EADDRNOTAVAIL, EAFNOSUPPORT].contains(error.errnoCode) {
                 // A host without IPv6 can't bind the default [::1]; serve the others.

@@ -7,11 +7,23 @@ final class ConnectionTracker: Sendable {
     private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     func add(_ channel: any Channel) {
+        _ = admit(channel, limit: .max)
+    }
+
+    /// Tracks `channel` if fewer than `limit` are open, in one step so that simultaneous
+    /// accepts can't overshoot; false leaves it untracked.
+    func admit(_ channel: any Channel, limit: Int) -> Bool {
         let id = ObjectIdentifier(channel)
-        channels.withLock { $0[id] = channel }
+        let admitted = channels.withLock { channels in
+            guard channels.count < limit else { return false }
+            channels[id] = channel
+            return true
+        }
+        guard admitted else { return false }
         channel.closeFuture.whenComplete { [weak self] _ in
             _ = self?.channels.withLock { $0.removeValue(forKey: id) }
         }
+        return true
     }
 
     var count: Int { channels.withLock { $0.count } }
