@@ -55,6 +55,15 @@ elif grep -qE '=> (/home|/root|/run/user)/' <<<"$libs"; then bad runtime-readabl
 else ok runtime-readable "$(grep -m1 -oE '/[^ ]*libswiftCore.so' <<<"$libs" || echo 'the Swift runtime linked in')"; fi
 # A debug build compresses several times slower than a release build: a budget it can meet on a busy machine
 # (the check is that the installed daemon compresses, not how fast).
+# SwiftPM's resource accessor falls back to the build directory baked into the binary: hide it (and the
+# checkout's), so every check below runs the installed copy on its own, as on a host without the checkout.
+baked=$(grep -a -o -m1 -E '/[[:graph:]]*/Condenser_CondenserCore\.resources' /usr/local/bin/condenser | grep -v '^/usr/local/' | head -1)
+hidden=
+for dir in "$(dirname "${baked:-/nonexistent/x}")" "$(readlink -f /src/.build/$BUILD)"; do
+  [ -d "$dir" ] && mount -t tmpfs -o ro,size=4k tmpfs "$dir" && hidden="$hidden $dir"
+done
+/usr/local/bin/condenser --help >/dev/null 2>&1 && [ -n "$hidden" ] && ok installed-copy-stands-alone "hid$hidden" \
+  || bad installed-copy-stands-alone "baked path '${baked:-none}', hid '${hidden:-nothing}'"
 set_key upstream url '"http://127.0.0.1:9999/v1"' && set_key "" idle_exit_seconds 40 \
   && set_key compression time_budget_ms 5000 || bad config-edit
 systemctl daemon-reload
