@@ -155,6 +155,8 @@ code=$(curlc -m 5 -o /dev/null -w '%{http_code}' http://127.0.0.1:8642/healthz)
   && problems "$M" | grep -q 'error .*Reload failed' \
   && ok reload-bad-file-keeps-running "$(problems "$M" | grep -m1 -o 'error=.*' | cut -c1-150)" \
   || bad reload-bad-file-keeps-running "$(prop ActiveState) healthz=$code; $(since "$M" -u $U -o cat | tail -2)"
+[ -z "$(since "$M" -u $U -p err -o cat)" ] && \
+  echo "NOTE: the daemon's error lines reach the journal at priority info (stderr without a <N> prefix): journalctl -p err shows none"
 cp /tmp/good.toml $CONFIG; set_key compression mode '"safe"'; systemctl reload $U
 
 h "the upstream-key credential"
