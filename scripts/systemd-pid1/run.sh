@@ -6,7 +6,7 @@
 #
 #   scripts/systemd-pid1/run.sh [CHECKOUT]   CHECKOUT: a built checkout (default: this one)
 #   BUILD=release   test .build/release/condenser (default: debug, the build `make test` makes)
-#   QUICK=1         skip the watchdog and idle-exit waits (~75 s)
+#   QUICK=1         skip the watchdog and idle-exit waits (~40 s of ~55 s)
 #   KEEP=1          leave the container running (prints how to enter and stop it)
 #   CONDENSER_PID1=require   a missing prerequisite fails instead of skipping (CI sets it)
 # Needs root with CAP_SYS_ADMIN, unshare/nsenter, overlayfs, a writable cgroup2 mount (on a hybrid host the one
