@@ -3,7 +3,7 @@
 #   make test  installs what it needs, builds, and runs every test
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-APT_PACKAGES := libsystemd-dev zlib1g-dev systemd python3-venv curl
+APT_PACKAGES := libsystemd-dev zlib1g-dev systemd python3-venv curl iproute2 procps util-linux
 
 .PHONY: deps build release run test install
 
