@@ -126,6 +126,8 @@ struct BenchLoadCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data((line + "\n").utf8))
         } else {
             print(line)
+            // The parts take minutes; show progress even when stdout is a file.
+            fflush(nil)
         }
     }
 

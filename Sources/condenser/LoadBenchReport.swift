@@ -73,7 +73,7 @@ struct StreamRun: Codable {
 
     func durations() -> String {
         guard let p50Seconds, let p99Seconds else { return "no whole stream" }
-        return String(format: "p50 %.2f s, p99 %.2f s", p50Seconds, p99Seconds)
+        return String(format: "p50 %.2f s, p99 %.2f s, of %d whole streams", p50Seconds, p99Seconds, whole)
     }
 }
 

@@ -66,9 +66,13 @@ final class LoadBenchUpstream: Sendable {
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: ResponseBody { writer in
+                // Paced against the start, not chunk to chunk, so that a late wake-up does
+                // not lengthen the stream: a stream longer than its pacing is delay added
+                // downstream, not here.
+                let start = ContinuousClock.now
                 for sequence in 0..<count {
                     try await writer.write(ByteBuffer(string: Self.event(stream: stream, sequence: sequence)))
-                    try await Task.sleep(for: interval)
+                    try await Task.sleep(until: start + interval * (sequence + 1), clock: .continuous)
                 }
                 try await writer.write(ByteBuffer(string: Self.event(stream: stream, sequence: nil) + "data: [DONE]\n\n"))
                 try await writer.finish(nil)
