@@ -401,13 +401,15 @@ struct BenchLoadCommand: AsyncParsableCommand {
         let top = ["log_level = \"warning\"", "shutdown_grace_seconds = 2"]
         var upstreamSection: [String] = []
         var limits: [String] = []
-        if part == .streams {
-            // Every stream needs its own upstream connection and its own client connection.
+        // The defaults are meant to hold 1,000 concurrent streams, so they are measured as
+        // they are; only a bigger run raises the connection caps, each stream needing an
+        // upstream connection and a client connection.
+        if part == .streams && streams > 1_000 {
             if Key(rawValue: "upstream.max_connections") != nil {
                 upstreamSection.append("max_connections = \(streams + 64)")
             }
             if Key(rawValue: "limits.max_connections") != nil {
-                limits.append("max_connections = \(streams + 256)")
+                limits.append("max_connections = \(streams * 2 + 256)")
             }
         }
         var text = top.joined(separator: "\n") + "\n"
