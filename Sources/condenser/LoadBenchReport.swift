@@ -270,7 +270,8 @@ struct SlowlorisResult: Codable {
             ReportRow(
                 measure: "slowloris: time the daemon holds a slow client", value: closed + past,
                 target: "all closed within 30 s",
-                met: heldPastCap == 0 && connectErrors == 0 && (maxHeldSeconds ?? .infinity) <= LoadReport.slowCloseTargetSeconds
+                met: heldPastCap == 0 && connectErrors == 0 && daemonAlive
+                    && (maxHeldSeconds ?? .infinity) <= LoadReport.slowCloseTargetSeconds
             ),
             ReportRow(
                 measure: "slowloris: connections refused or reset at connect", value: "\(connectErrors) of \(clients)"
