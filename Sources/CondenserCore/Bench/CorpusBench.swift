@@ -36,6 +36,26 @@ public struct CorpusBench {
                 results.append(measure(session, live: live, firstSight: firstSight))
             }
         }
+        if replay {
+            // A daemon that has met the sessions before: each whole session first (as a
+            // first-sight compression would), then the replay, then the replay again.
+            // Each request must be treated by the history of its own replay, never by a
+            // cut made for a longer version of the conversation met earlier.
+            let seen = makePipeline()
+            for session in sessions { _ = seen.compress(session.request, mode: mode) }
+            for (index, session) in sessions.enumerated() {
+                let pass = replayCost(session, pipeline: seen)
+                results[index].seenWholeCostCompressed = pass.cost
+                results[index].seenWholePrefixBreaks = pass.breaks
+                results[index].invalidRequests += pass.invalid
+            }
+            for (index, session) in sessions.enumerated() {
+                let pass = replayCost(session, pipeline: seen)
+                results[index].replayedTwiceCostCompressed = pass.cost
+                results[index].replayedTwicePrefixBreaks = pass.breaks
+                results[index].invalidRequests += pass.invalid
+            }
+        }
         var report = CorpusBenchReport(mode: mode, sessions: results)
         if let timing {
             report.coldMillis = timing.cold
@@ -84,6 +104,21 @@ public struct CorpusBench {
         result.factsTotal = session.needles.count
         result.factsKept = factsKept(outcome.request)
         return result
+    }
+
+    /// The cache-aware cost of replaying a session through `pipeline`, how often a request
+    /// did not start with the previous one's messages, and how many requests were invalid.
+    func replayCost(_ session: CorpusSession, pipeline: CompressionPipeline) -> (cost: Double, breaks: Int, invalid: Int) {
+        var previous: [ChatMessage] = []
+        var total = (cost: 0.0, breaks: 0, invalid: 0)
+        for request in session.replayRequests {
+            let outcome = pipeline.compress(request, mode: mode)
+            total.invalid += problems(request, outcome.request).isEmpty ? 0 : 1
+            total.cost += cost(outcome.request.messages, after: previous, tools: toolTokens(request))
+            if !previous.isEmpty, !outcome.request.messages.starts(with: previous) { total.breaks += 1 }
+            previous = outcome.request.messages
+        }
+        return total
     }
 
     /// Validity problems of a compressed request against its original.
