@@ -33,6 +33,7 @@ import Testing
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Self.socketActivate)
             process.arguments = ["-l", "127.0.0.1:\(port)", binary, "serve", "--upstream", "http://127.0.0.1:\(upstreamPort)/v1"]
+            process.environment = CondenserDaemonTests.environmentWithoutState
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -92,6 +93,7 @@ import Testing
             let process = Process()
             process.executableURL = URL(fileURLWithPath: command[0])
             process.arguments = Array(command.dropFirst())
+            process.environment = CondenserDaemonTests.environmentWithoutState
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

@@ -221,6 +221,8 @@ extension CorpusBench {
     public static func standard(settings: PipelineSettings, mode: CompressionMode, replay: Bool) throws -> CorpusBench {
         var settings = settings
         settings.timeBudgetMilliseconds = max(settings.timeBudgetMilliseconds, 10_000)
+        // Each pipeline starts empty, and a bench never writes into the user's state directory.
+        settings.stateDirectory = nil
         // Its own caches: counting for the figures must not warm the pipelines' tokenizer.
         let chat = ChatTokenCounter(tokenizer: try Tokenizer.shared(.o200kBase).withEmptyCaches())
         return CorpusBench(

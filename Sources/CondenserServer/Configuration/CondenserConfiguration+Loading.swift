@@ -46,6 +46,9 @@ extension CondenserConfiguration {
             try configuration.apply(key, value, source: "flag")
         }
         try configuration.resolveUpstreamKey(environment: environment)
+        if configuration.compression.stateDirectory == nil {
+            configuration.compression.stateDirectory = ConversationStateStore.defaultDirectory(environment: environment)
+        }
         return configuration
     }
 
@@ -123,6 +126,9 @@ extension CondenserConfiguration {
         case boilerplateMinimumCharacters = "compression.boilerplate_min_chars"
         case memoEntries = "compression.memo_entries"
         case memoMegabytes = "compression.memo_megabytes"
+        case stateDirectory = "compression.state_directory"
+        case stateMegabytes = "compression.state_megabytes"
+        case stateMaxAgeHours = "compression.state_max_age_hours"
 
         /// The tables of the file.
         static let sections: Set<String> = ["upstream", "limits", "security", "compression"]
@@ -226,6 +232,12 @@ extension CondenserConfiguration {
             compression.memoEntries = try value.integer { fail($0) }
         case .memoMegabytes:
             compression.memoMegabytes = try value.integer { fail($0) }
+        case .stateDirectory:
+            compression.stateDirectory = try value.text(orThrow: fail("must be a string (empty: keep conversation state in memory only)"))
+        case .stateMegabytes:
+            compression.stateMegabytes = try value.integer { fail($0) }
+        case .stateMaxAgeHours:
+            compression.stateMaxAgeHours = try value.integer { fail($0) }
         }
         do {
             try compression.validate()
