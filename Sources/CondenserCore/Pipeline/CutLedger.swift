@@ -63,6 +63,11 @@ final class CutLedger: Sendable {
         }
     }
 
+    /// The entry of exactly the prefix `key` stands for.
+    func entry(for key: StableHash) -> Entry? {
+        state.withLock { $0.entries[key] }
+    }
+
     /// Records that a request whose messages hash to `key` went upstream with this boundary.
     func record(_ key: StableHash, boundary: Int, at instant: ContinuousClock.Instant) {
         state.withLock { state in
