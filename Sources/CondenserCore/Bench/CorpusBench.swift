@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs the compression pipeline over an evaluation corpus and measures what matters:
 /// savings, planted facts kept, validity, and, in replay, the cache-aware cost of every
 /// request an agent sends as a session grows.
@@ -6,6 +8,9 @@ public struct CorpusBench {
     public var replay: Bool
     /// Makes a fresh pipeline (empty memo, empty count cache), for cold timings.
     let makePipeline: () -> CompressionPipeline
+    /// Makes a fresh pipeline that keeps its conversation state in a directory, as a
+    /// daemon does across restarts; nil skips the replay with restarts.
+    let makePersistentPipeline: ((_ stateDirectory: String) -> CompressionPipeline)?
     /// Tokens of one message as billed (content, role and per-message overhead).
     let messageTokens: (ChatMessage) -> Int
     /// Tokens of the request's tool definitions.
@@ -13,11 +18,13 @@ public struct CorpusBench {
 
     public init(
         mode: CompressionMode, replay: Bool = true, makePipeline: @escaping () -> CompressionPipeline,
+        makePersistentPipeline: ((_ stateDirectory: String) -> CompressionPipeline)? = nil,
         messageTokens: @escaping (ChatMessage) -> Int, toolTokens: @escaping (ChatRequest) -> Int
     ) {
         self.mode = mode
         self.replay = replay
         self.makePipeline = makePipeline
+        self.makePersistentPipeline = makePersistentPipeline
         self.messageTokens = messageTokens
         self.toolTokens = toolTokens
     }
@@ -34,6 +41,22 @@ public struct CorpusBench {
             let firstSight = makePipeline()
             for session in sessions {
                 results.append(measure(session, live: live, firstSight: firstSight))
+            }
+        }
+        if replay, let makePersistentPipeline {
+            // A daemon restarted before every request, with its state in a directory of
+            // the bench's own: each request must go upstream as in the uninterrupted replay.
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("condenser-bench-state-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let uninterrupted = makePipeline()
+            for (index, session) in sessions.enumerated() {
+                for request in session.replayRequests {
+                    let expected = uninterrupted.compress(request, mode: mode).request
+                    let restarted = makePersistentPipeline(directory)
+                    let forwarded = restarted.compress(request, mode: mode).request
+                    restarted.flushState()
+                    if forwarded.serializedBytes() != expected.serializedBytes() { results[index].restartChangedRequests += 1 }
+                }
             }
         }
         if replay {
@@ -227,6 +250,11 @@ extension CorpusBench {
         let chat = ChatTokenCounter(tokenizer: try Tokenizer.shared(.o200kBase).withEmptyCaches())
         return CorpusBench(
             mode: mode, replay: replay, makePipeline: { CompressionPipeline.standard(settings: settings) },
+            makePersistentPipeline: { directory in
+                var persistent = settings
+                persistent.stateDirectory = directory
+                return CompressionPipeline.standard(settings: persistent)
+            },
             messageTokens: { chat.count($0) },
             toolTokens: { chat.count(ChatRequest(body: $0.body, messages: [])) })
     }

@@ -32,6 +32,7 @@ public struct CorpusBenchReport: Sendable, Codable {
     }
     public var seenWholePrefixBreaks: Int { sessions.reduce(0) { $0 + $1.seenWholePrefixBreaks } }
     public var replayedTwicePrefixBreaks: Int { sessions.reduce(0) { $0 + $1.replayedTwicePrefixBreaks } }
+    public var restartChangedRequests: Int { sessions.reduce(0) { $0 + $1.restartChangedRequests } }
     /// Sessions of a kind whose replay cost more than sending them uncompressed: savings
     /// that cache misses ate, and more.
     public func sessionsCostingMore(_ kind: String) -> [SessionBenchResult] {
@@ -136,6 +137,7 @@ public struct CorpusBenchReport: Sendable, Codable {
         out += "\nmode \(mode.rawValue); \(sessions.count) sessions; \(replayRequests) replay requests, \(prefixBreaks) prefix breaks\n"
         if replayRequests > 0 {
             out += "prefix breaks through a pipeline that met each whole session first: \(seenWholePrefixBreaks); replayed twice: \(replayedTwicePrefixBreaks)\n"
+            out += "replay requests forwarded differently with a restart before each request: \(restartChangedRequests)\n"
         }
         for kind in ["agent", "chat"] where !of(kind).isEmpty {
             let shares = stageShares(kind).map { "\($0.stage) \(percent($0.share))" }.joined(separator: ", ")
@@ -227,6 +229,7 @@ extension CorpusBenchReport {
             summary["median_replayed_twice_cost_chat"] = number(medianReplayedTwiceCost("chat"), 4)
             summary["seen_whole_prefix_breaks"] = .int(seenWholePrefixBreaks)
             summary["replayed_twice_prefix_breaks"] = .int(replayedTwicePrefixBreaks)
+            summary["restart_changed_requests"] = .int(restartChangedRequests)
         }
         if let coldMillis { summary["cold_ms"] = number(coldMillis, 3) }
         if let warmMillis { summary["warm_ms"] = number(warmMillis, 3) }

@@ -34,6 +34,9 @@ public struct SessionBenchResult: Sendable, Codable {
     public var seenWholePrefixBreaks = 0
     public var replayedTwiceCostCompressed = 0.0
     public var replayedTwicePrefixBreaks = 0
+    /// Replay requests that went upstream differently when the pipeline was restarted
+    /// (from its state directory) before each of them, than in the uninterrupted replay.
+    public var restartChangedRequests = 0
 
     public init(id: String, kind: String) {
         self.id = id
