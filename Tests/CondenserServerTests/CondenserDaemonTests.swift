@@ -74,7 +74,10 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: stateDirectory) }
             let serve = [binary, "serve", "--config", config, "--upstream", "http://127.0.0.1:\(upstreamPort)/v1"]
             let process = try Self.start(
-                socketActivated ? [SocketActivationTests.socketActivate, "-l", "127.0.0.1:\(port)"] + serve : serve + ["--listen", "127.0.0.1:\(port)"],
+                // systemd-socket-activate passes on only the variables -E names.
+                socketActivated
+                    ? [SocketActivationTests.socketActivate, "-l", "127.0.0.1:\(port)", "-E", "STATE_DIRECTORY=\(stateDirectory)"] + serve
+                    : serve + ["--listen", "127.0.0.1:\(port)"],
                 stateDirectory: stateDirectory
             )
             defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
