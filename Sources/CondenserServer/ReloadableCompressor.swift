@@ -16,8 +16,12 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
     static let warmUpBudgetFactor = 20
     static let minimumWarmUpMilliseconds = 2000
 
-    public init(settings: PipelineSettings) {
-        pipeline = Mutex(CompressionPipeline.standard(settings: settings))
+    /// Told when the conversation state can't be read or written.
+    private let warn: @Sendable (String) -> Void
+
+    public init(settings: PipelineSettings, warn: @escaping @Sendable (String) -> Void = CompressionPipeline.printWarning) {
+        self.warn = warn
+        pipeline = Mutex(CompressionPipeline.standard(settings: settings, warn: warn))
     }
 
     /// The pipeline in force.
@@ -31,7 +35,9 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
     public func update(settings: PipelineSettings) {
         pipeline.withLock { current in
             if current.settings != settings {
-                current = CompressionPipeline.standard(settings: settings)
+                // The new pipeline starts from the state file: it must hold the old one's records.
+                current.flushState()
+                current = CompressionPipeline.standard(settings: settings, warn: warn)
             }
         }
     }
@@ -54,6 +60,11 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
             _ = pipeline.compress(request, mode: mode, timeBudgetMilliseconds: budget)
             self.warmingUp.store(false, ordering: .releasing)
         }
+    }
+
+    /// Waits until the conversation state is on disk (before the process exits).
+    public func flushState() {
+        currentPipeline.flushState()
     }
 
     /// Waits until no warm-up runs (for tests).

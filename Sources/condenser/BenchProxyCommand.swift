@@ -99,7 +99,8 @@ struct BenchProxyCommand: AsyncParsableCommand {
         let port = probe.localAddress?.port ?? 0
         try probe.close().wait()
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("condenser-bench-\(getpid()).toml").path
-        FileManager.default.createFile(atPath: config, contents: Data())
+        // A bench never writes into the user's conversation state.
+        FileManager.default.createFile(atPath: config, contents: Data("[compression]\nstate_directory = \"\"\n".utf8))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         process.arguments = [

@@ -64,6 +64,23 @@ import Testing
         #expect(configuration.compression.cacheTTLSeconds == 300)
     }
 
+    @Test func theStateDirectoryIsSystemdsThenTheUsersUnlessAKeyNamesOne() throws {
+        let systemd = ["STATE_DIRECTORY": "/var/lib/condenser", "HOME": "/home/u"]
+        #expect(try CondenserConfiguration.load(path: nil, environment: systemd).compression.stateDirectory == "/var/lib/condenser")
+        #expect(try CondenserConfiguration.load(path: nil, environment: ["HOME": "/home/u"]).compression.stateDirectory == "/home/u/.local/state/condenser")
+        #expect(
+            try CondenserConfiguration.load(path: nil, environment: ["XDG_STATE_HOME": "/home/u/.state", "HOME": "/home/u"]).compression.stateDirectory
+                == "/home/u/.state/condenser")
+        // Empty: in memory only, whatever systemd says.
+        let off = systemd.merging(["CONDENSER_COMPRESSION_STATE_DIRECTORY": ""]) { $1 }
+        #expect(try CondenserConfiguration.load(path: nil, environment: off).compression.stateDirectory == "")
+        let path = try Self.file("[compression]\nstate_directory = \"/srv/condenser\"\nstate_megabytes = 2\nstate_max_age_hours = 6\n")
+        let configured = try CondenserConfiguration.load(path: path, environment: systemd).compression
+        #expect(configured.stateDirectory == "/srv/condenser")
+        #expect(configured.stateMegabytes == 2)
+        #expect(configured.stateMaxAgeHours == 6)
+    }
+
     @Test(arguments: [
         (#"listen = ["127.0.0.1:8642", "127.0.0.1:99999"]"#, #"listen[1]: "127.0.0.1:99999" is not a valid port"#),
         (#"listen = ["::1:8642"]"#, "listen[0]:"),
@@ -81,6 +98,9 @@ import Testing
         ("[compression]\nmin_tokens = \"many\"", "compression.min_tokens: must be a whole number"),
         ("[compression]\nsummaries = \"sometimes\"", "compression.summaries:"),
         ("[compression]\ntime_budget_ms = 0", "compression.time_budget_ms: must be between 1 and 10000"),
+        ("[compression]\nstate_directory = \"state\"", "compression.state_directory: must be an absolute path"),
+        ("[compression]\nstate_megabytes = 0", "compression.state_megabytes: must be between 1 and 1024"),
+        ("[compression]\nstate_max_age_hours = 0", "compression.state_max_age_hours: must be between 1 and 720"),
     ])
     func badValuesNameTheKeyAndWhy(text: String, message: String) throws {
         let path = try Self.file(text)

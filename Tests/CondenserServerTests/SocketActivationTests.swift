@@ -18,6 +18,8 @@ import Testing
     }
 
     static let socketActivate = "/usr/bin/systemd-socket-activate"
+    /// For systemd-socket-activate's `-E`: a daemon a test starts never writes into the user's state directory.
+    static let stateInMemory = "CONDENSER_COMPRESSION_STATE_DIRECTORY="
 
     @Test func systemdSocketActivateLaunchesTheDaemon() async throws {
         guard let binary = Self.binary else {
@@ -32,7 +34,10 @@ import Testing
             let port = try freePort()
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Self.socketActivate)
-            process.arguments = ["-l", "127.0.0.1:\(port)", binary, "serve", "--upstream", "http://127.0.0.1:\(upstreamPort)/v1"]
+            // systemd-socket-activate passes on only the variables -E names.
+            process.arguments = [
+                "-l", "127.0.0.1:\(port)", "-E", Self.stateInMemory, binary, "serve", "--upstream", "http://127.0.0.1:\(upstreamPort)/v1",
+            ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -87,11 +92,12 @@ import Testing
             let serve = [binary, "serve", "--config", config, "--upstream", "http://127.0.0.1:\(upstreamPort)/v1"]
             let command =
                 socketActivated
-                ? [Self.socketActivate, "-l", "127.0.0.1:\(port)"] + asNobody + serve
+                ? [Self.socketActivate, "-l", "127.0.0.1:\(port)", "-E", Self.stateInMemory] + asNobody + serve
                 : asNobody + serve + ["--listen", "127.0.0.1:\(port)"]
             let process = Process()
             process.executableURL = URL(fileURLWithPath: command[0])
             process.arguments = Array(command.dropFirst())
+            process.environment = CondenserDaemonTests.environmentWithoutState
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

@@ -41,6 +41,8 @@ import Glibc
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = path
         environment["CONDENSER_LOG_LEVEL"] = "error"
+        // Never the user's conversation state.
+        environment["CONDENSER_COMPRESSION_STATE_DIRECTORY"] = ""
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

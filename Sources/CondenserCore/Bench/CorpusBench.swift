@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs the compression pipeline over an evaluation corpus and measures what matters:
 /// savings, planted facts kept, validity, and, in replay, the cache-aware cost of every
 /// request an agent sends as a session grows.
@@ -6,6 +8,9 @@ public struct CorpusBench {
     public var replay: Bool
     /// Makes a fresh pipeline (empty memo, empty count cache), for cold timings.
     let makePipeline: () -> CompressionPipeline
+    /// Makes a fresh pipeline that keeps its conversation state in a directory, as a
+    /// daemon does across restarts; nil skips the replay with restarts.
+    let makePersistentPipeline: ((_ stateDirectory: String) -> CompressionPipeline)?
     /// Tokens of one message as billed (content, role and per-message overhead).
     let messageTokens: (ChatMessage) -> Int
     /// Tokens of the request's tool definitions.
@@ -13,11 +18,13 @@ public struct CorpusBench {
 
     public init(
         mode: CompressionMode, replay: Bool = true, makePipeline: @escaping () -> CompressionPipeline,
+        makePersistentPipeline: ((_ stateDirectory: String) -> CompressionPipeline)? = nil,
         messageTokens: @escaping (ChatMessage) -> Int, toolTokens: @escaping (ChatRequest) -> Int
     ) {
         self.mode = mode
         self.replay = replay
         self.makePipeline = makePipeline
+        self.makePersistentPipeline = makePersistentPipeline
         self.messageTokens = messageTokens
         self.toolTokens = toolTokens
     }
@@ -34,6 +41,42 @@ public struct CorpusBench {
             let firstSight = makePipeline()
             for session in sessions {
                 results.append(measure(session, live: live, firstSight: firstSight))
+            }
+        }
+        if replay, let makePersistentPipeline {
+            // A daemon restarted before every request, with its state in a directory of
+            // the bench's own: each request must go upstream as in the uninterrupted replay.
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("condenser-bench-state-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let uninterrupted = makePipeline()
+            for (index, session) in sessions.enumerated() {
+                for request in session.replayRequests {
+                    let expected = uninterrupted.compress(request, mode: mode).request
+                    let restarted = makePersistentPipeline(directory)
+                    let forwarded = restarted.compress(request, mode: mode).request
+                    restarted.flushState()
+                    if forwarded.serializedBytes() != expected.serializedBytes() { results[index].restartChangedRequests += 1 }
+                }
+            }
+        }
+        if replay {
+            // A daemon that has met the sessions before: each whole session first (as a
+            // first-sight compression would), then the replay, then the replay again.
+            // Each request must be treated by the history of its own replay, never by a
+            // cut made for a longer version of the conversation met earlier.
+            let seen = makePipeline()
+            for session in sessions { _ = seen.compress(session.request, mode: mode) }
+            for (index, session) in sessions.enumerated() {
+                let pass = replayCost(session, pipeline: seen)
+                results[index].seenWholeCostCompressed = pass.cost
+                results[index].seenWholePrefixBreaks = pass.breaks
+                results[index].invalidRequests += pass.invalid
+            }
+            for (index, session) in sessions.enumerated() {
+                let pass = replayCost(session, pipeline: seen)
+                results[index].replayedTwiceCostCompressed = pass.cost
+                results[index].replayedTwicePrefixBreaks = pass.breaks
+                results[index].invalidRequests += pass.invalid
             }
         }
         var report = CorpusBenchReport(mode: mode, sessions: results)
@@ -84,6 +127,21 @@ public struct CorpusBench {
         result.factsTotal = session.needles.count
         result.factsKept = factsKept(outcome.request)
         return result
+    }
+
+    /// The cache-aware cost of replaying a session through `pipeline`, how often a request
+    /// did not start with the previous one's messages, and how many requests were invalid.
+    func replayCost(_ session: CorpusSession, pipeline: CompressionPipeline) -> (cost: Double, breaks: Int, invalid: Int) {
+        var previous: [ChatMessage] = []
+        var total = (cost: 0.0, breaks: 0, invalid: 0)
+        for request in session.replayRequests {
+            let outcome = pipeline.compress(request, mode: mode)
+            total.invalid += problems(request, outcome.request).isEmpty ? 0 : 1
+            total.cost += cost(outcome.request.messages, after: previous, tools: toolTokens(request))
+            if !previous.isEmpty, !outcome.request.messages.starts(with: previous) { total.breaks += 1 }
+            previous = outcome.request.messages
+        }
+        return total
     }
 
     /// Validity problems of a compressed request against its original.
@@ -186,10 +244,17 @@ extension CorpusBench {
     public static func standard(settings: PipelineSettings, mode: CompressionMode, replay: Bool) throws -> CorpusBench {
         var settings = settings
         settings.timeBudgetMilliseconds = max(settings.timeBudgetMilliseconds, 10_000)
+        // Each pipeline starts empty, and a bench never writes into the user's state directory.
+        settings.stateDirectory = nil
         // Its own caches: counting for the figures must not warm the pipelines' tokenizer.
         let chat = ChatTokenCounter(tokenizer: try Tokenizer.shared(.o200kBase).withEmptyCaches())
         return CorpusBench(
             mode: mode, replay: replay, makePipeline: { CompressionPipeline.standard(settings: settings) },
+            makePersistentPipeline: { directory in
+                var persistent = settings
+                persistent.stateDirectory = directory
+                return CompressionPipeline.standard(settings: persistent)
+            },
             messageTokens: { chat.count($0) },
             toolTokens: { chat.count(ChatRequest(body: $0.body, messages: [])) })
     }

@@ -22,6 +22,17 @@ public struct CorpusBenchReport: Sendable, Codable {
     public func medianEffectiveCost(_ kind: String, blocks: Bool = false) -> Double {
         median(of(kind).filter { $0.replayRequests > 0 }.map { blocks ? $0.blockEffectiveCost : $0.effectiveCost })
     }
+    /// Median replay cost through a pipeline that met each whole session first, and of
+    /// the second replay through it.
+    public func medianSeenWholeCost(_ kind: String) -> Double {
+        median(of(kind).filter { $0.replayRequests > 0 }.map(\.seenWholeEffectiveCost))
+    }
+    public func medianReplayedTwiceCost(_ kind: String) -> Double {
+        median(of(kind).filter { $0.replayRequests > 0 }.map(\.replayedTwiceEffectiveCost))
+    }
+    public var seenWholePrefixBreaks: Int { sessions.reduce(0) { $0 + $1.seenWholePrefixBreaks } }
+    public var replayedTwicePrefixBreaks: Int { sessions.reduce(0) { $0 + $1.replayedTwicePrefixBreaks } }
+    public var restartChangedRequests: Int { sessions.reduce(0) { $0 + $1.restartChangedRequests } }
     /// Sessions of a kind whose replay cost more than sending them uncompressed: savings
     /// that cache misses ate, and more.
     public func sessionsCostingMore(_ kind: String) -> [SessionBenchResult] {
@@ -91,6 +102,16 @@ public struct CorpusBenchReport: Sendable, Codable {
             let chatCost = medianEffectiveCost("chat")
             targets.append(
                 Target(measure: "effective cost in replay, chats, median", value: fixed(chatCost, 3), goal: "<= 1.0", met: chatCost <= 1))
+            // A daemon that met the sessions before must cost what a fresh one does.
+            for (measure, agent, chat) in [
+                ("met whole first", medianSeenWholeCost("agent"), medianSeenWholeCost("chat")),
+                ("replayed twice", medianReplayedTwiceCost("agent"), medianReplayedTwiceCost("chat")),
+            ] {
+                targets.append(
+                    Target(measure: "effective cost, \(measure), agent", value: fixed(agent, 3), goal: "<= " + fixed(cost, 3), met: agent <= cost + 0.0005))
+                targets.append(
+                    Target(measure: "effective cost, \(measure), chats", value: fixed(chat, 3), goal: "<= " + fixed(chatCost, 3), met: chat <= chatCost + 0.0005))
+            }
         }
         if let coldMillis {
             targets.append(Target(measure: "pipeline time, ~30k tokens, cold", value: fixed(coldMillis, 2) + " ms", goal: "<= 10 ms", met: coldMillis <= 10))
@@ -114,6 +135,10 @@ public struct CorpusBenchReport: Sendable, Codable {
         }
         var out = TextTable.render(rows, rightAligned: Set(2..<11))
         out += "\nmode \(mode.rawValue); \(sessions.count) sessions; \(replayRequests) replay requests, \(prefixBreaks) prefix breaks\n"
+        if replayRequests > 0 {
+            out += "prefix breaks through a pipeline that met each whole session first: \(seenWholePrefixBreaks); replayed twice: \(replayedTwicePrefixBreaks)\n"
+            out += "replay requests forwarded differently with a restart before each request: \(restartChangedRequests)\n"
+        }
         for kind in ["agent", "chat"] where !of(kind).isEmpty {
             let shares = stageShares(kind).map { "\($0.stage) \(percent($0.share))" }.joined(separator: ", ")
             out += "\(kind): stage savings of tokens in: \(shares.isEmpty ? "none" : shares)\n"
@@ -198,6 +223,13 @@ extension CorpusBenchReport {
             summary["median_block_effective_cost_chat"] = number(medianEffectiveCost("chat", blocks: true), 4)
             summary["sessions_costing_more_agent"] = .int(sessionsCostingMore("agent").count)
             summary["sessions_costing_more_chat"] = .int(sessionsCostingMore("chat").count)
+            summary["median_seen_whole_cost_agent"] = number(medianSeenWholeCost("agent"), 4)
+            summary["median_seen_whole_cost_chat"] = number(medianSeenWholeCost("chat"), 4)
+            summary["median_replayed_twice_cost_agent"] = number(medianReplayedTwiceCost("agent"), 4)
+            summary["median_replayed_twice_cost_chat"] = number(medianReplayedTwiceCost("chat"), 4)
+            summary["seen_whole_prefix_breaks"] = .int(seenWholePrefixBreaks)
+            summary["replayed_twice_prefix_breaks"] = .int(replayedTwicePrefixBreaks)
+            summary["restart_changed_requests"] = .int(restartChangedRequests)
         }
         if let coldMillis { summary["cold_ms"] = number(coldMillis, 3) }
         if let warmMillis { summary["warm_ms"] = number(warmMillis, 3) }

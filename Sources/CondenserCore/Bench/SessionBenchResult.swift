@@ -27,6 +27,16 @@ public struct SessionBenchResult: Sendable, Codable {
     /// The same, with OpenAI's cache granularity (from 1024 tokens, in 128-token blocks).
     public var blockCostCompressed = 0.0
     public var blockCostUncompressed = 0.0
+    /// Replay cost and prefix breaks through a pipeline that met the whole session first
+    /// (a daemon that saw it before), then through the same pipeline once more (the
+    /// corpus replayed twice). Compared with `costUncompressed`.
+    public var seenWholeCostCompressed = 0.0
+    public var seenWholePrefixBreaks = 0
+    public var replayedTwiceCostCompressed = 0.0
+    public var replayedTwicePrefixBreaks = 0
+    /// Replay requests that went upstream differently when the pipeline was restarted
+    /// (from its state directory) before each of them, than in the uninterrupted replay.
+    public var restartChangedRequests = 0
 
     public init(id: String, kind: String) {
         self.id = id
@@ -44,6 +54,12 @@ public struct SessionBenchResult: Sendable, Codable {
 
     /// Replay cost of the compressed stream relative to the original stream.
     public var effectiveCost: Double { costUncompressed > 0 ? costCompressed / costUncompressed : 1 }
+
+    /// `effectiveCost` of the replay through a pipeline that met the whole session first.
+    public var seenWholeEffectiveCost: Double { costUncompressed > 0 ? seenWholeCostCompressed / costUncompressed : 1 }
+
+    /// `effectiveCost` of the second replay through that pipeline.
+    public var replayedTwiceEffectiveCost: Double { costUncompressed > 0 ? replayedTwiceCostCompressed / costUncompressed : 1 }
 
     /// `effectiveCost` with OpenAI's cache granularity.
     public var blockEffectiveCost: Double { blockCostUncompressed > 0 ? blockCostCompressed / blockCostUncompressed : 1 }

@@ -141,8 +141,8 @@ extension CompressionPipeline {
     func forwardedBoundary(of request: ChatRequest, mode: CompressionMode) -> Int? {
         guard let counting = try? counterFor(request.model) else { return nil }
         let keys = conversationKeys(Conversation(openAIChat: request).messages.map(\.contentHash), modeKey: modeKey(mode, counting))
-        guard let found = ledger.latest(keys), found.messages == keys.count else { return nil }
-        return found.entry.boundary
+        guard let key = keys.last else { return nil }
+        return ledger.entry(for: key)?.boundary
     }
 
     /// The boundary the provider's cache may hold this conversation's prefix under: the

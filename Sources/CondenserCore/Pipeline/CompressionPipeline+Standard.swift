@@ -15,9 +15,11 @@ extension CompressionPipeline {
 
     /// The pipeline as the proxy runs it: the standard stages, and exact counts in each
     /// request model's encoding, with count caches.
-    public static func standard(settings: PipelineSettings) -> CompressionPipeline {
+    public static func standard(
+        settings: PipelineSettings, warn: @escaping @Sendable (String) -> Void = CompressionPipeline.printWarning
+    ) -> CompressionPipeline {
         let counters = EncodingCounters()
-        return CompressionPipeline(settings: settings, stages: standardStages(), summarizer: OldTurnSummarizer()) { model in
+        return CompressionPipeline(settings: settings, stages: standardStages(), summarizer: OldTurnSummarizer(), warn: warn) { model in
             try counters.counter(for: TokenEncoding.forModel(model))
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The compression pipeline: the proxy's `ChatCompressor`.
@@ -25,6 +26,11 @@ import Synchronization
 /// requests to come cover re-billing the prefix after it once (`summaryPayoff`), in
 /// either mode. Each token of a live conversation is billed in full once, when it first
 /// appears, so what the lossless stages remove then sets the cost floor.
+///
+/// Restarts: with `settings.stateDirectory`, the ledger is kept on disk
+/// (`ConversationStateStore`, whose doc states what is persisted and why it is enough),
+/// so a restarted process forwards every conversation's earlier messages with the same
+/// bytes as before.
 ///
 /// Time: a cold request (nothing memoised) counts its messages and runs the per-block
 /// work of every message on all cores first (`prepare`), then the message pass, which
@@ -64,8 +70,11 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     ///   - summarizer: the old-turn summary stage, applied before the summary boundary.
     ///   - counterFor: the counter for a request's model (best with a count cache:
     ///     blocks repeat from request to request). A throw fails open.
+    ///   - warn: told when the conversation state (`settings.stateDirectory`) can't be
+    ///     read or written; compression goes on without it.
     public init(
         settings: PipelineSettings, stages: [any TextStage], summarizer: (any TextStage)?,
+        warn: @escaping @Sendable (String) -> Void = CompressionPipeline.printWarning,
         counterFor: @escaping @Sendable (_ model: String) throws -> PipelineCounter
     ) {
         self.settings = settings
@@ -75,10 +84,27 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         deduplicator = Deduplicator(minimumCharacters: settings.dedupeMinimumCharacters)
         boilerplate = BoilerplateRemover(minimumCharacters: settings.boilerplateMinimumCharacters)
         memo = PipelineMemo(maximumEntries: settings.memoEntries, maximumBytes: settings.memoMegabytes << 20)
-        ledger = CutLedger(maximumEntries: settings.memoEntries)
+        let store = settings.stateDirectory.flatMap { directory in
+            directory.isEmpty
+                ? nil
+                : ConversationStateStore(
+                    directory: directory, maximumBytes: settings.stateMegabytes << 20, maximumAge: .seconds(settings.stateMaxAgeHours * 3600),
+                    warn: warn)
+        }
+        ledger = CutLedger(maximumEntries: settings.memoEntries, store: store)
         var names = stages.map(\.name)
         if let summarizer { names.append(summarizer.name) }
         keyBase = StableHash(CompressionPipeline.version + "|" + names.joined(separator: ",")).combined(with: settings.fingerprint)
+    }
+
+    /// Waits until the conversation state is on disk (before the process exits).
+    public func flushState() {
+        ledger.flush()
+    }
+
+    /// Writes a warning to standard error (the journal, under systemd).
+    public static let printWarning: @Sendable (String) -> Void = { message in
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 
     /// Stage names in pipeline order, as `CompressionOutcome.stages` lists them.

@@ -12,6 +12,14 @@ import Synchronization
 ///
 /// A conversation is known by the chained hash of its messages: a request that extends
 /// an earlier one finds the earlier one's entry under the hash of its own first messages.
+/// Of the entries a request finds, the one forwarded last speaks for it: that is its own
+/// history. A conversation seen again from its start (a retry, a fork, a rerun) then
+/// continues from its own previous request, never from a cut made earlier for a longer
+/// version of it, whose prefix the provider cached under other bytes.
+///
+/// With a `ConversationStateStore`, the ledger starts from what the store holds and every
+/// record is written behind, so a restarted process continues each conversation as the
+/// old one would have.
 final class CutLedger: Sendable {
     struct Entry: Sendable, Equatable {
         var boundary: Int
@@ -24,36 +32,63 @@ final class CutLedger: Sendable {
 
     private let state = Mutex(State())
     let maximumEntries: Int
+    let store: ConversationStateStore?
 
-    init(maximumEntries: Int) {
+    init(maximumEntries: Int, store: ConversationStateStore? = nil) {
         self.maximumEntries = max(1, maximumEntries)
+        self.store = store
+        guard let store else { return }
+        let loaded = store.load()
+        state.withLock { state in
+            state.entries = loaded
+            Self.prune(&state, to: self.maximumEntries)
+        }
     }
 
     var count: Int { state.withLock { $0.entries.count } }
 
-    /// The entry of the longest prefix of a request that was forwarded before, with the
-    /// number of messages in that prefix.
+    /// Of the prefixes of a request that were forwarded before, the one forwarded last
+    /// (the longer one when two were forwarded at the same instant), with the number of
+    /// messages in that prefix.
     ///
     /// - Parameter prefixKeys: `prefixKeys[i]` is the key of the request's first `i + 1` messages.
     func latest(_ prefixKeys: [StableHash]) -> (messages: Int, entry: Entry)? {
         state.withLock { state in
+            var found: (messages: Int, entry: Entry)?
             for index in prefixKeys.indices.reversed() {
-                if let entry = state.entries[prefixKeys[index]] { return (index + 1, entry) }
+                guard let entry = state.entries[prefixKeys[index]] else { continue }
+                if found == nil || entry.lastForwarded > found!.entry.lastForwarded { found = (index + 1, entry) }
             }
-            return nil
+            return found
         }
+    }
+
+    /// The entry of exactly the prefix `key` stands for.
+    func entry(for key: StableHash) -> Entry? {
+        state.withLock { $0.entries[key] }
     }
 
     /// Records that a request whose messages hash to `key` went upstream with this boundary.
     func record(_ key: StableHash, boundary: Int, at instant: ContinuousClock.Instant) {
         state.withLock { state in
             state.entries[key] = Entry(boundary: boundary, lastForwarded: instant)
-            guard state.entries.count > maximumEntries else { return }
-            // Drop the least recently forwarded quarter, so pruning is amortised over many records.
-            let ordered = state.entries.sorted { $0.value.lastForwarded < $1.value.lastForwarded }
-            for (key, _) in ordered.prefix(max(1, state.entries.count - maximumEntries * 3 / 4)) {
-                state.entries[key] = nil
-            }
+            Self.prune(&state, to: maximumEntries)
+        }
+        store?.scheduleSave { [self] in state.withLock { $0.entries } }
+    }
+
+    /// Waits until the store has every record made so far (at shutdown, and for tests).
+    func flush() {
+        store?.flush()
+    }
+
+    /// Drops the least recently forwarded quarter when over the bound, so pruning is
+    /// amortised over many records.
+    private static func prune(_ state: inout State, to maximumEntries: Int) {
+        guard state.entries.count > maximumEntries else { return }
+        let ordered = state.entries.sorted { $0.value.lastForwarded < $1.value.lastForwarded }
+        for (key, _) in ordered.prefix(max(1, state.entries.count - maximumEntries * 3 / 4)) {
+            state.entries[key] = nil
         }
     }
 }

@@ -19,6 +19,9 @@
 /// | `boilerplate_min_chars` | `boilerplateMinimumCharacters` |
 /// | `memo_entries` | `memoEntries` |
 /// | `memo_megabytes` | `memoMegabytes` |
+/// | `state_directory` | `stateDirectory` |
+/// | `state_megabytes` | `stateMegabytes` |
+/// | `state_max_age_hours` | `stateMaxAgeHours` |
 public struct PipelineSettings: Sendable, Hashable, Codable {
     /// The mode when a request doesn't name one (header `X-Condenser-Mode`).
     public var mode: CompressionMode = .safe
@@ -82,6 +85,16 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     /// Bounds of the per-message memo.
     public var memoEntries: Int = 4096
     public var memoMegabytes: Int = 64
+    /// Where each conversation's summary boundary and last forwarding time are kept, so
+    /// that a restarted daemon forwards what it forwarded before byte for byte
+    /// (`ConversationStateStore`). Nil or empty: kept in memory only. The configuration
+    /// fills in the daemon's state directory when no key names one; a bare
+    /// `PipelineSettings()` (tests, benches) persists nothing.
+    public var stateDirectory: String?
+    /// Bounds of the persisted state: its size, and the age past which a conversation's
+    /// entry is dropped (its provider cache is long gone by then).
+    public var stateMegabytes: Int = 8
+    public var stateMaxAgeHours: Int = 24
 
     public init() {}
 
@@ -132,6 +145,12 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
             "must be at least 40; shorter paragraphs repeat by chance (got \(boilerplateMinimumCharacters))")
         try check(memoEntries >= 16, "memo_entries", "must be at least 16 (got \(memoEntries))")
         try check((1...4096).contains(memoMegabytes), "memo_megabytes", "must be between 1 and 4096 (got \(memoMegabytes))")
+        try check(
+            stateDirectory.map { $0.isEmpty || $0.hasPrefix("/") } ?? true, "state_directory",
+            "must be an absolute path, or empty to keep conversation state in memory only (got \"\(stateDirectory ?? "")\")")
+        try check((1...1024).contains(stateMegabytes), "state_megabytes", "must be between 1 and 1024 (got \(stateMegabytes))")
+        try check(
+            (1...720).contains(stateMaxAgeHours), "state_max_age_hours", "must be between 1 and 720 (got \(stateMaxAgeHours))")
     }
 
     /// A hash of everything that changes a message's compressed form, for memo keys.

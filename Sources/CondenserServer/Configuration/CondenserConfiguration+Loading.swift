@@ -48,6 +48,9 @@ extension CondenserConfiguration {
         try configuration.resolveUpstreamKey(environment: environment)
         try configuration.resolveClientToken(environment: environment)
         try configuration.validateExposure()
+        if configuration.compression.stateDirectory == nil {
+            configuration.compression.stateDirectory = ConversationStateStore.defaultDirectory(environment: environment)
+        }
         return configuration
     }
 
@@ -132,6 +135,9 @@ extension CondenserConfiguration {
         case boilerplateMinimumCharacters = "compression.boilerplate_min_chars"
         case memoEntries = "compression.memo_entries"
         case memoMegabytes = "compression.memo_megabytes"
+        case stateDirectory = "compression.state_directory"
+        case stateMegabytes = "compression.state_megabytes"
+        case stateMaxAgeHours = "compression.state_max_age_hours"
 
         /// The tables of the file.
         static let sections: Set<String> = ["upstream", "limits", "security", "compression"]
@@ -256,6 +262,12 @@ extension CondenserConfiguration {
             compression.memoEntries = try value.integer { fail($0) }
         case .memoMegabytes:
             compression.memoMegabytes = try value.integer { fail($0) }
+        case .stateDirectory:
+            compression.stateDirectory = try value.text(orThrow: fail("must be a string (empty: keep conversation state in memory only)"))
+        case .stateMegabytes:
+            compression.stateMegabytes = try value.integer { fail($0) }
+        case .stateMaxAgeHours:
+            compression.stateMaxAgeHours = try value.integer { fail($0) }
         }
         do {
             try compression.validate()

@@ -49,6 +49,9 @@ extension CondenserConfiguration {
 
             [compression]
             mode = \(quoted(compressionMode.rawValue))
+            state_directory = \(quoted(compression.stateDirectory ?? ""))
+            state_megabytes = \(compression.stateMegabytes)
+            state_max_age_hours = \(compression.stateMaxAgeHours)
 
             """
     }

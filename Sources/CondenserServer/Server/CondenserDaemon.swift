@@ -28,7 +28,7 @@ public struct CondenserDaemon: Sendable {
         reload: @escaping @Sendable () throws -> CondenserConfiguration
     ) {
         store = ConfigurationStore(configuration)
-        compressor = ReloadableCompressor(settings: configuration.compression)
+        compressor = ReloadableCompressor(settings: configuration.compression) { [logger] in logger.warning("\($0)") }
         status = SavingsStatus()
         metrics = MetricsRecorder()
         self.listeners = listeners
@@ -82,6 +82,8 @@ public struct CondenserDaemon: Sendable {
         let serviceGroup = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
+        // Whatever ends the run, the conversation state reaches the disk before the process exits.
+        defer { compressor.flushState() }
         try await serviceGroup.run()
     }
 
