@@ -71,7 +71,7 @@ final class ProxyResponder: Sendable {
 
         let clock = ContinuousClock()
         let started = clock.now
-        let outcome = compressor.compress(chat, mode: mode)
+        let outcome = await compressor.compressOffPool(chat, mode: mode)
         let compressionMicros = (clock.now - started).microseconds
 
         // Unchanged requests go up as the very bytes the client sent.
@@ -128,7 +128,7 @@ final class ProxyResponder: Sendable {
         let chat = try parseChat(raw, headers: request.headers, limit: configuration.maxBodyBytes)
         let clock = ContinuousClock()
         let started = clock.now
-        let outcome = compressor.compress(chat, mode: mode)
+        let outcome = await compressor.compressOffPool(chat, mode: mode)
         let elapsed = clock.now - started
         let stages: [JSONValue] = outcome.stages.map { stage in
             .object([
