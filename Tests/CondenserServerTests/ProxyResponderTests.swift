@@ -185,7 +185,7 @@ import Testing
             let third = try await proxy.send(body: body.bytes, headers: [("X-Upstream-Request-Id", "up-9")])
             #expect(third.headers["X-Request-Id"] == ["up-9"])
 
-            let records = recorder.records
+            let records = await recorder.waitForRecords(3)
             #expect(records.count == 3)
             #expect(records[0].requestID == generated)
             #expect(records[0].client == "tool/1.0")

@@ -93,7 +93,8 @@ final class ProxyResponder: Sendable {
         }
         record.upstreamStatus = Int(forwarded.response.status.code)
         record.upstreamFirstByteMicros = forwarded.firstByte.microseconds
-        recordOnce(record)
+        // Recorded when the body ends, with what the upstream says it billed.
+        let responseRecord = ChatResponseRecord(record, responseHeaders: forwarded.response.headers, recorders: recorders)
         logger.debug(
             "Chat completion",
             metadata: [
@@ -104,6 +105,7 @@ final class ProxyResponder: Sendable {
         )
 
         var response = forwarded.response
+        response.body = responseRecord.observing(response.body)
         if !response.headers.contains(Self.requestIDHeader) {
             response.headers[Self.requestIDHeader] = requestID
         }
