@@ -28,7 +28,7 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
     static let inPlaceMaximumUnseenBytes = 8 << 10
 
     /// - Parameter threads: where requests with much new text and warm-ups compress.
-    public init(settings: PipelineSettings, threads: WorkerThreads = WorkerThreads(name: "condenser-compress")) {
+    public init(settings: PipelineSettings, threads: WorkerThreads = WorkerThreads(name: "condenser-compress", niceness: 10)) {
         pipeline = Mutex(CompressionPipeline.standard(settings: settings))
         self.threads = threads
     }

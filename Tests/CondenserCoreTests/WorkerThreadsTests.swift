@@ -86,6 +86,14 @@ final class Shared<Value: Sendable>: Sendable {
         #expect(order.current.first == "request")
     }
 
+    @Test func theThreadsRunAtTheirOwnNiceValue() async {
+        let own = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        let threads = WorkerThreads(threads: 1, name: "test-work", niceness: 7)
+        let theirs = await Self.run(on: threads) { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
+        #expect(theirs == min(19, own + 7))
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == own)
+    }
+
     @Test func offThePoolTheLoopStillRunsEveryIteration() {
         let done = Shared(Set<Int>())
         WorkerThreads.concurrentPerform(iterations: 50) { index in done.update { _ = $0.insert(index) } }

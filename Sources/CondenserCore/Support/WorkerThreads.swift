@@ -27,9 +27,14 @@ public final class WorkerThreads: Sendable {
     ///   - threads: how many threads; the cores by default.
     ///   - queueLimit: how many jobs may wait; eight per thread by default.
     ///   - name: the threads' name, with a number appended (as `top -H` shows them).
-    public init(threads: Int = ProcessInfo.processInfo.activeProcessorCount, queueLimit: Int? = nil, name: String = "condenser-work") {
+    ///   - niceness: the threads' nice value (Linux schedules threads one by one): above
+    ///     0, threads waking to relay a stream get a core ahead of them.
+    public init(
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount, queueLimit: Int? = nil, name: String = "condenser-work",
+        niceness: Int32 = 0
+    ) {
         let threads = max(1, threads)
-        pool = Pool(threadCount: threads, queueLimit: max(1, queueLimit ?? threads * 8), name: name)
+        pool = Pool(threadCount: threads, queueLimit: max(1, queueLimit ?? threads * 8), name: name, niceness: niceness)
     }
 
     deinit {
@@ -79,6 +84,7 @@ private final class Pool: @unchecked Sendable {
     let threadCount: Int
     let queueLimit: Int
     let name: String
+    let niceness: Int32
     /// Guards everything below.
     private let condition = NSCondition()
     private var requestHelpers: [Job] = []
@@ -90,10 +96,11 @@ private final class Pool: @unchecked Sendable {
     /// Request jobs waiting, for background helpers to check without the lock.
     let requestsWaiting = Atomic<Int>(0)
 
-    init(threadCount: Int, queueLimit: Int, name: String) {
+    init(threadCount: Int, queueLimit: Int, name: String, niceness: Int32) {
         self.threadCount = threadCount
         self.queueLimit = queueLimit
         self.name = name
+        self.niceness = niceness
     }
 
     func submit(_ job: Job) -> Bool {
@@ -157,6 +164,10 @@ private final class Pool: @unchecked Sendable {
         started = true
         for index in 0..<threadCount {
             let thread = Thread { [self] in
+                #if os(Linux)
+                // On Linux the nice value is the calling thread's own (who 0: this thread).
+                if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
+                #endif
                 let context = WorkerContext(pool: self)
                 context.install()
                 while let job = next() {
