@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import CondenserCore
-import CondenserServer
+@testable import CondenserServer
 import Foundation
 import HTTPTypes
 import NIOCore
@@ -115,6 +115,23 @@ import Testing
             #expect(error["type"]?.stringValue == "invalid_request_error")
             #expect((error["message"]?.stringValue ?? "").isEmpty == false)
             #expect(proxy.upstream.received.isEmpty)
+        }
+    }
+
+    @Test func largeBodiesParsedAndSerialisedOnTheBodyThreadsGetTheSameAnswers() async throws {
+        let text = String(repeating: "hello ", count: 20_000)
+        #expect(text.utf8.count > BodyThreads.inPlaceMaximumBytes)
+        try await ProxyHarness.run(compressor: ShoutingCompressor()) { proxy in
+            let bad = #"{"model":"m","messages":[{"role":"user","content":"\#(text)"}],"n":"#
+            let refused = try await proxy.send(body: bad.bytes)
+            #expect(refused.status == 400)
+            #expect(refused.body.text.contains("invalid_json"))
+            #expect(proxy.upstream.received.isEmpty)
+
+            let good = #"{"model":"m","messages":[{"role":"user","content":"\#(text)"}]}"#
+            let answer = try await proxy.send(body: good.bytes)
+            #expect(answer.status == 200)
+            #expect(proxy.upstream.received.last?.body.text == #"{"model":"m","messages":[{"role":"user","content":"\#(text.uppercased())"}]}"#)
         }
     }
 

@@ -64,7 +64,7 @@ final class ProxyResponder: Sendable {
     private func chatCompletions(_ request: Request, configuration: CondenserConfiguration) async throws(OpenAIError) -> Response {
         let mode = try Self.mode(of: request, default: configuration.compressionMode)
         let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes)
-        let chat = try parseChat(raw, headers: request.headers, limit: configuration.maxBodyBytes)
+        let chat = try await parseChatOffPool(raw, headers: request.headers, limit: configuration.maxBodyBytes)
         if configuration.logPrompts {
             logger.debug("Chat request body", metadata: ["body": "\(String(buffer: raw))"])
         }
@@ -75,7 +75,7 @@ final class ProxyResponder: Sendable {
         let compressionMicros = (clock.now - started).microseconds
 
         // Unchanged requests go up as the very bytes the client sent.
-        let body = outcome.changed ? ByteBuffer(bytes: outcome.request.serializedBytes()) : raw
+        let body = await Self.forwardedBody(outcome, raw: raw)
         let requestID = request.headers[Self.requestIDHeader] ?? Self.makeRequestID()
         var record = SavingsRecord(
             requestID: requestID, timestamp: Date(), model: chat.model,
@@ -166,7 +166,7 @@ final class ProxyResponder: Sendable {
     }
 
     /// Inflates a gzip body if need be, then parses and validates it.
-    private func parseChat(_ raw: ByteBuffer, headers: HTTPFields, limit: Int) throws(OpenAIError) -> ChatRequest {
+    func parseChat(_ raw: ByteBuffer, headers: HTTPFields, limit: Int) throws(OpenAIError) -> ChatRequest {
         let encoding = headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces).lowercased() ?? "identity"
         let result: Result<ChatRequest, ChatRequestError>
         switch encoding {
