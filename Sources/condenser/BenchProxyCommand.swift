@@ -13,12 +13,14 @@ import ServiceLifecycle
 struct BenchProxyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxy",
-        abstract: "Measure the latency, streaming first byte, throughput and memory the proxy adds (identity pipeline).",
+        abstract: "Measure the latency, streaming first byte, throughput and memory the proxy adds, and stream first bytes under cold compressions.",
         discussion: """
             Starts a fake upstream and the proxy (identity pipeline) on loopback in this process, or the proxy as a \
             child `condenser serve` with --separate-process, then times the same requests sent directly and through \
             the proxy. Memory is VmRSS: of the whole benchmark in process, of the daemon alone as a child. Request \
-            sizes assume about 4 bytes of text per token.
+            sizes assume about 4 bytes of text per token. Last, through a proxy that compresses (the standard \
+            pipeline in process, the child as it is), the first byte of small streams with no load, then while 4 \
+            clients each send one cold, compressible 100k-token agent request after another.
             """
     )
 
