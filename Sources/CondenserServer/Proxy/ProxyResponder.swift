@@ -127,7 +127,7 @@ final class ProxyResponder: Sendable {
     private func compress(_ request: Request, configuration: CondenserConfiguration) async throws(OpenAIError) -> Response {
         let mode = try Self.mode(of: request, default: configuration.compressionMode)
         let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes)
-        let chat = try parseChat(raw, headers: request.headers, limit: configuration.maxBodyBytes)
+        let chat = try await parseChatOffPool(raw, headers: request.headers, limit: configuration.maxBodyBytes)
         let clock = ContinuousClock()
         let started = clock.now
         let outcome = await compressor.compressOffPool(chat, mode: mode)
