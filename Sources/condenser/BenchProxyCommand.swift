@@ -13,12 +13,14 @@ import ServiceLifecycle
 struct BenchProxyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxy",
-        abstract: "Measure the latency, streaming first byte, throughput and memory the proxy adds (identity pipeline).",
+        abstract: "Measure the latency, streaming first byte, throughput and memory the proxy adds, and stream first bytes under cold compressions.",
         discussion: """
             Starts a fake upstream and the proxy (identity pipeline) on loopback in this process, or the proxy as a \
             child `condenser serve` with --separate-process, then times the same requests sent directly and through \
             the proxy. Memory is VmRSS: of the whole benchmark in process, of the daemon alone as a child. Request \
-            sizes assume about 4 bytes of text per token.
+            sizes assume about 4 bytes of text per token. Last, through a proxy that compresses (the standard \
+            pipeline in process, the child as it is), the first byte of small streams with no load, then while 4 \
+            clients each send one cold, compressible 100k-token agent request after another.
             """
     )
 
@@ -33,6 +35,12 @@ struct BenchProxyCommand: AsyncParsableCommand {
 
     @Option(help: "Seconds of the throughput run.")
     var seconds = 5.0
+
+    @Option(help: "Seconds of the stream first-byte run under cold compressions.")
+    var loadSeconds = 5.0
+
+    @Flag(help: "Run only the stream first-byte measurement under cold compressions.")
+    var compressionLoadOnly = false
 
     func run() async throws {
         let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -50,8 +58,11 @@ struct BenchProxyCommand: AsyncParsableCommand {
             let port = await ports.next() ?? 0
 
             var proxyGroup: ServiceGroup?
+            var compressingProxyGroup: ServiceGroup?
             var child: Process?
             let proxyPortNumber: Int
+            // The proxy that compresses, for the load run: the child daemon compresses.
+            let compressingPortNumber: Int
             if !separateProcess {
                 var settings = CondenserConfiguration()
                 settings.listen = [ListenAddress(host: "127.0.0.1", port: 0)]
@@ -61,13 +72,22 @@ struct BenchProxyCommand: AsyncParsableCommand {
                     store: ConfigurationStore(settings), compressor: IdentityCompressor(), logger: quiet,
                     onServing: { proxyPort.yield($0.first?.port ?? 0) }
                 )
+                let compressing = CondenserServer(
+                    store: ConfigurationStore(settings), compressor: ReloadableCompressor(settings: settings.compression), logger: quiet,
+                    onServing: { proxyPort.yield($0.first?.port ?? 0) }
+                )
                 let group = ServiceGroup(configuration: .init(services: [proxy], logger: quiet))
+                let compressingGroup = ServiceGroup(configuration: .init(services: [compressing], logger: quiet))
                 proxyGroup = group
                 tasks.addTask { try await group.run() }
                 var proxyIterator = proxyPorts.makeAsyncIterator()
                 proxyPortNumber = await proxyIterator.next() ?? 0
+                tasks.addTask { try await compressingGroup.run() }
+                compressingPortNumber = await proxyIterator.next() ?? 0
+                compressingProxyGroup = compressingGroup
             } else {
                 (child, proxyPortNumber) = try Self.startDaemon(upstreamPort: port)
+                compressingPortNumber = proxyPortNumber
             }
             let proxyPID = child?.processIdentifier ?? getpid()
 
@@ -78,7 +98,14 @@ struct BenchProxyCommand: AsyncParsableCommand {
             let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: clientSettings)
             do {
                 try await Self.waitUntilServing(client: client, port: proxyPortNumber)
-                try await measure(client: client, direct: direct, proxied: proxied, proxyPID: proxyPID)
+                try await Self.waitUntilServing(client: client, port: compressingPortNumber)
+                var rows: [(String, String, String, String)] = []
+                if !compressionLoadOnly {
+                    rows += try await measure(client: client, direct: direct, proxied: proxied, proxyPID: proxyPID)
+                }
+                rows += try await streamFirstByteUnderCompressionLoad(
+                    client: client, proxied: "http://127.0.0.1:\(compressingPortNumber)/v1/chat/completions")
+                Self.printTable(rows)
             } catch {
                 try? await client.shutdown()
                 child?.terminate()
@@ -88,6 +115,7 @@ struct BenchProxyCommand: AsyncParsableCommand {
             child?.terminate()
             child?.waitUntilExit()
             await proxyGroup?.triggerGracefulShutdown()
+            await compressingProxyGroup?.triggerGracefulShutdown()
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -123,7 +151,7 @@ struct BenchProxyCommand: AsyncParsableCommand {
         throw ValidationError("the proxy did not start on port \(port)")
     }
 
-    private func measure(client: HTTPClient, direct: String, proxied: String, proxyPID: Int32) async throws {
+    private func measure(client: HTTPClient, direct: String, proxied: String, proxyPID: Int32) async throws -> [(String, String, String, String)] {
         var rows: [(String, String, String, String)] = []
         print("Measuring (\(iterations) requests per size, alternating direct and proxied)...")
         for tokens in [1_000, 10_000, 100_000] {
@@ -162,6 +190,10 @@ struct BenchProxyCommand: AsyncParsableCommand {
             String(format: "(VmRSS peak; anonymous %.1f MB)", Double(peakRSS.anonymous) * 1024 / 1e6),
             "<= 50 MB: \(Double(peakRSS.resident) * 1024 <= 50_000_000 ? "met" : "missed")"
         ))
+        return rows
+    }
+
+    static func printTable(_ rows: [(String, String, String, String)]) {
         print("")
         let widths = [rows.map(\.0.count).max() ?? 0, rows.map(\.1.count).max() ?? 0, rows.map(\.2.count).max() ?? 0]
         for row in rows {
@@ -242,12 +274,12 @@ struct BenchProxyCommand: AsyncParsableCommand {
         return (Double(completed) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18), peak)
     }
 
-    private func percentile(_ values: [Duration], _ fraction: Double) -> Duration {
+    func percentile(_ values: [Duration], _ fraction: Double) -> Duration {
         let sorted = values.sorted()
         return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * fraction))]
     }
 
-    private func ms(_ duration: Duration) -> String {
+    func ms(_ duration: Duration) -> String {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         return String(format: "%.3f ms", seconds * 1000)
     }

@@ -82,6 +82,23 @@ import Testing
         }
     }
 
+    @Test func billedUsageGoesBesideTheOwnCountsAndComesBack() throws {
+        var billed = record
+        billed.billed = BilledUsage(inputTokens: 22_017, cacheReadTokens: 19_968, cacheWriteTokens: nil)
+        let fields = billed.journalFields
+        #expect(fields.suffix(2).map(\.name) == ["CONDENSER_BILLED_INPUT_TOKENS", "CONDENSER_BILLED_CACHE_READ_TOKENS"])
+        #expect(dictionary(fields)["CONDENSER_BILLED_CACHE_READ_TOKENS"] == "19968")
+        #expect(billed.journalMessage.hasSuffix("; billed 22,017 input, 19,968 cached"))
+        var written = billed
+        written.billed?.cacheWriteTokens = 2_000
+        #expect(dictionary(written.journalFields)["CONDENSER_BILLED_CACHE_WRITE_TOKENS"] == "2000")
+        for original in [billed, written] {
+            let back = try #require(SavingsRecord(journalFields: dictionary(original.journalFields), timestamp: original.timestamp))
+            #expect(back.billed == original.billed)
+        }
+        #expect(!record.journalFields.contains { $0.name.hasPrefix("CONDENSER_BILLED_") })
+    }
+
     @Test func ignoresOtherEntries() {
         var fields = dictionary(record.journalFields)
         fields["MESSAGE_ID"] = "00000000000000000000000000000000"

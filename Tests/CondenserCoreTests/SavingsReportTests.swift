@@ -84,6 +84,40 @@ import Testing
         #expect(Set(lines.filter { !$0.hasPrefix("─") }.map(\.count)).count == 1)
     }
 
+    @Test func billedColumnsShowOnlyWhenARecordHasBilledFigures() throws {
+        var billed = records
+        billed[0].billed = BilledUsage(inputTokens: 6_000, cacheReadTokens: 4_500)
+        billed[2].billed = BilledUsage(inputTokens: 19_000, cacheReadTokens: 15_500)
+        billed[1].billed = BilledUsage(inputTokens: 2_000)
+        let report = SavingsReport(records: billed, by: .model, timeZone: utc)
+        let gpt = try #require(report.rows.first { $0.key == "gpt-4o" })
+        #expect(gpt.billedRequests == 2)
+        #expect(gpt.billedInputTokens == 25_000)
+        #expect(gpt.cacheReadPercent == 80)
+        // o3-mini's response billed input but said nothing of its cache: no share.
+        #expect(report.rows.first { $0.key == "o3-mini" }?.cacheReadPercent == nil)
+        #expect(report.total.billedInputTokens == 27_000)
+        #expect(report.total.cacheReadPercent == 80)
+
+        let lines = report.table().split(separator: "\n").map(String.init)
+        #expect(lines[0].hasSuffix("BILLED IN  CACHE READ %"))
+        #expect(lines[2].hasPrefix("gpt-4o ") && lines[2].hasSuffix("25,000" + String(repeating: " ", count: 9) + "80.0%"))
+        #expect(lines[3].hasPrefix("o3-mini ") && lines[3].hasSuffix("2,000" + String(repeating: " ", count: 13) + "-"))
+        #expect(Set(lines.filter { !$0.hasPrefix("─") }.map(\.count)).count == 1)
+        #expect(!SavingsReport(records: records, by: .model, timeZone: utc).table().contains("BILLED"))
+
+        var written = billed
+        written[3].billed = BilledUsage(inputTokens: 1_000, cacheReadTokens: 0, cacheWriteTokens: 900)
+        let withWrites = SavingsReport(records: written, by: .conversation, timeZone: utc).table()
+        #expect(withWrites.split(separator: "\n").first?.hasSuffix("CACHE READ %  CACHE WRITE") == true)
+
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        let total = try #require(object["total"] as? [String: Any])
+        #expect(total["billedInputTokens"] as? Int == 27_000)
+        #expect(total["billedCacheReadTokens"] as? Int == 20_000)
+        #expect(total["cacheReadPercent"] as? Double == 80)
+    }
+
     @Test func chartScalesBarsToTheBestDay() {
         let chart = SavingsReport(records: records, by: .model, timeZone: utc).dayChart(width: 10)
         let lines = chart.split(separator: "\n").map(String.init)

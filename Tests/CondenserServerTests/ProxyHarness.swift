@@ -71,6 +71,18 @@ final class RecordingRecorder: SavingsRecorder {
     private let storage = Mutex<[SavingsRecord]>([])
     var records: [SavingsRecord] { storage.withLock { $0 } }
     func record(_ record: SavingsRecord) { storage.withLock { $0.append(record) } }
+
+    /// The records once there are `count` of them (a record is written when its
+    /// response body ends, which may be just after the client has read it), or after
+    /// five seconds those there are.
+    func waitForRecords(_ count: Int) async -> [SavingsRecord] {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(5)
+        while records.count < count, clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return records
+    }
 }
 
 extension String {

@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import CondenserCore
-import CondenserServer
+@testable import CondenserServer
 import Foundation
 import HTTPTypes
 import NIOCore
@@ -118,6 +118,23 @@ import Testing
         }
     }
 
+    @Test func largeBodiesParsedAndSerialisedOnTheBodyThreadsGetTheSameAnswers() async throws {
+        let text = String(repeating: "hello ", count: 20_000)
+        #expect(text.utf8.count > BodyThreads.inPlaceMaximumBytes)
+        try await ProxyHarness.run(compressor: ShoutingCompressor()) { proxy in
+            let bad = #"{"model":"m","messages":[{"role":"user","content":"\#(text)"}],"n":"#
+            let refused = try await proxy.send(body: bad.bytes)
+            #expect(refused.status == 400)
+            #expect(refused.body.text.contains("invalid_json"))
+            #expect(proxy.upstream.received.isEmpty)
+
+            let good = #"{"model":"m","messages":[{"role":"user","content":"\#(text)"}]}"#
+            let answer = try await proxy.send(body: good.bytes)
+            #expect(answer.status == 200)
+            #expect(proxy.upstream.received.last?.body.text == #"{"model":"m","messages":[{"role":"user","content":"\#(text.uppercased())"}]}"#)
+        }
+    }
+
     @Test func invalidModeHeaderIsRefused() async throws {
         try await ProxyHarness.run { proxy in
             let answer = try await proxy.send(body: Self.oddBody.bytes, headers: [("X-Condenser-Mode", "extreme")])
@@ -185,7 +202,7 @@ import Testing
             let third = try await proxy.send(body: body.bytes, headers: [("X-Upstream-Request-Id", "up-9")])
             #expect(third.headers["X-Request-Id"] == ["up-9"])
 
-            let records = recorder.records
+            let records = await recorder.waitForRecords(3)
             #expect(records.count == 3)
             #expect(records[0].requestID == generated)
             #expect(records[0].client == "tool/1.0")

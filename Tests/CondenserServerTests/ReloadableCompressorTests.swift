@@ -1,6 +1,20 @@
 @testable import CondenserCore
 @testable import CondenserServer
+import Foundation
+import Synchronization
 import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A value that closures on several threads update.
+final class Shared<Value: Sendable>: Sendable {
+    let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+    func update(_ change: (inout Value) -> Void) { value.withLock { change(&$0) } }
+    var current: Value { value.withLock { $0 } }
+}
 
 @Suite struct ReloadableCompressorTests {
     /// A conversation with enough repeated tool output for every stage to have work.
@@ -45,6 +59,77 @@ import Testing
         let outcome = compressor.compress(ChatRequest(body: ["model": .string("gpt-4o")], messages: [ChatMessage(role: "user", content: "hi")]), mode: .safe)
         #expect(outcome.failOpenReason == nil)
         #expect(compressor.currentPipeline.memo.count == 0)
+    }
+
+    /// Holds the thread of a one-thread pool until the semaphore is signalled.
+    static func hold(_ threads: WorkerThreads) async -> DispatchSemaphore {
+        let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        threads.submit {
+            started.signal()
+            release.wait()
+        }
+        await withCheckedContinuation { continuation in
+            Thread {
+                started.wait()
+                continuation.resume()
+            }.start()
+        }
+        return release
+    }
+
+    @Test func aColdRequestWaitsForACompressionThreadWithoutHoldingTheCooperativePool() async throws {
+        var settings = PipelineSettings()
+        // Waiting for the thread counts against the budget: a budget nothing here reaches.
+        settings.timeBudgetMilliseconds = 600_000
+        let threads = WorkerThreads(threads: 1, queueLimit: 32, name: "test-compress")
+        let compressor = ReloadableCompressor(settings: settings, threads: threads)
+        // Hold the only compression thread.
+        let release = await Self.hold(threads)
+        let request = Self.request()
+        // More waiting requests than the cooperative pool has threads.
+        let compressing = (0..<12).map { _ in Task { await compressor.compressOffPool(request, mode: .safe) } }
+        let done = Shared(0)
+        let probeRan = Shared(false)
+        for task in compressing {
+            Task {
+                _ = await task.value
+                done.update { $0 += 1 }
+            }
+        }
+        // Other work on the pool goes on while they wait.
+        let probe = Task.detached {
+            for _ in 0..<10 { await Task.yield() }
+            probeRan.update { $0 = true }
+        }
+        await withCheckedContinuation { continuation in
+            // A plain thread lets go of the compression thread once the probe has run, or
+            // after ten seconds if the cooperative pool is stuck.
+            Thread {
+                let deadline = Date().addingTimeInterval(10)
+                while !probeRan.current, Date() < deadline { usleep(1000) }
+                continuation.resume()
+            }.start()
+        }
+        #expect(probeRan.current)
+        #expect(done.current == 0, "compressed while the only compression thread was held")
+        release.signal()
+        await probe.value
+        for task in compressing {
+            let outcome = await task.value
+            #expect(outcome.changed)
+            #expect(outcome.failOpenReason == nil)
+        }
+    }
+
+    @Test func aSmallRequestCompressesInPlace() async {
+        let threads = WorkerThreads(threads: 1, name: "test-compress")
+        let compressor = ReloadableCompressor(settings: PipelineSettings(), threads: threads)
+        let release = await Self.hold(threads)
+        let outcome = await compressor.compressOffPool(
+            ChatRequest(body: ["model": .string("gpt-4o")], messages: [ChatMessage(role: "user", content: "hi")]), mode: .safe)
+        #expect(outcome.failOpenReason == nil)
+        release.signal()
     }
 
     @Test func reloadWithTheSameSettingsKeepsTheMemo() {

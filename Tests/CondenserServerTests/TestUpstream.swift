@@ -15,7 +15,10 @@ import Synchronization
 /// - `hop`: answers with hop-by-hop headers a proxy must not pass on;
 /// - `delay:MILLIS`: answers as when absent, MILLIS after the request came;
 /// - `stall:MILLIS`: streams one event, then nothing for MILLIS, then tries to end the
-///   goes on: notes `stall-abandoned` if the proxy had closed the connection by then.
+///   stream: notes `stall-abandoned` if the proxy had closed the connection by then;
+/// - `usage-json`: answers `usageCompletion`, a completion with `usage`;
+/// - `usage-sse`: streams `usageStream`, whose last event before `[DONE]` has `usage`,
+///   written in pieces that cut that event in two.
 final class TestUpstream: Sendable {
     struct Received: Sendable {
         var method: String
@@ -46,6 +49,16 @@ final class TestUpstream: Sendable {
     }
 
     static let errorBody = #"{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#
+
+    static let usageCompletion = #"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-x","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1203,"completion_tokens":1,"total_tokens":1204,"prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0}}}"#
+
+    static let usageStream = [
+        #"data: {"id":"c","choices":[{"index":0,"delta":{"content":"o"}}],"usage":null}"# + "\n\n",
+        #"data: {"id":"c","choices":[{"index":0,"delta":{"content":"k"}}],"usage":null}"# + "\n\n",
+        #"data: {"id":"c","choices":[],"usage":{"prompt_tokens":2048,"completion_tokens":2,"#,
+        #""prompt_tokens_details":{"cached_tokens":1920,"cache_write_tokens":64}}}"# + "\n\n",
+        "data: [DONE]\n\n",
+    ]
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
         var request = request
@@ -119,6 +132,22 @@ final class TestUpstream: Sendable {
                         self.note("stream-aborted")
                         throw error
                     }
+                }
+            )
+        }
+        if behavior == "usage-json" {
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.usageCompletion)))
+        }
+        if behavior == "usage-sse" {
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream"],
+                body: ResponseBody { writer in
+                    for piece in Self.usageStream {
+                        try await writer.write(ByteBuffer(string: piece))
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    try await writer.finish(nil)
                 }
             )
         }

@@ -64,6 +64,18 @@ public struct CompressionOutcome: Sendable {
 /// (fail open) and says why in `failOpenReason`.
 public protocol ChatCompressor: Sendable {
     func compress(_ request: ChatRequest, mode: CompressionMode) -> CompressionOutcome
+
+    /// `compress`, for a caller on Swift's cooperative pool, whose threads (one per core)
+    /// every request's relay needs: an implementation whose work can be long does it on
+    /// threads of its own while the caller waits suspended. Same contract as `compress`.
+    func compressOffPool(_ request: ChatRequest, mode: CompressionMode) async -> CompressionOutcome
+}
+
+extension ChatCompressor {
+    /// Compresses on the caller's thread: for compressors whose work is always short.
+    public func compressOffPool(_ request: ChatRequest, mode: CompressionMode) async -> CompressionOutcome {
+        compress(request, mode: mode)
+    }
 }
 
 /// Forwards every request unchanged, counting its tokens.

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// A block after the per-block stages and, before the summary boundary, the summary of
 /// that text: the work on a block that depends on nothing but the block.
 struct PreparedBlock: Sendable {
@@ -20,7 +18,8 @@ extension CompressionPipeline {
     /// The per-block work of every message the memo doesn't hold, done on all cores at
     /// once when there is enough of it (a cold request), else nothing (the messages'
     /// pass does it inline). Stages and the summarizer are pure functions of a block, so
-    /// the results are the same either way; only the time differs.
+    /// the results are the same either way; only the time differs. On a `WorkerThreads`
+    /// thread, the other cores' share runs on that pool's threads.
     func prepare(
         _ messages: [ConversationMessage], hits: [MessageResult?], of request: ChatRequest, messageTokens: [Int], boundary: Int,
         mode: CompressionMode, counting: PipelineCounter, deadline: ContinuousClock.Instant, clock: ContinuousClock
@@ -42,7 +41,7 @@ extension CompressionPipeline {
         let blocks = messages.map(\.textBlocks)
         let order = work
         let slots = Slots<PreparedBlock>(count: order.count)
-        DispatchQueue.concurrentPerform(iterations: order.count) { item in
+        WorkerThreads.concurrentPerform(iterations: order.count) { [self] item in
             let (message, block) = order[item]
             // Each iteration writes only its own slot.
             slots.pointer[item] = try? clean(
@@ -73,7 +72,7 @@ extension CompressionPipeline {
         // The largest messages first, so no core is left with a long one at the end.
         let order = messages.indices.sorted { (messages[$0].content.text?.utf8.count ?? 0) > (messages[$1].content.text?.utf8.count ?? 0) }
         let counts = Slots<Int>(count: messages.count)
-        DispatchQueue.concurrentPerform(iterations: order.count) { item in
+        WorkerThreads.concurrentPerform(iterations: order.count) { item in
             // Each iteration writes only its own message's slot.
             counts.pointer[order[item]] = counting.message(messages[order[item]])
         }

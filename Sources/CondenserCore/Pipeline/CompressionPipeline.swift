@@ -122,9 +122,37 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         compress(request, mode: mode, timeBudgetMilliseconds: timeBudgetMilliseconds, at: ContinuousClock.now)
     }
 
+    /// Compresses with the budget counted from `budgetStart` rather than from now: the
+    /// time a request waited for a thread to compress it on is part of its budget.
+    public func compress(
+        _ request: ChatRequest, mode: CompressionMode, timeBudgetMilliseconds: Int, budgetStart: ContinuousClock.Instant
+    ) -> CompressionOutcome {
+        compress(request, mode: mode, timeBudgetMilliseconds: timeBudgetMilliseconds, at: ContinuousClock.now, budgetStart: budgetStart)
+    }
+
+    /// The bytes of message text in `request` that the latest request of its conversation
+    /// did not have: about what compressing it works on (all of a cold request, the new
+    /// turn of a warm one). Costs a comparison of the known messages, no counting.
+    public func unseenTextBytes(_ request: ChatRequest) -> Int {
+        let bytes = request.messages.map { message -> Int in
+            switch message.content {
+            case .text(let text): return text.utf8.count
+            case .parts(let parts):
+                return parts.reduce(0) { $0 + ($1.objectValue?["text"]?.stringValue?.utf8.count ?? 0) }
+            case .absent, .null: return 0
+            }
+        }
+        guard let counting = try? counterFor(request.model) else { return bytes.reduce(0, +) }
+        let known = recentRequests.known(request.messages, counter: counting.name).tokens.count
+        return bytes[known...].reduce(0, +)
+    }
+
     /// Compresses as if forwarded at `now`, which decides whether the provider can still
     /// hold an earlier request's prefix in its cache (tests move it forward).
-    func compress(_ request: ChatRequest, mode: CompressionMode, timeBudgetMilliseconds: Int, at now: ContinuousClock.Instant) -> CompressionOutcome {
+    func compress(
+        _ request: ChatRequest, mode: CompressionMode, timeBudgetMilliseconds: Int, at now: ContinuousClock.Instant,
+        budgetStart: ContinuousClock.Instant? = nil
+    ) -> CompressionOutcome {
         let clock = ContinuousClock()
         let start = clock.now
         let counting: PipelineCounter
@@ -152,7 +180,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
             recordUncompressed(request, knownHashes: known.hashes, messageTokens: messageTokens, mode: mode, counting: counting, at: now)
             return original(nil)
         }
-        let deadline = start.advanced(by: .milliseconds(timeBudgetMilliseconds))
+        let deadline = (budgetStart ?? start).advanced(by: .milliseconds(timeBudgetMilliseconds))
         var conversation = Conversation(openAIChat: request)
         let results: [MessageResult]
         do throws(PipelineError) {

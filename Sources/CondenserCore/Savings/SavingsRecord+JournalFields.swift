@@ -36,6 +36,11 @@ extension SavingsRecord {
         fields.append(("CONDENSER_REQUEST_ID", requestID))
         fields.append(("CONDENSER_CONVERSATION", conversationFingerprint))
         if let failOpenReason { fields.append(("CONDENSER_FAIL_OPEN_REASON", failOpenReason)) }
+        if let billed {
+            fields.append(("CONDENSER_BILLED_INPUT_TOKENS", String(billed.inputTokens)))
+            if let read = billed.cacheReadTokens { fields.append(("CONDENSER_BILLED_CACHE_READ_TOKENS", String(read))) }
+            if let written = billed.cacheWriteTokens { fields.append(("CONDENSER_BILLED_CACHE_WRITE_TOKENS", String(written))) }
+        }
         return fields
     }
 
@@ -64,6 +69,11 @@ extension SavingsRecord {
         var line = "\(model.isEmpty ? "unknown model" : model): \(Self.grouped(tokensIn)) → \(Self.grouped(tokensOut)) tokens "
             + "(\(change)) in \(String(format: "%.1f", millis)) ms"
         if let failOpenReason { line += ", failed open: \(failOpenReason)" }
+        if let billed {
+            line += "; billed \(Self.grouped(billed.inputTokens)) input"
+            if let read = billed.cacheReadTokens { line += ", \(Self.grouped(read)) cached" }
+            if let written = billed.cacheWriteTokens { line += ", \(Self.grouped(written)) written to cache" }
+        }
         return line
     }
 
@@ -94,7 +104,12 @@ extension SavingsRecord {
             compressionMicros: fields["CONDENSER_COMPRESSION_USEC"].flatMap { Int($0) } ?? 0,
             upstreamFirstByteMicros: fields["CONDENSER_UPSTREAM_TTFB_USEC"].flatMap { Int($0) },
             conversationFingerprint: fields["CONDENSER_CONVERSATION"] ?? "",
-            failOpenReason: fields["CONDENSER_FAIL_OPEN_REASON"]
+            failOpenReason: fields["CONDENSER_FAIL_OPEN_REASON"],
+            billed: fields["CONDENSER_BILLED_INPUT_TOKENS"].flatMap { Int($0) }.map { input in
+                BilledUsage(
+                    inputTokens: input, cacheReadTokens: fields["CONDENSER_BILLED_CACHE_READ_TOKENS"].flatMap { Int($0) },
+                    cacheWriteTokens: fields["CONDENSER_BILLED_CACHE_WRITE_TOKENS"].flatMap { Int($0) })
+            }
         )
     }
 

@@ -22,12 +22,15 @@ public struct SavingsRecord: Sendable, Hashable, Codable {
     /// A stable hash of the conversation's opening, the same for every request of it.
     public var conversationFingerprint: String
     public var failOpenReason: String?
+    /// What the upstream's response said it billed, when it said so; read as the body
+    /// passed, so present only on records of a response that carried `usage`.
+    public var billed: BilledUsage?
 
     public init(
         requestID: String, timestamp: Date, model: String, client: String, endpoint: String,
         mode: CompressionMode, tokensIn: Int, tokensOut: Int, stages: [StageSavings],
         upstreamStatus: Int?, compressionMicros: Int, upstreamFirstByteMicros: Int?,
-        conversationFingerprint: String, failOpenReason: String?
+        conversationFingerprint: String, failOpenReason: String?, billed: BilledUsage? = nil
     ) {
         self.requestID = requestID
         self.timestamp = timestamp
@@ -43,6 +46,7 @@ public struct SavingsRecord: Sendable, Hashable, Codable {
         self.upstreamFirstByteMicros = upstreamFirstByteMicros
         self.conversationFingerprint = conversationFingerprint
         self.failOpenReason = failOpenReason
+        self.billed = billed
     }
 
     public var tokensSaved: Int { tokensIn - tokensOut }

@@ -15,6 +15,17 @@ public struct SavingsReport: Sendable, Encodable {
         public var tokensIn = 0
         public var tokensOut = 0
         public var failOpens = 0
+        /// Requests whose response said what the upstream billed, and the sums of what
+        /// it said (`BilledUsage`).
+        public var billedRequests = 0
+        public var billedInputTokens = 0
+        public var billedCacheReadTokens = 0
+        public var billedCacheWriteTokens = 0
+        /// The billed input of the requests that counted cache reads: what the cache-read
+        /// share is a share of.
+        var cacheReadReportedInputTokens = 0
+        /// Requests that counted cache writes (OpenAI never does).
+        var cacheWriteReports = 0
 
         public init(key: String) {
             self.key = key
@@ -27,15 +38,34 @@ public struct SavingsReport: Sendable, Encodable {
             tokensIn == 0 ? 0 : Double(tokensSaved) * 100 / Double(tokensIn)
         }
 
+        /// The share of billed input the provider read from its prompt cache, in percent,
+        /// over the requests that counted cache reads; nil when none did.
+        public var cacheReadPercent: Double? {
+            cacheReadReportedInputTokens == 0 ? nil : Double(billedCacheReadTokens) * 100 / Double(cacheReadReportedInputTokens)
+        }
+
         mutating func add(_ record: SavingsRecord) {
             requests += 1
             tokensIn += record.tokensIn
             tokensOut += record.tokensOut
             if record.failOpenReason != nil { failOpens += 1 }
+            if let billed = record.billed {
+                billedRequests += 1
+                billedInputTokens += billed.inputTokens
+                if let read = billed.cacheReadTokens {
+                    billedCacheReadTokens += read
+                    cacheReadReportedInputTokens += billed.inputTokens
+                }
+                if let written = billed.cacheWriteTokens {
+                    billedCacheWriteTokens += written
+                    cacheWriteReports += 1
+                }
+            }
         }
 
         private enum CodingKeys: String, CodingKey {
             case key, requests, tokensIn, tokensOut, tokensSaved, savedPercent, failOpens
+            case billedRequests, billedInputTokens, billedCacheReadTokens, billedCacheWriteTokens, cacheReadPercent
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -47,6 +77,11 @@ public struct SavingsReport: Sendable, Encodable {
             try container.encode(tokensSaved, forKey: .tokensSaved)
             try container.encode((savedPercent * 10).rounded() / 10, forKey: .savedPercent)
             try container.encode(failOpens, forKey: .failOpens)
+            try container.encode(billedRequests, forKey: .billedRequests)
+            try container.encode(billedInputTokens, forKey: .billedInputTokens)
+            try container.encode(billedCacheReadTokens, forKey: .billedCacheReadTokens)
+            try container.encode(billedCacheWriteTokens, forKey: .billedCacheWriteTokens)
+            try container.encodeIfPresent(cacheReadPercent.map { ($0 * 10).rounded() / 10 }, forKey: .cacheReadPercent)
         }
     }
 
@@ -114,15 +149,26 @@ public struct SavingsReport: Sendable, Encodable {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
-    /// A table of the rows and a total line, columns aligned for a terminal.
+    /// A table of the rows and a total line, columns aligned for a terminal. When any
+    /// record carries billed figures, also the billed input and the cache-read share (and
+    /// the cache writes, when any record counted them); `-` where a row has none.
     public func table() -> String {
-        let header = [grouping.rawValue.uppercased(), "REQUESTS", "TOKENS IN", "TOKENS OUT", "SAVED", "SAVED %", "FAIL-OPEN"]
+        let billed = total.billedRequests > 0
+        let writes = total.cacheWriteReports > 0
+        var header = [grouping.rawValue.uppercased(), "REQUESTS", "TOKENS IN", "TOKENS OUT", "SAVED", "SAVED %", "FAIL-OPEN"]
+        if billed { header += ["BILLED IN", "CACHE READ %"] + (writes ? ["CACHE WRITE"] : []) }
         func cells(_ row: Row) -> [String] {
-            [
+            var cells = [
                 row.key, SavingsRecord.grouped(row.requests), SavingsRecord.grouped(row.tokensIn),
                 SavingsRecord.grouped(row.tokensOut), SavingsRecord.grouped(row.tokensSaved),
                 String(format: "%.1f%%", row.savedPercent), SavingsRecord.grouped(row.failOpens),
             ]
+            if billed {
+                cells.append(row.billedRequests == 0 ? "-" : SavingsRecord.grouped(row.billedInputTokens))
+                cells.append(row.cacheReadPercent.map { String(format: "%.1f%%", $0) } ?? "-")
+                if writes { cells.append(row.cacheWriteReports == 0 ? "-" : SavingsRecord.grouped(row.billedCacheWriteTokens)) }
+            }
+            return cells
         }
         let body = rows.map(cells)
         let footer = cells(total)

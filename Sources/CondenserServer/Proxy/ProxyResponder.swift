@@ -76,18 +76,18 @@ final class ProxyResponder: Sendable {
     ) async throws(OpenAIError) -> Response {
         let mode = try Self.mode(of: request, default: configuration.compressionMode)
         let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: Self.chatBodyCopies)
-        let chat = try await parseChat(raw, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
+        let chat = try await parseChatOffPool(raw, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
         if configuration.logPrompts {
             logger.debug("Chat request body", metadata: ["body": "\(String(buffer: raw))"])
         }
 
         let clock = ContinuousClock()
         let started = clock.now
-        let outcome = compressor.compress(chat, mode: mode)
+        let outcome = await compressor.compressOffPool(chat, mode: mode)
         let compressionMicros = (clock.now - started).microseconds
 
         // Unchanged requests go up as the very bytes the client sent.
-        let body = outcome.changed ? ByteBuffer(bytes: outcome.request.serializedBytes()) : raw
+        let body = await Self.forwardedBody(outcome, raw: raw)
         let requestID = request.headers[Self.requestIDHeader] ?? Self.makeRequestID()
         var record = SavingsRecord(
             requestID: requestID, timestamp: Date(), model: chat.model,
@@ -105,7 +105,8 @@ final class ProxyResponder: Sendable {
         }
         record.upstreamStatus = Int(forwarded.response.status.code)
         record.upstreamFirstByteMicros = forwarded.firstByte.microseconds
-        recordOnce(record)
+        // Recorded when the body ends, with what the upstream says it billed.
+        let responseRecord = ChatResponseRecord(record, responseHeaders: forwarded.response.headers, recorders: recorders)
         logger.debug(
             "Chat completion",
             metadata: [
@@ -116,6 +117,7 @@ final class ProxyResponder: Sendable {
         )
 
         var response = forwarded.response
+        response.body = responseRecord.observing(response.body)
         if !response.headers.contains(Self.requestIDHeader) {
             response.headers[Self.requestIDHeader] = requestID
         }
@@ -139,10 +141,10 @@ final class ProxyResponder: Sendable {
     ) async throws(OpenAIError) -> Response {
         let mode = try Self.mode(of: request, default: configuration.compressionMode)
         let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: Self.chatBodyCopies)
-        let chat = try await parseChat(raw, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
+        let chat = try await parseChatOffPool(raw, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
         let clock = ContinuousClock()
         let started = clock.now
-        let outcome = compressor.compress(chat, mode: mode)
+        let outcome = await compressor.compressOffPool(chat, mode: mode)
         let elapsed = clock.now - started
         let stages: [JSONValue] = outcome.stages.map { stage in
             .object([
@@ -177,31 +179,32 @@ final class ProxyResponder: Sendable {
         return chosen
     }
 
-    /// Inflates a gzip body if need be, then parses and validates it.
-    private func parseChat(
-        _ raw: ByteBuffer, headers: HTTPFields, limit: Int, memory: BodyMemory.Hold
-    ) async throws(OpenAIError) -> ChatRequest {
+    /// The body's bytes as JSON: inflated when gzip, else nil (use `raw` itself).
+    static func inflate(_ raw: ByteBuffer, headers: HTTPFields, limit: Int) throws(OpenAIError) -> [UInt8]? {
         let encoding = headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces).lowercased() ?? "identity"
-        let result: Result<ChatRequest, ChatRequestError>
         switch encoding {
         case "identity", "":
-            result = Result { () throws(ChatRequestError) in try ChatRequest.parse(bytes: raw.readableBytesView) }
+            return nil
         case "gzip", "x-gzip":
-            let inflated: [UInt8]
             do {
-                inflated = try Zlib.inflate(Array(raw.readableBytesView), format: .gzip, limit: limit)
+                return try Zlib.inflate(Array(raw.readableBytesView), format: .gzip, limit: limit)
             } catch .tooLarge {
                 throw .bodyTooLarge(limit: limit)
             } catch {
                 throw .badRequest("The gzip request body could not be inflated: \(error.description).", code: "invalid_content_encoding")
             }
-            try await memory.grow(to: (raw.readableBytes + inflated.count) * Self.chatBodyCopies)
-            result = Result { () throws(ChatRequestError) in try ChatRequest.parse(bytes: inflated) }
         default:
             throw OpenAIError(
                 status: .unsupportedMediaType, message: "Unsupported Content-Encoding \"\(encoding)\": send identity or gzip.",
                 type: "invalid_request_error", code: "unsupported_content_encoding"
             )
+        }
+    }
+
+    /// Parses and validates a chat body (`inflated` when it came gzip).
+    static func parseChat(_ raw: ByteBuffer, inflated: [UInt8]?) throws(OpenAIError) -> ChatRequest {
+        let result = Result { () throws(ChatRequestError) in
+            if let inflated { try ChatRequest.parse(bytes: inflated) } else { try ChatRequest.parse(bytes: raw.readableBytesView) }
         }
         switch result {
         case .success(let chat): return chat
