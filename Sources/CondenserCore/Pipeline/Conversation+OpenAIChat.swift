@@ -9,7 +9,7 @@ extension Conversation {
         var calls: [String: (name: String?, arguments: String?)] = [:]
         var messages: [ConversationMessage] = []
         messages.reserveCapacity(request.messages.count)
-        for message in request.messages {
+        for (messageIndex, message) in request.messages.enumerated() {
             let role = Conversation.blockRole(openAIRole: message.role)
             var toolName: String?
             var toolArguments: String?
@@ -27,13 +27,21 @@ extension Conversation {
                 case .absent, .null:
                     break
                 case .text(let text):
-                    parts.append(.text(TextBlock(text: text, role: role, toolName: toolName, toolArguments: toolArguments)))
+                    parts.append(
+                        .text(
+                            TextBlock(
+                                text: text, role: role, toolName: toolName, toolArguments: toolArguments,
+                                path: [.key("messages"), .index(messageIndex), .key("content")])))
                 case .parts(let elements):
-                    for element in elements {
+                    for (elementIndex, element) in elements.enumerated() {
                         if let object = element.objectValue, object["type"]?.stringValue == "text",
                             let text = object["text"]?.stringValue
                         {
-                            parts.append(.text(TextBlock(text: text, role: role, toolName: toolName, toolArguments: toolArguments)))
+                            parts.append(
+                                .text(
+                                    TextBlock(
+                                        text: text, role: role, toolName: toolName, toolArguments: toolArguments,
+                                        path: [.key("messages"), .index(messageIndex), .key("content"), .index(elementIndex), .key("text")])))
                         } else {
                             parts.append(.opaque)
                         }

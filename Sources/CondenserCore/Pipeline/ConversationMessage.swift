@@ -48,12 +48,16 @@ public struct TextBlock: Sendable, Hashable {
     public var toolName: String?
     /// For a tool result, the call's arguments as JSON text.
     public var toolArguments: String?
+    /// Where the text's string lives in the request body the block came from: the one
+    /// place an adapter writes a rewritten text back.
+    public var path: JSONPath
 
-    public init(text: String, role: BlockRole, toolName: String? = nil, toolArguments: String? = nil) {
+    public init(text: String, role: BlockRole, toolName: String? = nil, toolArguments: String? = nil, path: JSONPath = []) {
         self.text = text
         self.role = role
         self.toolName = toolName
         self.toolArguments = toolArguments
+        self.path = path
     }
 
     /// The stage context of this block under a mode.
