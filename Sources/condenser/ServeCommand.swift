@@ -54,7 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("condenser: configuration error: \(error)\n".utf8))
             throw ExitCode.failure
         }
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        LoggingSystem.bootstrap(StandardErrorLogHandler.factory())
         var logger = Logger(label: "condenser")
         logger.logLevel = configuration.logLevel
         if configuration.logPrompts {
