@@ -1,11 +1,4 @@
-import Dispatch
 import Synchronization
-
-#if canImport(Glibc)
-/// glibc's `malloc_trim` (malloc.h, which the Glibc module leaves out).
-@_silgen_name("malloc_trim")
-private func mallocTrim(_ pad: Int) -> Int32
-#endif
 
 /// The memory request bodies hold while they are read, compressed and sent upstream,
 /// bounded by `limits.max_inflight_megabytes`: a request takes its share before it reads
@@ -18,7 +11,6 @@ final class BodyMemory: Sendable {
     let limiter: WaitingLimiter
     /// Bytes given back since the allocator last returned free pages.
     private let releasedSinceTrim = Atomic(0)
-    private let trimming = Atomic(false)
     /// Returning pages costs a pass over the heap; only worth it after this much.
     static let trimThreshold = 16 << 20
 
@@ -35,15 +27,8 @@ final class BodyMemory: Sendable {
     fileprivate func released(_ amount: Int) {
         let total = releasedSinceTrim.add(amount, ordering: .relaxed).newValue
         guard total >= Self.trimThreshold, limiter.inUse == 0 else { return }
-        guard !trimming.exchange(true, ordering: .acquiring) else { return }
         releasedSinceTrim.store(0, ordering: .relaxed)
-        // A pass over the heap: not on a cooperative thread.
-        DispatchQueue.global(qos: .utility).async { [self] in
-            #if canImport(Glibc)
-            _ = mallocTrim(0)
-            #endif
-            trimming.store(false, ordering: .releasing)
-        }
+        AllocatorTrim.now()
     }
 
     /// One request's shares.

@@ -2,7 +2,8 @@ import NIOCore
 import Synchronization
 
 /// The open client connections, so shutdown can ask them to finish (quiesce) and, once
-/// the grace period is over, close whatever is left.
+/// the grace period is over, close whatever is left. When the last one closes and none
+/// opens for a moment, the allocator returns its free pages (`AllocatorTrim`).
 final class ConnectionTracker: Sendable {
     private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
 
@@ -21,7 +22,12 @@ final class ConnectionTracker: Sendable {
         }
         guard admitted else { return false }
         channel.closeFuture.whenComplete { [weak self] _ in
-            _ = self?.channels.withLock { $0.removeValue(forKey: id) }
+            guard let self else { return }
+            let left = channels.withLock { channels in
+                channels.removeValue(forKey: id)
+                return channels.count
+            }
+            if left == 0 { AllocatorTrim.whenIdle { [weak self] in self?.count == 0 } }
         }
         return true
     }
