@@ -196,3 +196,33 @@ struct OpenAIResponsesFrontTests {
         #expect(request.conversation.messages[2].parts == [.opaque])
     }
 }
+
+struct OpenAIResponsesWebSocketTests {
+    static func upgrade(_ headers: [(String, String)]) -> Bool {
+        OpenAIResponsesFront.isWebSocketUpgrade(headers: headers.map { (name: $0.0, value: $0.1) })
+    }
+
+    @Test func recognisesAWebSocketHandshake() {
+        #expect(
+            Self.upgrade([
+                ("Host", "127.0.0.1:8642"), ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
+            ]))
+        #expect(Self.upgrade([("upgrade", "h2c, WebSocket")]))
+        #expect(Self.upgrade([("UPGRADE", "websocket/13")]))
+        #expect(Self.upgrade([("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")]))
+    }
+
+    @Test func anOrdinaryRequestIsNoUpgrade() {
+        #expect(!Self.upgrade([]))
+        #expect(!Self.upgrade([("Content-Type", "application/json"), ("Connection", "keep-alive")]))
+        #expect(!Self.upgrade([("Upgrade", "h2c"), ("X-Note", "websocket")]))
+        #expect(!Self.upgrade([("Upgrade", "websockets")]))
+    }
+
+    @Test func theRefusalSaysToUseHTTP() {
+        #expect(OpenAIResponsesFront.webSocketRefusalStatus == 426)
+        #expect(OpenAIResponsesFront.webSocketRefusal.message.contains("HTTP"))
+        #expect(OpenAIResponsesFront.webSocketRefusal.message.contains("supports_websockets = false"))
+        #expect(OpenAIResponsesFront.webSocketRefusal.code == "websocket_not_supported")
+    }
+}
