@@ -70,6 +70,13 @@ struct CorpusSessionResponsesTests {
         if Set(called) != Set(answered) || called.count != answered.count { problems.append("calls \(called) answered \(answered)") }
         let texts = request.conversation.messages.flatMap(\.textBlocks).map(\.text)
         if texts != chatTexts(chat) { problems.append("texts differ") }
+        // What a stage sees of each block is what it sees of the chat form, so both
+        // forms compress alike.
+        func seen(_ block: TextBlock) -> [String?] { [block.text, block.role.rawValue, block.toolName, block.toolArguments] }
+        let chatBlocks = Conversation(openAIChat: chat).messages.flatMap(\.textBlocks).filter { !($0.role == .assistant && $0.text.isEmpty) }
+        if request.conversation.messages.flatMap(\.textBlocks).map(seen) != chatBlocks.map(seen) {
+            problems.append("blocks differ from the chat form's")
+        }
         for block in request.conversation.messages.flatMap(\.textBlocks) where block.role == .toolResult && block.toolName == nil {
             problems.append("\(block.path.rendered): output without its call's name")
         }
