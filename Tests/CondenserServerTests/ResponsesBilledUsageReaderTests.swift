@@ -67,6 +67,24 @@ struct ResponsesBilledUsageReaderTests {
         #expect(read([event], contentType: "text/event-stream") == BilledUsage(inputTokens: 900))
     }
 
+    func sawEnd(_ chunks: [String]) -> Bool {
+        var reader = ResponsesBilledUsageReader(contentType: "text/event-stream", contentEncoding: nil)
+        for chunk in chunks { reader.consume(ByteBuffer(string: chunk)) }
+        _ = reader.finish()
+        return reader.sawEndOfResponse
+    }
+
+    @Test func aStreamWithoutAnEndingEventIsSeenAsCut() {
+        let whole = Self.stream(output: "x", usage: Self.usage)
+        let cut = whole.components(separatedBy: "event: response.completed")[0]
+        #expect(sawEnd(Self.chunked(whole, size: 10)))
+        #expect(!sawEnd(Self.chunked(cut, size: 10)))
+        #expect(sawEnd([cut + #"data: {"type":"response.failed","response":{"status":"failed","error":{"code":"server_error"}}}"# + "\n\n"]))
+        #expect(sawEnd([cut + #"data: {"type":"error","code":"rate_limit_exceeded","message":"slow down"}"# + "\n\n"]))
+        let long = String(repeating: "a long answer, ", count: 2 * ResponsesBilledUsageReader.lineLimit / 15)
+        #expect(sawEnd(Self.chunked(Self.stream(output: long, usage: Self.usage), size: 4096)))
+    }
+
     @Test func streamsWithoutAFinalEventAndUnreadableBodiesSayNothing() {
         let cut = Self.stream(output: "x", usage: Self.usage).components(separatedBy: "event: response.completed")[0]
         #expect(read([cut], contentType: "text/event-stream") == nil)

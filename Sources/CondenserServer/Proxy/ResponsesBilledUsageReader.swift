@@ -31,6 +31,11 @@ struct ResponsesBilledUsageReader {
     private var line: [UInt8] = []
     private var lineHead: [UInt8]?
     private var streamUsage: BilledUsage?
+    /// Whether an event stream carried an event that ends a response
+    /// (`response.completed`, `response.incomplete`, `response.failed`, or an `error`
+    /// event). A stream whose body ended without one was cut upstream, and must reach the
+    /// client as cut, not as a clean end.
+    private(set) var sawEndOfResponse = false
 
     /// - Parameters:
     ///   - contentType: the response's `Content-Type`.
@@ -106,7 +111,9 @@ struct ResponsesBilledUsageReader {
         var start = head[...]
         guard start.starts(with: BilledUsageReader.dataPrefix) else { return }
         start = start.dropFirst(BilledUsageReader.dataPrefix.count)
+        if Self.contains(Self.errorEventType, in: start) { sawEndOfResponse = true }
         guard Self.finalEventTypes.contains(where: { Self.contains($0, in: start) }) else { return }
+        sawEndOfResponse = true
         let usage: BilledUsage?
         if lineHead == nil {
             var payload = line.dropFirst(BilledUsageReader.dataPrefix.count)
@@ -123,6 +130,10 @@ struct ResponsesBilledUsageReader {
     /// The events that end a response and carry its usage. Quoted: a quote inside a JSON
     /// string is escaped, so these bytes can only be a string token of the event itself.
     static let finalEventTypes = [#""response.completed""#, #""response.incomplete""#, #""response.failed""#].map { Array($0.utf8) }
+
+    /// An `error` event: its type written compactly, as OpenAI does (a bare `"error"`
+    /// would also match the `"error":null` of every response object).
+    static let errorEventType = Array(#""type":"error""#.utf8)
 
     private static func contains(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Bool {
         guard haystack.count >= needle.count else { return false }
