@@ -176,6 +176,7 @@ struct OpenAIResponsesFrontTests {
             (#"{"model":"m","input":[{"type":"function_call_output","call_id":"c","output":{}}]}"#, "input[0].output", "an object"),
             (#"{"model":"m","input":[{"type":"function_call","call_id":7}]}"#, "input[0].call_id", "expected a string"),
             (#"{"model":"m","input":[{"type":7}]}"#, "input[0].type", "expected a string"),
+            (#"{"model":"m","input":"x","stream":"yes"}"#, "stream", "expected a boolean, but got a string"),
         ]
         for (body, param, fragment) in cases {
             let error = try #require(try Self.error(body), "\(body)")
@@ -194,6 +195,34 @@ struct OpenAIResponsesFrontTests {
         #expect(request.conversation.messages[1].parts.first == .opaque)
         #expect(request.conversation.messages[1].textBlocks.map(\.text) == ["ok"])
         #expect(request.conversation.messages[2].parts == [.opaque])
+    }
+}
+
+struct OpenAIResponsesSessionTests {
+    static func body(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }
+
+    @Test func thePromptCacheKeyNamesTheConversation() throws {
+        #expect(OpenAIResponsesFront.conversationKey(of: try Self.body(#"{"model":"m","prompt_cache_key":"019a-conv"}"#)) == "019a-conv")
+        #expect(OpenAIResponsesFront.conversationKey(of: try Self.body(#"{"model":"m","prompt_cache_key":""}"#)) == nil)
+        #expect(OpenAIResponsesFront.conversationKey(of: try Self.body(#"{"model":"m","prompt_cache_key":5}"#)) == nil)
+        #expect(OpenAIResponsesFront.conversationKey(of: try Self.body(#"{"model":"m"}"#)) == nil)
+    }
+
+    @Test func storedHistoryIsAPreviousResponseOrAConversation() throws {
+        for text in [
+            #"{"previous_response_id":"resp_1"}"#, #"{"conversation":"conv_1"}"#, #"{"conversation":{"id":"conv_1"}}"#,
+        ] {
+            #expect(OpenAIResponsesFront.continuesStoredHistory(try Self.body(text)), "\(text)")
+        }
+        for text in [#"{"previous_response_id":null}"#, #"{"previous_response_id":""}"#, #"{"conversation":null}"#, #"{"store":false}"#] {
+            #expect(!OpenAIResponsesFront.continuesStoredHistory(try Self.body(text)), "\(text)")
+        }
+    }
+
+    @Test func streamingIsTheStreamFlag() throws {
+        #expect(OpenAIResponsesFront.isStreaming(try Self.body(#"{"stream":true}"#)))
+        #expect(!OpenAIResponsesFront.isStreaming(try Self.body(#"{"stream":false}"#)))
+        #expect(!OpenAIResponsesFront.isStreaming(try Self.body(#"{}"#)))
     }
 }
 

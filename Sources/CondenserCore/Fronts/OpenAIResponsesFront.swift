@@ -11,8 +11,8 @@ public enum OpenAIResponsesFront: FrontAdapter {
     public static let profile = FrontProfile(name: "openai-responses", tokenCount: .exact, cachePricing: .openAI)
 
     /// Validates a parsed Responses body: an object with a non-empty string `model`, an
-    /// `input` that is a string or an array of item objects (or absent), and a string
-    /// `instructions` (or absent). Errors name the JSON path of what is wrong.
+    /// `input` that is a string or an array of item objects (or absent), a string
+    /// `instructions` (or absent) and a boolean `stream` (or absent). Errors name the JSON path of what is wrong.
     ///
     /// `pinnedPrefix` is always 0: OpenAI decrypts a reasoning item's `encrypted_content`
     /// on its side and binds it to no bytes of the items before it (unlike Anthropic's
@@ -29,6 +29,10 @@ public enum OpenAIResponsesFront: FrontAdapter {
             model = name
         case let other?:
             throw invalidType([.key("model")], expected: "a non-empty string", got: other)
+        }
+
+        if let stream = object["stream"], stream.boolValue == nil, !stream.isNull {
+            throw invalidType([.key("stream")], expected: "a boolean", got: stream)
         }
 
         var builder = ConversationBuilder()
