@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import CondenserCore
+
+/// Messages before a request's `pinnedPrefix` (signed thinking, for Anthropic) go upstream
+/// exactly as the conversation's earlier requests sent them: never re-cut, whatever the
+/// cache or a restart, and as the client sent them when the conversation is met first.
+@Suite struct PinnedPrefixTests {
+    /// An OpenAI chat request made to look like a front with signed thinking: the same
+    /// conversation, pinned before `pinnedPrefix`.
+    static func pinned(_ chat: ChatRequest, _ pinnedPrefix: Int) -> FrontRequest {
+        var request = OpenAIChatFront.request(chat)
+        request.profile = FrontProfile(name: "pinned-test", tokenCount: .exact, cachePricing: .anthropic)
+        request.pinnedPrefix = pinnedPrefix
+        return request
+    }
+
+    static func forwardedMessages(_ outcome: CompressionOutcome) -> [JSONValue] {
+        outcome.body.objectValue?["messages"]?.arrayValue ?? []
+    }
+
+    func pipeline(stateDirectory: String? = nil) -> CompressionPipeline {
+        makePipeline(summarizer: FirstAndLastLine()) { settings in
+            settings.stateDirectory = stateDirectory
+            settings.cacheTTLSeconds = 300
+        }
+    }
+
+    @Test func aConversationMetFirstWithSignedThinkingGoesAsSentUpToIt() throws {
+        let chat = syntheticSession(rounds: 30)
+        let pinnedPrefix = chat.messages.count - 6
+        let outcome = pipeline().compress(Self.pinned(chat, pinnedPrefix), mode: .safe)
+        #expect(outcome.changed)
+        #expect(outcome.failOpenReason == nil)
+        let forwarded = Self.forwardedMessages(outcome)
+        #expect(Array(forwarded.prefix(pinnedPrefix)) == chat.messages.prefix(pinnedPrefix).map { .object($0.object) })
+        // Without a pin, the same first sight is cut and cleaned from the start.
+        let unpinned = Self.forwardedMessages(pipeline().compress(chat, mode: .safe))
+        #expect(Array(unpinned.prefix(pinnedPrefix)) != Array(forwarded.prefix(pinnedPrefix)))
+    }
+
+    @Test func laterRequestsKeepWhatWentBeforeThePinEvenAfterTheCacheExpiredAndARestart() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let requests = Array(growingPrefixes(syntheticSession(rounds: 36)).dropFirst(12))
+        let start = ContinuousClock.now - .seconds(requests.count * 1000 + 1)
+        var previous: [JSONValue] = []
+        var previousPin = 0
+        for (index, chat) in requests.enumerated() {
+            // A new process for every request, each long after the provider's cache expired.
+            let pipeline = self.pipeline(stateDirectory: directory.path)
+            let pin = max(1, chat.messages.count - 2)
+            let outcome = pipeline.compress(
+                Self.pinned(chat, pin), mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(index * 1000))
+            pipeline.flushState()
+            #expect(outcome.failOpenReason == nil)
+            let forwarded = Self.forwardedMessages(outcome)
+            if !previous.isEmpty {
+                #expect(Array(forwarded.prefix(previousPin)) == Array(previous.prefix(previousPin)), "request \(index)")
+            } else {
+                #expect(Array(forwarded.prefix(pin)) == chat.messages.prefix(pin).map { .object($0.object) })
+            }
+            previous = forwarded
+            previousPin = pin
+        }
+    }
+
+    @Test func theBoundaryNeverMovesBeforeThePin() throws {
+        let pipeline = self.pipeline()
+        let requests = growingPrefixes(syntheticSession(rounds: 40))
+        let start = ContinuousClock.now
+        // Unpinned at first: the boundary moves at every candidate (payoff 0).
+        let split = requests.count / 2
+        for (index, chat) in requests.prefix(split).enumerated() {
+            _ = pipeline.compress(chat, mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(index))
+        }
+        let before = try #require(pipeline.forwardedBoundary(of: requests[split - 1], mode: .safe))
+        var previous = Self.forwardedMessages(pipeline.compress(requests[split - 1], mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(split)))
+        var moved = false
+        for (offset, chat) in requests.dropFirst(split).enumerated() {
+            let pin = chat.messages.count - 1
+            let request = Self.pinned(chat, pin)
+            let outcome = pipeline.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(split + 1 + offset))
+            let forwarded = Self.forwardedMessages(outcome)
+            #expect(Array(forwarded.prefix(min(pin, previous.count))) == Array(previous.prefix(min(pin, previous.count))))
+            moved = moved || pipeline.forwardedBoundary(of: request, mode: .safe) != before
+            previous = forwarded
+        }
+        #expect(!moved)
+        // Unpinned, the same conversation does re-cut: the pin is what holds it.
+        let free = self.pipeline()
+        for (index, chat) in requests.enumerated() {
+            _ = free.compress(chat, mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(index))
+        }
+        #expect(try #require(free.forwardedBoundary(of: requests.last!, mode: .safe)) > before)
+    }
+
+    @Test func theLedgerKeepsAVerbatimPrefixOnDisk() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let store = ConversationStateStore(directory: directory.path, maximumBytes: 1 << 20, maximumAge: .seconds(3600), warn: { _ in })
+        let ledger = CutLedger(maximumEntries: 16, store: store)
+        ledger.record(StableHash("pinned"), boundary: 3, verbatimPrefix: 7, at: .now)
+        ledger.record(StableHash("plain"), boundary: 2, at: .now)
+        ledger.flush()
+        let loaded = CutLedger(maximumEntries: 16, store: store)
+        #expect(loaded.entry(for: StableHash("pinned"))?.verbatimPrefix == 7)
+        #expect(loaded.entry(for: StableHash("pinned"))?.boundary == 3)
+        #expect(loaded.entry(for: StableHash("plain"))?.verbatimPrefix == 0)
+    }
+}
