@@ -84,6 +84,21 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
         }
     }
 
+    public func preview(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
+        let pipeline = currentPipeline
+        return await withCheckedContinuation { continuation in
+            let queued = threads.submit(priority: .request) {
+                continuation.resume(returning: pipeline.preview(request, mode: mode))
+            }
+            if !queued {
+                continuation.resume(
+                    returning: CompressionOutcome(
+                        body: request.body, changed: false, tokensIn: 0, tokensOut: 0,
+                        failOpenReason: "all \(threads.threadCount) compression threads busy and \(threads.queueLimit) requests waiting"))
+            }
+        }
+    }
+
     private func compress(
         _ request: FrontRequest, mode: CompressionMode, with pipeline: CompressionPipeline, budgetStart: ContinuousClock.Instant
     ) -> CompressionOutcome {

@@ -109,3 +109,21 @@ import Testing
         #expect(loaded.entry(for: StableHash("plain"))?.verbatimPrefix == 0)
     }
 }
+
+@Suite struct PipelinePreviewTests {
+    @Test func aPreviewForwardsWhatCompressingWouldAndLeavesNoState() throws {
+        let chat = syntheticSession(rounds: 20)
+        let previewing = makePipeline(summarizer: FirstAndLastLine())
+        let preview = previewing.preview(OpenAIChatFront.request(chat), mode: .safe)
+        #expect(preview.changed)
+        #expect(previewing.ledger.count == 0)
+        #expect(previewing.recentRequests.count == 0)
+        let compressed = makePipeline(summarizer: FirstAndLastLine()).compress(chat, mode: .safe)
+        #expect(preview.body == compressed.body)
+        #expect(preview.tokensOut == compressed.tokensOut)
+        // The conversation is still met for the first time by the next real request.
+        let real = previewing.compress(chat, mode: .safe)
+        #expect(real.body == compressed.body)
+        #expect(previewing.ledger.count == 1)
+    }
+}

@@ -77,11 +77,20 @@ public protocol ChatCompressor: Sendable {
     /// every request's relay needs: an implementation whose work can be long does it on
     /// threads of its own while the caller waits suspended. Same contract as `compress`.
     func compressOffPool(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome
+
+    /// What `compressOffPool` would forward for `request` now, with no effect on any
+    /// conversation's state (a token count of the request to come).
+    func preview(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome
 }
 
 extension ChatCompressor {
     /// Compresses on the caller's thread: for compressors whose work is always short.
     public func compressOffPool(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
+        compress(request, mode: mode)
+    }
+
+    /// `compress`: for compressors that keep no conversation state.
+    public func preview(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
         compress(request, mode: mode)
     }
 

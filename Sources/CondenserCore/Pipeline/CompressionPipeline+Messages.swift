@@ -8,7 +8,7 @@ extension CompressionPipeline {
     func process(
         _ request: FrontRequest, messageTokens: [Int], knownHashes: ArraySlice<StableHash>,
         mode: CompressionMode, counting: PipelineCounter,
-        deadline: ContinuousClock.Instant, clock: ContinuousClock, now: ContinuousClock.Instant
+        deadline: ContinuousClock.Instant, clock: ContinuousClock, now: ContinuousClock.Instant, recording: Bool = true
     ) throws(PipelineError) -> [MessageResult] {
         let conversation = request.conversation
         let messages = conversation.messages
@@ -16,7 +16,7 @@ extension CompressionPipeline {
         // Hashing reads every byte of a message: once per message, for both key kinds, and
         // only for messages the conversation's previous request didn't have.
         let messageHashes = Array(knownHashes) + messages[knownHashes.count...].map(\.contentHash)
-        recentRequests.store(request, tokens: messageTokens, hashes: messageHashes, counter: counting.name)
+        if recording { recentRequests.store(request, tokens: messageTokens, hashes: messageHashes, counter: counting.name) }
         let conversationKeys = conversationKeys(messageHashes, modeKey: modeKey)
         let history = history(conversationKeys, of: request, at: now)
         let boundary = summaryBoundary(
@@ -91,6 +91,7 @@ extension CompressionPipeline {
             }
             results.append(result)
         }
+        guard recording else { return results }
         if let last = keys.last {
             indexSnapshots.store(IndexSnapshots.Snapshot(dedupe: dedupeIndex, boilerplate: boilerplateIndex), for: last)
         }

@@ -130,6 +130,13 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         compress(request, mode: mode, timeBudgetMilliseconds: timeBudgetMilliseconds, at: ContinuousClock.now, budgetStart: budgetStart)
     }
 
+    /// What compressing `request` would forward now, with no effect on any conversation's
+    /// state: the ledger, the recent requests and the index snapshots are left as they
+    /// were (the memo, a cache of the same deterministic results, may fill).
+    public func preview(_ request: FrontRequest, mode: CompressionMode) -> CompressionOutcome {
+        compress(request, mode: mode, timeBudgetMilliseconds: settings.timeBudgetMilliseconds, at: ContinuousClock.now, recording: false)
+    }
+
     /// The bytes of message text in `request` that the latest request of its conversation
     /// did not have: about what compressing it works on (all of a cold request, the new
     /// turn of a warm one). Costs a comparison of the known messages, no counting.
@@ -146,7 +153,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     /// hold an earlier request's prefix in its cache (tests move it forward).
     func compress(
         _ request: FrontRequest, mode: CompressionMode, timeBudgetMilliseconds: Int, at now: ContinuousClock.Instant,
-        budgetStart: ContinuousClock.Instant? = nil
+        budgetStart: ContinuousClock.Instant? = nil, recording: Bool = true
     ) -> CompressionOutcome {
         let clock = ContinuousClock()
         let start = clock.now
@@ -172,7 +179,9 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         }
         guard mode != .off else { return original(nil) }
         guard tokensIn >= settings.minimumTokens else {
-            recordUncompressed(request, knownHashes: known.hashes, messageTokens: messageTokens, mode: mode, counting: counting, at: now)
+            if recording {
+                recordUncompressed(request, knownHashes: known.hashes, messageTokens: messageTokens, mode: mode, counting: counting, at: now)
+            }
             return original(nil)
         }
         let deadline = (budgetStart ?? start).advanced(by: .milliseconds(timeBudgetMilliseconds))
@@ -181,7 +190,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         do throws(PipelineError) {
             results = try process(
                 request, messageTokens: messageTokens, knownHashes: known.hashes, mode: mode, counting: counting, deadline: deadline, clock: clock,
-                now: now)
+                now: now, recording: recording)
         } catch {
             switch error {
             case .overBudget:
