@@ -56,8 +56,9 @@ public struct PipelineCounter: Sendable {
         }
     }
 
-    /// The members that hold a request's messages in the fronts' bodies.
-    static let messageMembers: Set<String> = ["messages", "input"]
+    /// The members that hold a request's conversation in the fronts' bodies (Anthropic's
+    /// `system` is its first conversation message).
+    static let messageMembers: Set<String> = ["messages", "input", "system"]
     /// What a message's (or reply's) framing costs, as in OpenAI's chat formula.
     static let framingTokens = 3
 

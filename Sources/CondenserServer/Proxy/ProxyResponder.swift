@@ -61,6 +61,14 @@ final class ProxyResponder: Sendable {
                 return front.response(for: error)
             }
         }
+        if request.method == .post, path == "/v1/messages/count_tokens" {
+            let front = ServedFront.anthropicMessages
+            do {
+                return try await countTokens(request, front: front, memory: memory, configuration: configuration)
+            } catch {
+                return front.response(for: error)
+            }
+        }
         do {
             if request.method == .post, path == "/v1/condenser/compress" {
                 return try await compress(request, memory: memory, configuration: configuration)
@@ -82,13 +90,41 @@ final class ProxyResponder: Sendable {
     static func compressedFront(path: String) -> ServedFront? {
         switch path {
         case "/v1/chat/completions": return .openAIChat
+        case "/v1/messages": return .anthropicMessages
         default: return nil
         }
     }
 
-    /// The front a pass-through request belongs to, from the headers only its clients send.
+    static let anthropicVersionHeader = HTTPField.Name("anthropic-version")!
+
+    /// The front a pass-through request belongs to, from the headers only its clients
+    /// send (Anthropic's SDKs send `anthropic-version` with every request).
     static func passThroughFront(_ request: Request) -> ServedFront {
-        .openAIChat
+        request.headers.contains(anthropicVersionHeader) ? .anthropicMessages : .openAIChat
+    }
+
+    /// `POST /v1/messages/count_tokens`: the count of what Condenser would forward. The
+    /// body is compressed as `/v1/messages` would compress it, without touching any
+    /// conversation's state, and the upstream counts the result (no Claude tokenizer is
+    /// public).
+    private func countTokens(
+        _ request: Request, front: ServedFront, memory: BodyMemory.Hold, configuration: CondenserConfiguration
+    ) async throws(OpenAIError) -> Response {
+        let mode = try Self.mode(of: request, default: configuration.compressionMode)
+        let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: Self.chatBodyCopies)
+        let parsed = try await parseOffPool(raw, front: front, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
+        let outcome = await compressor.preview(parsed, mode: mode)
+        let body = await Self.forwardedBody(outcome, raw: raw)
+        var response = try await forward(request, body: body, dropContentEncoding: outcome.changed, front: front, configuration: configuration).response
+        if outcome.changed {
+            response.headers[Self.tokensInHeader] = String(outcome.tokensIn)
+            response.headers[Self.tokensOutHeader] = String(outcome.tokensOut)
+            response.headers[Self.tokensSavedHeader] = String(outcome.tokensSaved)
+        }
+        if front.profile.tokenCount == .estimated {
+            response.headers[Self.tokenCountHeader] = TokenCountKind.estimated.rawValue
+        }
+        return response
     }
 
     /// A front's compressed route: the body read by the front's adapter, compressed, and
@@ -128,7 +164,8 @@ final class ProxyResponder: Sendable {
         record.upstreamStatus = Int(forwarded.response.status.code)
         record.upstreamFirstByteMicros = forwarded.firstByte.microseconds
         // Recorded when the body ends, with what the upstream says it billed.
-        let responseRecord = ChatResponseRecord(record, responseHeaders: forwarded.response.headers, recorders: recorders)
+        let responseRecord = ChatResponseRecord(
+            record, responseHeaders: forwarded.response.headers, recorders: recorders, usage: front.usageReader)
         logger.debug(
             "Compressed request forwarded",
             metadata: [

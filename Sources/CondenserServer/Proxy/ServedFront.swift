@@ -19,6 +19,8 @@ struct ServedFront: Sendable {
     /// The (lowercased) headers that carry a client's own key: with any of them present,
     /// the configured key stays home.
     let clientKeyHeaders: Set<String>
+    /// Reads what the upstream billed from a response body as it passes.
+    let usageReader: UsageReader.Kind
 
     var profile: FrontProfile { adapter.profile }
 
@@ -52,6 +54,62 @@ struct ServedFront: Sendable {
         upstream: { $0.upstream },
         upstreamURL: { upstream, path in upstream.url(forClientPath: path) },
         configuredKey: { configuration in configuration.upstreamKey.map { ("Authorization", "Bearer \($0.value)") } },
-        clientKeyHeaders: ["authorization"]
+        clientKeyHeaders: ["authorization"],
+        usageReader: .openAI
     )
+
+    /// `POST /v1/messages` (and `count_tokens`): Anthropic's shape, `upstream.anthropic_url`
+    /// with the client's path whole, the key as `x-api-key`.
+    static let anthropicMessages = ServedFront(
+        adapter: AnthropicMessagesFront.self,
+        errorBody: { status, _, message, _, _ in AnthropicError(status: status, message: message).body },
+        upstream: { $0.anthropicUpstream },
+        upstreamURL: { upstream, path in upstream.url(appendingClientPath: path) },
+        configuredKey: { configuration in configuration.anthropicKey.map { ("x-api-key", $0.value) } },
+        clientKeyHeaders: ["x-api-key", "authorization"],
+        usageReader: .anthropic
+    )
+}
+
+/// The billed-usage reader of a front's responses.
+struct UsageReader {
+    enum Kind: Sendable {
+        case openAI, anthropic
+    }
+
+    private enum Reader {
+        case openAI(BilledUsageReader)
+        case anthropic(AnthropicBilledUsageReader)
+    }
+
+    private var reader: Reader
+
+    init(_ kind: Kind, contentType: String?, contentEncoding: String?) {
+        switch kind {
+        case .openAI: reader = .openAI(BilledUsageReader(contentType: contentType, contentEncoding: contentEncoding))
+        case .anthropic: reader = .anthropic(AnthropicBilledUsageReader(contentType: contentType, contentEncoding: contentEncoding))
+        }
+    }
+
+    mutating func consume(_ chunk: ByteBuffer) {
+        switch reader {
+        case .openAI(var inner):
+            inner.consume(chunk)
+            reader = .openAI(inner)
+        case .anthropic(var inner):
+            inner.consume(chunk)
+            reader = .anthropic(inner)
+        }
+    }
+
+    mutating func finish() -> BilledUsage? {
+        switch reader {
+        case .openAI(var inner):
+            defer { reader = .openAI(inner) }
+            return inner.finish()
+        case .anthropic(var inner):
+            defer { reader = .anthropic(inner) }
+            return inner.finish()
+        }
+    }
 }
