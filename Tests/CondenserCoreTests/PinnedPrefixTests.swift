@@ -127,3 +127,48 @@ import Testing
         #expect(previewing.ledger.count == 1)
     }
 }
+
+/// The pin as the Anthropic adapter sets it: past the last signed thinking block.
+@Suite struct AnthropicPinnedPrefixTests {
+    static func output(_ step: Int) -> String {
+        (1...30).map { "\u{1B}[32mline \($0) of step \(step)\u{1B}[0m      padded      out" }.joined(separator: "\n")
+    }
+
+    static func body(steps: Int) -> JSONValue {
+        var messages: [JSONValue] = [.object(["role": .string("user"), "content": .string("Run the build and fix what fails.")])]
+        for step in 0..<steps {
+            messages.append(
+                .object([
+                    "role": .string("assistant"),
+                    "content": .array([
+                        .object(["type": .string("thinking"), "thinking": .string("Step \(step)."), "signature": .string("sig-\(step)")]),
+                        .object(["type": .string("tool_use"), "id": .string("toolu_\(step)"), "name": .string("Bash"), "input": .object(["command": .string("make \(step)")])]),
+                    ]),
+                ]))
+            messages.append(
+                .object([
+                    "role": .string("user"),
+                    "content": .array([
+                        .object(["type": .string("tool_result"), "tool_use_id": .string("toolu_\(step)"), "content": .string(output(step))])
+                    ]),
+                ]))
+        }
+        return .object(["model": .string("claude-x"), "max_tokens": .number("1024"), "system": .string("Be careful."), "messages": .array(messages)])
+    }
+
+    @Test func aConversationMetFirstGoesAsSentUpToItsLastThinkingBlock() throws {
+        let request = try AnthropicMessagesFront.request(body: Self.body(steps: 6))
+        try #require(request.pinnedPrefix > 0)
+        let outcome = makePipeline().compress(request, mode: .safe)
+        #expect(outcome.changed)
+        #expect(outcome.failOpenReason == nil)
+        let sent = try #require(request.body.objectValue?["messages"]?.arrayValue)
+        let forwarded = try #require(outcome.body.objectValue?["messages"]?.arrayValue)
+        // Conversation index i is messages[i - 1] (the system comes first).
+        let pinnedMessages = request.pinnedPrefix - 1
+        #expect(Array(forwarded.prefix(pinnedMessages)) == Array(sent.prefix(pinnedMessages)))
+        // The tool result after the last thinking block is compressed.
+        #expect(forwarded.last != sent.last)
+        #expect(request.maskedViolations(forwarded: outcome.body).isEmpty)
+    }
+}
