@@ -61,9 +61,18 @@ import Testing
         let sessions = try CorpusSession.load(path: CorpusBenchTests.corpusPath!)
         var requests = 0
         for session in sessions {
+            var previous: FrontRequest?
             for (chat, body) in zip(session.replayRequests, session.anthropicReplayRequests) {
                 try Self.check(chat: chat, body: body)
                 requests += 1
+                let request = try AnthropicMessagesFront.request(body: body)
+                if let previous {
+                    // Each request repeats the one before byte for byte, but for the message the breakpoint left.
+                    let moved = previous.messageValues.count - 1
+                    #expect(Array(request.messageValues[..<moved]) == Array(previous.messageValues[..<moved]), "\(session.id)")
+                    #expect(request.conversation.messages[moved].contentHash == previous.conversation.messages[moved].contentHash, "\(session.id)")
+                }
+                previous = request
             }
             // The facts the corpus plants are in the converted whole request.
             let text = session.anthropicRequest.serialized()
