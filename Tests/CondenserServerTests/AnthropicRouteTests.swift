@@ -123,6 +123,10 @@ import Testing
             #expect(proxy.upstream.received.last?.path == "/anthropic/v1/models")
             _ = try await proxy.send(.GET, "/v1/models")
             #expect(proxy.upstream.received.last?.path == "/v1/models")
+            let head = try await proxy.send(.HEAD, "/")
+            #expect(head.status == 200)
+            #expect(proxy.upstream.received.last?.method == "HEAD")
+            #expect(proxy.upstream.received.last?.path == "/anthropic/")
         }
     }
 }

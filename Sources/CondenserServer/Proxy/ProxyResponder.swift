@@ -73,8 +73,9 @@ final class ProxyResponder: Sendable {
             if request.method == .post, path == "/v1/condenser/compress" {
                 return try await compress(request, memory: memory, configuration: configuration)
             }
-            if path == "/v1" || path.hasPrefix("/v1/") {
-                let front = Self.passThroughFront(request)
+            // Claude Code checks that its base URL answers with `HEAD /`.
+            if path == "/v1" || path.hasPrefix("/v1/") || (request.method == .head && path == "/") {
+                let front = path == "/" ? ServedFront.anthropicMessages : Self.passThroughFront(request)
                 let body = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: 1)
                 return try await forward(request, body: body, dropContentEncoding: false, front: front, configuration: configuration).response
             }
