@@ -22,8 +22,13 @@ public struct AnthropicCorpusBench {
     public struct SessionResult: Sendable {
         public var id: String
         public var kind: String
+        /// First sight: the whole session met once (signed thinking then pins all of it
+        /// up to the last thinking block).
         public var tokensIn = 0
         public var tokensOut = 0
+        /// The last request of the replay, the session met as it grew.
+        public var liveTokensIn = 0
+        public var liveTokensOut = 0
         public var factsKept = 0
         public var factsTotal = 0
         public var invalidRequests = 0
@@ -33,6 +38,7 @@ public struct AnthropicCorpusBench {
         public var costCompressed = 0.0
 
         public var savedFraction: Double { tokensIn == 0 ? 0 : Double(tokensIn - tokensOut) / Double(tokensIn) }
+        public var liveSavedFraction: Double { liveTokensIn == 0 ? 0 : Double(liveTokensIn - liveTokensOut) / Double(liveTokensIn) }
         public var replayCost: Double { costUncompressed == 0 ? 1 : costCompressed / costUncompressed }
     }
 
@@ -52,6 +58,7 @@ public struct AnthropicCorpusBench {
                 let outcome = live.compress(request, mode: mode)
                 if !request.maskedViolations(forwarded: outcome.body).isEmpty { result.invalidRequests += 1 }
                 if outcome.failOpenReason != nil { result.failedOpen += 1 }
+                (result.liveTokensIn, result.liveTokensOut) = (outcome.tokensIn, outcome.tokensOut)
                 let sent = Self.messages(body)
                 let forwarded = Self.messages(outcome.body)
                 if let counter {
@@ -113,11 +120,12 @@ public struct AnthropicCorpusBench {
     public static func render(_ results: [SessionResult]) -> String {
         func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
         func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
-        var lines = ["session        kind       in    out  saved  facts  invalid  failed-open  replay  cost"]
+        var lines = ["session        kind       in    out  saved   live  facts  invalid  failed-open  replay  cost"]
         for result in results {
             lines.append(
                 pad(result.id, 14) + " " + pad(result.kind, 6) + String(format: "%7d %6d ", result.tokensIn, result.tokensOut)
-                    + pad(percent(result.savedFraction), 6) + " " + pad("\(result.factsKept)/\(result.factsTotal)", 6)
+                    + pad(percent(result.savedFraction), 6) + " " + pad(percent(result.liveSavedFraction), 6) + " "
+                    + pad("\(result.factsKept)/\(result.factsTotal)", 6)
                     + String(format: " %8d %12d %7d  %.3f", result.invalidRequests, result.failedOpen, result.replayRequests, result.replayCost))
         }
         func median(_ values: [Double]) -> Double {
@@ -130,7 +138,8 @@ public struct AnthropicCorpusBench {
         for kind in Set(results.map(\.kind)).sorted() {
             let of = results.filter { $0.kind == kind }
             lines.append(
-                "\(kind): median saved \(percent(median(of.map(\.savedFraction)))), median replay cost "
+                "\(kind): median saved \(percent(median(of.map(\.savedFraction)))) first sight, "
+                    + "\(percent(median(of.map(\.liveSavedFraction)))) live end of replay; median replay cost "
                     + String(format: "%.3f", median(of.map(\.replayCost))))
         }
         let facts = results.reduce(0) { $0 + $1.factsKept }
