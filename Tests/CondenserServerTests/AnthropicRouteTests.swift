@@ -47,6 +47,26 @@ import Testing
         }
     }
 
+    @Test func recordsSayTheirCountsAreEstimated() async throws {
+        let recorder = RecordingRecorder()
+        try await ProxyHarness.run(
+            configure: { configuration in
+                let port = configuration.upstream.authority.split(separator: ":").last.map(String.init) ?? ""
+                configuration.anthropicUpstream = UpstreamURL(validating: "http://127.0.0.1:\(port)")!
+            }, compressor: ShoutingCompressor(), recorders: [recorder]
+        ) { proxy in
+            _ = try await proxy.send(.POST, "/v1/messages", body: Self.body.bytes)
+            _ = try await proxy.send(.POST, "/v1/chat/completions", body: Array(#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#.utf8))
+            let records = await recorder.waitForRecords(2)
+            let messages = try #require(records.first { $0.endpoint == "/v1/messages" })
+            let chat = try #require(records.first { $0.endpoint == "/v1/chat/completions" })
+            #expect(messages.tokenCount == .estimated)
+            #expect(messages.journalFields.contains { $0.name == "CONDENSER_COUNT" && $0.value == "estimated" })
+            #expect(chat.tokenCount == .exact)
+            #expect(!chat.journalFields.contains { $0.name == "CONDENSER_COUNT" })
+        }
+    }
+
     @Test func theConfiguredKeyGoesOnlyToAClientWithoutOne() async throws {
         try await Self.run(key: "sk-ant-configured") { proxy in
             _ = try await proxy.send(.POST, "/v1/messages", body: Self.body.bytes, headers: [("anthropic-version", "2023-06-01")])

@@ -155,6 +155,7 @@ final class ProxyResponder: Sendable {
             upstreamStatus: nil, compressionMicros: compressionMicros, upstreamFirstByteMicros: nil,
             conversationFingerprint: Self.fingerprint(of: parsed.conversation), failOpenReason: outcome.failOpenReason
         )
+        record.tokenCount = front.profile.tokenCount
         let forwarded: Forwarded
         do {
             forwarded = try await forward(request, body: body, dropContentEncoding: outcome.changed, front: front, configuration: configuration)
