@@ -106,6 +106,22 @@ import Testing
         }
     }
 
+    @Test func anUnreachableUpstreamIsAnAnthropicShaped502() async throws {
+        let port = try freePort()
+        try await ProxyHarness.run(configure: { configuration in
+            configuration.anthropicUpstream = UpstreamURL(validating: "http://127.0.0.1:\(port)")!
+        }) { proxy in
+            for (method, path) in [(HTTPMethod.POST, "/v1/messages"), (.GET, "/v1/models")] {
+                let answer = try await proxy.send(method, path, body: method == .POST ? Self.body.bytes : nil, headers: [("anthropic-version", "2023-06-01")])
+                #expect(answer.status == 502)
+                let error = try #require(try JSONParser.parse(bytes: answer.body).objectValue)
+                #expect(error["type"]?.stringValue == "error")
+                #expect(error["error"]?.objectValue?["type"]?.stringValue == "api_error")
+                #expect(error["error"]?.objectValue?["message"]?.stringValue?.contains("127.0.0.1:\(port)") == true)
+            }
+        }
+    }
+
     @Test func upstreamErrorsComeBackByteForByte() async throws {
         try await Self.run { proxy in
             let answer = try await proxy.send(.POST, "/v1/messages", body: Self.body.bytes, headers: [("X-Test-Behavior", "status:529")])

@@ -69,18 +69,22 @@ final class ProxyResponder: Sendable {
                 return front.response(for: error)
             }
         }
-        do {
-            if request.method == .post, path == "/v1/condenser/compress" {
+        if request.method == .post, path == "/v1/condenser/compress" {
+            do {
                 return try await compress(request, memory: memory, configuration: configuration)
+            } catch {
+                return error.response
             }
-            // Claude Code checks that its base URL answers with `HEAD /`.
-            if path == "/v1" || path.hasPrefix("/v1/") || (request.method == .head && path == "/") {
-                let front = path == "/" ? ServedFront.anthropicMessages : Self.passThroughFront(request)
+        }
+        // Claude Code checks that its base URL answers with `HEAD /`.
+        if path == "/v1" || path.hasPrefix("/v1/") || (request.method == .head && path == "/") {
+            let front = path == "/" ? ServedFront.anthropicMessages : Self.passThroughFront(request)
+            do {
                 let body = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: 1)
                 return try await forward(request, body: body, dropContentEncoding: false, front: front, configuration: configuration).response
+            } catch {
+                return front.response(for: error)
             }
-        } catch {
-            return error.response
         }
         return await routed(request, channel: channel)
     }
