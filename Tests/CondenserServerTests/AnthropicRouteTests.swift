@@ -122,6 +122,21 @@ import Testing
         }
     }
 
+    @Test func aMissingClientTokenIsAnAnthropicShaped401() async throws {
+        try await ProxyHarness.run(configure: { configuration in
+            configuration.clientToken = ClientToken(value: "condenser-token", source: "test")
+        }) { proxy in
+            let answer = try await proxy.send(.POST, "/v1/messages", body: Self.body.bytes)
+            #expect(answer.status == 401)
+            let error = try #require(try JSONParser.parse(bytes: answer.body).objectValue)
+            #expect(error["error"]?.objectValue?["type"]?.stringValue == "authentication_error")
+            let chat = try await proxy.send(.POST, "/v1/chat/completions", body: Self.body.bytes)
+            #expect(chat.status == 401)
+            #expect(try JSONParser.parse(bytes: chat.body).objectValue?["error"]?.objectValue?["code"]?.stringValue == "invalid_api_key")
+            #expect(proxy.upstream.received.isEmpty)
+        }
+    }
+
     @Test func upstreamErrorsComeBackByteForByte() async throws {
         try await Self.run { proxy in
             let answer = try await proxy.send(.POST, "/v1/messages", body: Self.body.bytes, headers: [("X-Test-Behavior", "status:529")])

@@ -45,7 +45,7 @@ final class ProxyResponder: Sendable {
         switch SecurityPolicy.admit(incoming, configuration: configuration, peer: channel.remoteAddress) {
         case .refused(let refusal):
             logger.notice("Refused a request", metadata: ["reason": "\(refusal.message)"])
-            return refusal.response
+            return Self.clientFront(incoming).response(for: refusal)
         case .admitted(let admitted):
             request = admitted
         }
@@ -101,6 +101,13 @@ final class ProxyResponder: Sendable {
     }
 
     static let anthropicVersionHeader = HTTPField.Name("anthropic-version")!
+
+    /// The front whose shape a refusal takes: the route's, else the client's.
+    static func clientFront(_ request: Request) -> ServedFront {
+        let path = request.uri.path
+        if path == "/v1/messages" || path.hasPrefix("/v1/messages/") { return .anthropicMessages }
+        return passThroughFront(request)
+    }
 
     /// The front a pass-through request belongs to, from the headers only its clients
     /// send (Anthropic's SDKs send `anthropic-version` with every request).
