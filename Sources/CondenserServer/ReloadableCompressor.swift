@@ -61,11 +61,11 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
         }
     }
 
-    public func compress(_ request: ChatRequest, mode: CompressionMode) -> CompressionOutcome {
+    public func compress(_ request: FrontRequest, mode: CompressionMode) -> CompressionOutcome {
         compress(request, mode: mode, with: currentPipeline, budgetStart: ContinuousClock.now)
     }
 
-    public func compressOffPool(_ request: ChatRequest, mode: CompressionMode) async -> CompressionOutcome {
+    public func compressOffPool(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
         let pipeline = currentPipeline
         let submitted = ContinuousClock.now
         guard pipeline.unseenTextBytes(request) >= Self.inPlaceMaximumUnseenBytes else {
@@ -78,21 +78,36 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
             if !queued {
                 continuation.resume(
                     returning: CompressionOutcome(
-                        request: request, changed: false, tokensIn: 0, tokensOut: 0,
+                        body: request.body, changed: false, tokensIn: 0, tokensOut: 0,
+                        failOpenReason: "all \(threads.threadCount) compression threads busy and \(threads.queueLimit) requests waiting"))
+            }
+        }
+    }
+
+    public func preview(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
+        let pipeline = currentPipeline
+        return await withCheckedContinuation { continuation in
+            let queued = threads.submit(priority: .request) {
+                continuation.resume(returning: pipeline.preview(request, mode: mode))
+            }
+            if !queued {
+                continuation.resume(
+                    returning: CompressionOutcome(
+                        body: request.body, changed: false, tokensIn: 0, tokensOut: 0,
                         failOpenReason: "all \(threads.threadCount) compression threads busy and \(threads.queueLimit) requests waiting"))
             }
         }
     }
 
     private func compress(
-        _ request: ChatRequest, mode: CompressionMode, with pipeline: CompressionPipeline, budgetStart: ContinuousClock.Instant
+        _ request: FrontRequest, mode: CompressionMode, with pipeline: CompressionPipeline, budgetStart: ContinuousClock.Instant
     ) -> CompressionOutcome {
         let budget = pipeline.settings.timeBudgetMilliseconds
         let outcome: CompressionOutcome
         if ContinuousClock.now >= budgetStart.advanced(by: .milliseconds(budget)) {
             // Its budget went on waiting for a thread; counting alone would overrun it.
             outcome = CompressionOutcome(
-                request: request, changed: false, tokensIn: 0, tokensOut: 0,
+                body: request.body, changed: false, tokensIn: 0, tokensOut: 0,
                 failOpenReason: "time budget of \(budget) ms exceeded waiting for a compression thread")
         } else {
             outcome = pipeline.compress(request, mode: mode, timeBudgetMilliseconds: budget, budgetStart: budgetStart)
@@ -106,7 +121,7 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
     /// One warm-up at a time, behind every request waiting for a thread, and its
     /// parallel helpers step aside for them: a burst of huge cold requests must not take
     /// the threads from the requests being served.
-    private func warmUp(_ pipeline: CompressionPipeline, request: ChatRequest, mode: CompressionMode) {
+    private func warmUp(_ pipeline: CompressionPipeline, request: FrontRequest, mode: CompressionMode) {
         guard warmingUp.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         let budget = max(pipeline.settings.timeBudgetMilliseconds * Self.warmUpBudgetFactor, Self.minimumWarmUpMilliseconds)
         let queued = threads.submit(priority: .background) { [self] in

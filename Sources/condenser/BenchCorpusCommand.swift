@@ -30,8 +30,12 @@ struct BenchCorpusCommand: AsyncParsableCommand {
     @Flag(help: "Skip the replay (faster; no effective cost).")
     var noReplay = false
 
+    @Option(help: "The front the sessions go through: openai-chat, or anthropic (Messages requests the way Claude Code sends them).")
+    var front = "openai-chat"
+
     func validate() throws {
         if mode == .off { throw ValidationError("--mode off compresses nothing; use safe or aggressive.") }
+        if !["openai-chat", "anthropic"].contains(front) { throw ValidationError("--front must be openai-chat or anthropic.") }
     }
 
     func run() async throws {
@@ -48,6 +52,10 @@ struct BenchCorpusCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("\(error)")
             }
+        }
+        if front == "anthropic" {
+            print(AnthropicCorpusBench.render(AnthropicCorpusBench.standard(settings: settings, mode: mode).run(sessions)), terminator: "")
+            return
         }
         let bench = try CorpusBench.standard(settings: settings, mode: mode, replay: !noReplay)
         let report = bench.run(sessions)

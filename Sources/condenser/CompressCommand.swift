@@ -51,9 +51,9 @@ struct CompressCommand: AsyncParsableCommand {
             if let model { request.body["model"] = .string(model) }
             let outcome = pipeline.compress(request, mode: mode)
             if diff {
-                print(CompressionReport.diff(original: request, compressed: outcome.request), terminator: "")
+                print(CompressionReport.diff(original: request, compressed: outcome.chatRequest), terminator: "")
             } else {
-                print(String(decoding: outcome.request.serializedBytes(), as: UTF8.self))
+                print(String(decoding: outcome.body.serializedBytes(), as: UTF8.self))
             }
             let heading = number > 0 || file.hasSuffix(".jsonl") ? "request \(number + 1)\n" : ""
             FileHandle.standardError.write(Data((heading + CompressionReport.stageTable(outcome)).utf8))

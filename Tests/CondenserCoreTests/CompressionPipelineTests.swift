@@ -45,9 +45,9 @@ struct SlowStage: TextStage {
 
 func testCounter() -> PipelineCounter {
     let counter = QuarterByteCounter()
-    @Sendable func count(_ message: ChatMessage) -> Int {
+    @Sendable func count(_ value: JSONValue) -> Int {
         let texts: [String]
-        switch message.content {
+        switch ChatMessage(object: value.objectValue ?? [:]).content {
         case .text(let text): texts = [text]
         case .parts(let parts): texts = parts.compactMap { $0.objectValue?["text"]?.stringValue }
         default: texts = []
@@ -56,6 +56,11 @@ func testCounter() -> PipelineCounter {
     }
     return PipelineCounter(
         name: "test", text: counter, overhead: { _ in 3 }, message: count)
+}
+
+extension PipelineCounter {
+    /// One OpenAI chat message's count.
+    func message(_ message: ChatMessage) -> Int { self.message(.object(message.object)) }
 }
 
 func makePipeline(
@@ -124,9 +129,9 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let outcome = makePipeline(summarizer: FirstAndLastLine()).compress(request, mode: .safe)
         #expect(outcome.changed)
         #expect(outcome.failOpenReason == nil)
-        #expect(RequestInvariants.violations(original: request, compressed: outcome.request, systemVerbatim: true).isEmpty)
-        #expect(RequestInvariants.pairingProblems(outcome.request).isEmpty)
-        for (before, after) in zip(request.messages, outcome.request.messages) {
+        #expect(RequestInvariants.violations(original: request, compressed: outcome.chatRequest, systemVerbatim: true).isEmpty)
+        #expect(RequestInvariants.pairingProblems(outcome.chatRequest).isEmpty)
+        for (before, after) in zip(request.messages, outcome.chatRequest.messages) {
             #expect(before.role == after.role)
             #expect(before.object["tool_calls"] == after.object["tool_calls"])
             if before.role == "user" || before.role == "system" { #expect(before == after) }
@@ -139,7 +144,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let request = syntheticSession(rounds: 12)
         let outcome = makePipeline(summarizer: FirstAndLastLine()).compress(request, mode: .safe)
         #expect(outcome.tokensIn == testCounter().request(request))
-        #expect(outcome.tokensOut == testCounter().request(outcome.request))
+        #expect(outcome.tokensOut == testCounter().request(outcome.chatRequest))
         #expect(outcome.tokensIn - outcome.tokensOut == outcome.stages.reduce(0) { $0 + $1.tokensSaved })
         #expect(outcome.stages.map(\.stage).contains("dedupe"))
         #expect(outcome.stages.allSatisfy { $0.tokensSaved > 0 })
@@ -149,18 +154,18 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let request = syntheticSession(rounds: 12)
         let small = makePipeline { $0.minimumTokens = 1_000_000 }.compress(request, mode: .safe)
         #expect(!small.changed)
-        #expect(small.request == request)
+        #expect(small.chatRequest == request)
         #expect(small.tokensIn == small.tokensOut)
         let off = makePipeline().compress(request, mode: .off)
         #expect(!off.changed)
-        #expect(off.request == request)
+        #expect(off.chatRequest == request)
     }
 
     @Test func failsOpenOnATimeBudgetOverrun() {
         let request = syntheticSession(rounds: 12)
         let outcome = makePipeline(stages: [SlowStage()]) { $0.timeBudgetMilliseconds = 1 }.compress(request, mode: .safe)
         #expect(!outcome.changed)
-        #expect(outcome.request == request)
+        #expect(outcome.chatRequest == request)
         #expect(outcome.failOpenReason == "time budget of 1 ms exceeded")
     }
 
@@ -177,7 +182,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let request = syntheticSession(rounds: 20)
         let a = makePipeline(summarizer: FirstAndLastLine()).compress(request, mode: .aggressive)
         let b = makePipeline(summarizer: FirstAndLastLine()).compress(request, mode: .aggressive)
-        #expect(a.request.serializedBytes() == b.request.serializedBytes())
+        #expect(a.chatRequest.serializedBytes() == b.chatRequest.serializedBytes())
         #expect(a.stages == b.stages)
     }
 
@@ -185,7 +190,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let pipeline = makePipeline()
         var previous: ChatRequest?
         for request in growingPrefixes(syntheticSession(rounds: 30)) {
-            let compressed = pipeline.compress(request, mode: .safe).request
+            let compressed = pipeline.compress(request, mode: .safe).chatRequest
             if let previous {
                 #expect(compressed.messages.starts(with: previous.messages))
             }
@@ -206,7 +211,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
                 }
                 let resumed = resuming.compress(request, mode: .safe)
                 let rebuilt = rebuilding.compress(request, mode: .safe)
-                #expect(resumed.request.serializedBytes() == rebuilt.request.serializedBytes())
+                #expect(resumed.chatRequest.serializedBytes() == rebuilt.chatRequest.serializedBytes())
                 #expect(resumed.stages == rebuilt.stages)
             }
             // Without re-cuts every request took the snapshot of the one before.
@@ -219,7 +224,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         var previous: (request: ChatRequest, boundary: Int)?
         var recuts = 0
         for request in growingPrefixes(syntheticSession(rounds: 40)) {
-            let compressed = pipeline.compress(request, mode: .safe).request
+            let compressed = pipeline.compress(request, mode: .safe).chatRequest
             let boundary = try #require(pipeline.forwardedBoundary(of: request, mode: .safe))
             if let previous {
                 #expect(boundary >= previous.boundary)
@@ -243,12 +248,12 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let first = requests[start]
         let deepest = SummaryBoundary.deepest(roles: Conversation(openAIChat: first).messages.map(\.role), recentTurns: 4)
         try #require(deepest > 0)
-        var previous = pipeline.compress(first, mode: .safe).request
+        var previous = pipeline.compress(first, mode: .safe).chatRequest
         #expect(pipeline.forwardedBoundary(of: first, mode: .safe) == deepest)
         // Back to back, the provider has each prefix cached: no re-cut (payoff 100 rules
         // out planned ones), every request starts with the previous one's bytes.
         for request in requests[(start + 1)...] {
-            let compressed = pipeline.compress(request, mode: .safe).request
+            let compressed = pipeline.compress(request, mode: .safe).chatRequest
             #expect(compressed.messages.starts(with: previous.messages))
             #expect(pipeline.forwardedBoundary(of: request, mode: .safe) == deepest)
             previous = compressed
@@ -292,7 +297,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
         let pipeline = makePipeline(summarizer: FirstAndLastLine()) { $0.summaryPayoff = 100 }
         let first = chat(turns: 5)
-        let compressed = pipeline.compress(first, mode: .safe).request
+        let compressed = pipeline.compress(first, mode: .safe).chatRequest
         // Turns u0 a0 u1 a1 u2 a2 u3 a3 u4; four recent turns leave the boundary at a2 (6).
         #expect(pipeline.forwardedBoundary(of: first, mode: .safe) == 6)
         let changed = compressed.messages.indices.filter { compressed.messages[$0] != first.messages[$0] }
@@ -303,7 +308,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         // As the chat grows back to back, nothing before the boundary changes again.
         var previous = compressed
         for turns in 6...9 {
-            let next = pipeline.compress(chat(turns: turns), mode: .safe).request
+            let next = pipeline.compress(chat(turns: turns), mode: .safe).chatRequest
             #expect(next.messages.starts(with: previous.messages))
             previous = next
         }
@@ -332,20 +337,20 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let pipeline = makePipeline()
         let requests = growingPrefixes(syntheticSession(rounds: 10))
         let short = try #require(requests.first { $0.messages.last?.role == "tool" && $0.messages.count > 8 })
-        let newest = pipeline.compress(short, mode: .safe).request.messages.last
-        let later = pipeline.compress(requests.last!, mode: .safe).request.messages[short.messages.count - 1]
+        let newest = pipeline.compress(short, mode: .safe).chatRequest.messages.last
+        let later = pipeline.compress(requests.last!, mode: .safe).chatRequest.messages[short.messages.count - 1]
         #expect(newest == later)
         #expect(newest != short.messages.last)
     }
 
     @Test func referencesPointBackwardsOnly() {
         let outcome = makePipeline().compress(syntheticSession(rounds: 20), mode: .safe)
-        for (index, message) in outcome.request.messages.enumerated() {
+        for (index, message) in outcome.chatRequest.messages.enumerated() {
             guard let text = message.content.text, let range = text.firstRange(of: " in message ") else { continue }
             let digits = text[range.upperBound...].prefix { $0.isNumber }
             let target = Int(digits)! - 1
             #expect(target < index)
-            #expect(outcome.request.messages[target].content.text?.hasPrefix("[same as") == false)
+            #expect(outcome.chatRequest.messages[target].content.text?.hasPrefix("[same as") == false)
         }
     }
 
@@ -353,7 +358,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let pipeline = makePipeline(summarizer: FirstAndLastLine())
         var checked = 0
         for request in growingPrefixes(syntheticSession(rounds: 40)) {
-            let compressed = pipeline.compress(request, mode: .safe).request
+            let compressed = pipeline.compress(request, mode: .safe).chatRequest
             let boundary = try #require(pipeline.forwardedBoundary(of: request, mode: .safe))
             for (index, message) in compressed.messages.enumerated() where index >= boundary && boundary > 0 {
                 guard let text = message.content.text, let range = text.firstRange(of: " in message ") else { continue }
@@ -377,16 +382,16 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let boundary = SummaryBoundary.deepest(roles: conversation.messages.map(\.role), recentTurns: cold.settings.recentTurns)
         try #require(boundary > 0)
         let hits = [MessageResult?](repeating: nil, count: request.messages.count)
-        let messageTokens = request.messages.map(testCounter().message)
+        let messageTokens = request.messages.map { testCounter().message($0) }
         let prepared = try cold.prepare(
-            conversation.messages, hits: hits, of: request, messageTokens: messageTokens, boundary: boundary, mode: .safe, counting: testCounter(),
-            deadline: clock.now.advanced(by: .seconds(10)), clock: clock)
+            OpenAIChatFront.request(request), hits: hits, messageTokens: messageTokens, boundary: boundary, verbatim: 0, mode: .safe,
+            counting: testCounter(), deadline: clock.now.advanced(by: .seconds(10)), clock: clock)
         #expect(prepared.contains { $0 != nil })
         // Messages the memo holds, and requests with little new text, are not prepared ahead.
-        let few = Array(conversation.messages.prefix(6))
+        let few = ChatRequest(body: request.body, messages: Array(request.messages.prefix(6)))
         let none = try cold.prepare(
-            few, hits: [MessageResult?](repeating: nil, count: few.count), of: request, messageTokens: messageTokens, boundary: 0, mode: .safe,
-            counting: testCounter(),
+            OpenAIChatFront.request(few), hits: [MessageResult?](repeating: nil, count: few.messages.count), messageTokens: messageTokens,
+            boundary: 0, verbatim: 0, mode: .safe, counting: testCounter(),
             deadline: clock.now.advanced(by: .seconds(10)), clock: clock)
         #expect(none.allSatisfy { $0 == nil })
         // The cold path (prepared on all cores) and the warm one (message by message, as
@@ -401,7 +406,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
         let coldOutcome = cold.compress(request, mode: .safe)
         #expect(cold.forwardedBoundary(of: request, mode: .safe) == boundary)
-        #expect(coldOutcome.request.serializedBytes() == last?.request.serializedBytes())
+        #expect(coldOutcome.chatRequest.serializedBytes() == last?.chatRequest.serializedBytes())
         #expect(coldOutcome.stages == last?.stages)
     }
 
@@ -418,10 +423,10 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
         let pipeline = makePipeline()
         let large = syntheticSession(rounds: 60)
-        #expect(pipeline.countMessagesOnAllCores(large, counting) == large.messages.map(base.message))
+        #expect(pipeline.countMessagesOnAllCores(OpenAIChatFront.request(large), counting) == large.messages.map { base.message($0) })
         #expect(calls.count == large.messages.count)
         // Small requests are counted by the caller, message by message.
-        #expect(pipeline.countMessagesOnAllCores(syntheticSession(rounds: 2), counting) == nil)
+        #expect(pipeline.countMessagesOnAllCores(OpenAIChatFront.request(syntheticSession(rounds: 2)), counting) == nil)
         #expect(calls.count == large.messages.count)
     }
 
@@ -434,7 +439,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         let chat = ChatTokenCounter(tokenizer: try Tokenizer.shared(.o200kBase))
         #expect(outcome.changed)
         #expect(outcome.tokensIn == chat.count(request))
-        #expect(outcome.tokensOut == chat.count(outcome.request))
+        #expect(outcome.tokensOut == chat.count(outcome.chatRequest))
     }
 
     @Test func aGrowingConversationCountsAsARecountOfEachRequest() throws {
@@ -447,7 +452,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         for request in growingPrefixes(syntheticSession(rounds: 16)) {
             let outcome = pipeline.compress(request, mode: .safe)
             #expect(outcome.tokensIn == chat.count(request))
-            #expect(outcome.tokensOut == chat.count(outcome.request))
+            #expect(outcome.tokensOut == chat.count(outcome.chatRequest))
         }
         #expect(pipeline.recentRequests.count == 1)
     }
@@ -465,7 +470,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         request.messages.append(ChatMessage(role: "user", content: "And now?   "))
         let outcome = makePipeline().compress(request, mode: .safe)
         #expect(outcome.changed)
-        guard case .parts(let parts) = outcome.request.messages[toolIndex].content else {
+        guard case .parts(let parts) = outcome.chatRequest.messages[toolIndex].content else {
             Issue.record("content parts became something else")
             return
         }
@@ -474,7 +479,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         #expect(parts[2] == odd)
         #expect(parts[0].objectValue?["text"]?.stringValue?.contains("\u{1B}") == false)
         // A role the pipeline doesn't know, and the last user message, stay as they came.
-        #expect(outcome.request.messages[request.messages.count - 2] == request.messages[request.messages.count - 2])
-        #expect(outcome.request.messages.last == request.messages.last)
+        #expect(outcome.chatRequest.messages[request.messages.count - 2] == request.messages[request.messages.count - 2])
+        #expect(outcome.chatRequest.messages.last == request.messages.last)
     }
 }

@@ -7,7 +7,7 @@ import Testing
     @Test func jsonHoldsTheRequestAndEveryStage() throws {
         let outcome = makePipeline().compress(request, mode: .safe)
         let json = try #require(CompressionReport.json(outcome).objectValue)
-        #expect(json["request"] == .object(outcome.request.jsonObject))
+        #expect(json["request"] == .object(outcome.chatRequest.jsonObject))
         #expect(json["changed"] == .bool(true))
         #expect(json["tokens_saved"]?.intValue == outcome.tokensIn - outcome.tokensOut)
         #expect(json["stages"]?.arrayValue?.count == outcome.stages.count)
@@ -27,7 +27,7 @@ import Testing
 
     @Test func diffShowsOnlyChangedMessages() {
         let outcome = makePipeline().compress(request, mode: .safe)
-        let diff = CompressionReport.diff(original: request, compressed: outcome.request)
+        let diff = CompressionReport.diff(original: request, compressed: outcome.chatRequest)
         #expect(diff.contains("--- message "))
         #expect(diff.contains("(tool, read_file)"))
         #expect(!diff.contains("(user)"))

@@ -113,7 +113,7 @@ import Testing
         request.messages[last].content = .text(run)
         let outputs = try [CompressionMode.aggressive, .safe].map { mode in
             let outcome = CompressionPipeline.standard(settings: settings).compress(request, mode: mode)
-            return try #require(outcome.request.messages[last].content.text)
+            return try #require(outcome.chatRequest.messages[last].content.text)
         }
         #expect(outputs[0].contains("[... 4 passed or skipped tests omitted]"))
         #expect(outputs[0].contains("test_quit (test.test_poplib.TestPOP3Class.test_quit) ... FAIL"))

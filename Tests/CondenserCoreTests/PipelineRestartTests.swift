@@ -37,13 +37,13 @@ import Testing
             let outcome = restarted.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: at)
             restarted.flushState()
             #expect(outcome.failOpenReason == nil)
-            #expect(outcome.request.serializedBytes() == expected.request.serializedBytes(), "request \(index)")
+            #expect(outcome.chatRequest.serializedBytes() == expected.chatRequest.serializedBytes(), "request \(index)")
             #expect(outcome.tokensOut == expected.tokensOut)
             summarised = summarised || (continuous.forwardedBoundary(of: request, mode: .safe) ?? 0) > 0
             // Without the state, a restarted process takes the conversation for new.
             let amnesiac = standardPipeline(stateDirectory: nil, payoff: payoff)
             let cold = amnesiac.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: at)
-            if cold.request.serializedBytes() != expected.request.serializedBytes() { cutAnewWithoutState += 1 }
+            if cold.chatRequest.serializedBytes() != expected.chatRequest.serializedBytes() { cutAnewWithoutState += 1 }
         }
         #expect(summarised)
         #expect(cutAnewWithoutState > 0)
@@ -58,7 +58,7 @@ import Testing
         var previous: [ChatMessage] = []
         for (index, request) in requests.enumerated() {
             let pipeline = standardPipeline(stateDirectory: directory.path, payoff: 4)
-            let forwarded = pipeline.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(index * 20)).request
+            let forwarded = pipeline.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(index * 20)).chatRequest
             pipeline.flushState()
             #expect(forwarded.messages.starts(with: previous), "request \(index)")
             previous = forwarded.messages
@@ -77,7 +77,7 @@ import Testing
         let deep = try #require(pipeline.forwardedBoundary(of: requests.last!, mode: .safe))
         var previous: [ChatMessage] = []
         for (index, request) in requests.enumerated() {
-            let forwarded = pipeline.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(1 + index)).request
+            let forwarded = pipeline.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(1 + index)).chatRequest
             #expect(forwarded.messages.starts(with: previous), "request \(index) of \(requests.count)")
             previous = forwarded.messages
         }
@@ -96,7 +96,7 @@ import Testing
         let rerun = start + .seconds(requests.count + pipeline.settings.cacheTTLSeconds + 1)
         var previous: [ChatMessage] = []
         for (index, request) in requests.enumerated() {
-            let forwarded = pipeline.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: rerun + .seconds(index)).request
+            let forwarded = pipeline.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: rerun + .seconds(index)).chatRequest
             #expect(forwarded.messages.starts(with: previous), "request \(index) of \(requests.count)")
             previous = forwarded.messages
         }

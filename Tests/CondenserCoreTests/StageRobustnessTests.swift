@@ -76,8 +76,8 @@ import Testing
                 let pipeline = makePipeline(stages: CompressionPipeline.standardStages(), summarizer: OldTurnSummarizer()) { $0.minimumTokens = 0 }
                 let outcome = pipeline.compress(request, mode: mode)
                 #expect(outcome.failOpenReason == nil)
-                #expect(RequestInvariants.violations(original: request, compressed: outcome.request, systemVerbatim: true).isEmpty)
-                #expect(RequestInvariants.pairingProblems(outcome.request).isEmpty)
+                #expect(RequestInvariants.violations(original: request, compressed: outcome.chatRequest, systemVerbatim: true).isEmpty)
+                #expect(RequestInvariants.pairingProblems(outcome.chatRequest).isEmpty)
             }
         }
     }

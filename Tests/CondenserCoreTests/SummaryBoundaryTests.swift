@@ -81,4 +81,26 @@ import Testing
         #expect(SummaryBoundary.deepest(roles: roles, recentTurns: 6) == 0)
         #expect(SummaryBoundary.deepest(roles: [.system, .user], recentTurns: 1) == 0)
     }
+
+    @Test func theRecutPayoffWeighsTheFrontsCachePrices() {
+        // A conversation where a re-cut pays under OpenAI's prices but not under a write
+        // premium high enough to outweigh the savings.
+        let tokens = [100, 50, 10, 3000, 10, 3000, 10, 3000, 10, 20]
+        func boundary(_ pricing: CachePricing) -> Int {
+            SummaryBoundary.active(
+                messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
+                step: 1000, recentTurns: 3, requiredPayoff: 0.5, pricing: pricing)
+        }
+        let openAI = boundary(.openAI)
+        #expect(openAI == SummaryBoundary.active(
+            messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
+            step: 1000, recentTurns: 3, requiredPayoff: 0.5))
+        #expect(openAI == 6)
+        // Reads as dear as writes: a re-cut re-bills nothing, so it moves as with payoff 0.
+        let flat = CachePricing(readMultiplier: 1, writeMultiplier: 1, ttlSeconds: 300, minimumCacheableTokens: 0)
+        #expect(boundary(flat) == active(tokens, roles, step: 1000, recentTurns: 3, payoff: 0))
+        // Reads nearly free and writes ten times dearer: re-billing dwarfs what a cut saves.
+        let dearWrites = CachePricing(readMultiplier: 0.01, writeMultiplier: 10, ttlSeconds: 300, minimumCacheableTokens: 0)
+        #expect(boundary(dearWrites) == 0)
+    }
 }

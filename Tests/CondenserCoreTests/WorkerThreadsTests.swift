@@ -130,7 +130,7 @@ final class Shared<Value: Sendable>: Sendable {
                 name: "probe", text: probe, overhead: { _ in 0 },
                 message: { message in
                     probe.note()
-                    return (message.content.text?.utf8.count ?? 0) / 4
+                    return (ChatMessage(object: message.objectValue ?? [:]).content.text?.utf8.count ?? 0) / 4
                 })
         }
         let output = (0..<200).map { "line \($0) of a long tool output" }.joined(separator: "\n")

@@ -256,13 +256,17 @@ import Testing
 
 /// Upper-cases user messages, to see what the proxy does with a changed request.
 struct ShoutingCompressor: ChatCompressor {
-    func compress(_ request: ChatRequest, mode: CompressionMode) -> CompressionOutcome {
-        var changed = request
-        for index in changed.messages.indices where changed.messages[index].role == "user" {
-            changed.messages[index].content = .text(changed.messages[index].content.text?.uppercased() ?? "")
+    func compress(_ request: FrontRequest, mode: CompressionMode) -> CompressionOutcome {
+        var changed = request.conversation
+        for (index, message) in changed.messages.enumerated() where message.role == .user {
+            for (position, part) in message.parts.enumerated() {
+                guard case .text(var block) = part else { continue }
+                block.text = block.text.uppercased()
+                changed.messages[index].parts[position] = .text(block)
+            }
         }
         return CompressionOutcome(
-            request: changed, changed: true, tokensIn: 10, tokensOut: 7,
+            body: request.body(applying: changed), changed: true, tokensIn: 10, tokensOut: 7,
             stages: [StageSavings(stage: "shout", tokensBefore: 10, tokensAfter: 7)]
         )
     }

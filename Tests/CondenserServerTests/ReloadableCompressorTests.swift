@@ -48,7 +48,7 @@ final class Shared<Value: Sendable>: Sendable {
         let first = compressor.compress(request, mode: .safe)
         #expect(CompressionPipeline.ranOutOfTime(first))
         #expect(!first.changed)
-        #expect(first.request == request)
+        #expect(first.chatRequest == request)
         await compressor.waitForWarmUp()
         let memo = compressor.currentPipeline.memo
         #expect(memo.count >= request.messages.count - 1)

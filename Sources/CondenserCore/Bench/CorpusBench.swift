@@ -51,9 +51,9 @@ public struct CorpusBench {
             let uninterrupted = makePipeline()
             for (index, session) in sessions.enumerated() {
                 for request in session.replayRequests {
-                    let expected = uninterrupted.compress(request, mode: mode).request
+                    let expected = uninterrupted.compress(request, mode: mode).chatRequest
                     let restarted = makePersistentPipeline(directory)
-                    let forwarded = restarted.compress(request, mode: mode).request
+                    let forwarded = restarted.compress(request, mode: mode).chatRequest
                     restarted.flushState()
                     if forwarded.serializedBytes() != expected.serializedBytes() { results[index].restartChangedRequests += 1 }
                 }
@@ -102,19 +102,19 @@ public struct CorpusBench {
                 let outcome = live.compress(request, mode: mode)
                 if request.messages.count == session.request.messages.count {
                     result.liveTokensOut = outcome.tokensOut
-                    result.liveFactsKept = factsKept(outcome.request)
+                    result.liveFactsKept = factsKept(outcome.chatRequest)
                 }
-                result.invalidRequests += problems(request, outcome.request).isEmpty ? 0 : 1
+                result.invalidRequests += problems(request, outcome.chatRequest).isEmpty ? 0 : 1
                 let tools = toolTokens(request)
                 result.costUncompressed += cost(request.messages, after: previous.original, tools: tools)
-                result.costCompressed += cost(outcome.request.messages, after: previous.compressed, tools: tools)
+                result.costCompressed += cost(outcome.chatRequest.messages, after: previous.compressed, tools: tools)
                 result.blockCostUncompressed += cost(request.messages, after: previous.original, tools: tools, blocks: true)
-                result.blockCostCompressed += cost(outcome.request.messages, after: previous.compressed, tools: tools, blocks: true)
-                if !previous.compressed.isEmpty, !outcome.request.messages.starts(with: previous.compressed) {
+                result.blockCostCompressed += cost(outcome.chatRequest.messages, after: previous.compressed, tools: tools, blocks: true)
+                if !previous.compressed.isEmpty, !outcome.chatRequest.messages.starts(with: previous.compressed) {
                     result.prefixBreaks += 1
                 }
                 result.replayRequests += 1
-                previous = (request.messages, outcome.request.messages)
+                previous = (request.messages, outcome.chatRequest.messages)
             }
         }
         let outcome = firstSight.compress(session.request, mode: mode)
@@ -122,10 +122,10 @@ public struct CorpusBench {
         result.tokensOut = outcome.tokensOut
         result.stages = outcome.stages
         result.failOpenReason = outcome.failOpenReason
-        result.problems = problems(session.request, outcome.request)
+        result.problems = problems(session.request, outcome.chatRequest)
         if !replay { result.invalidRequests = result.problems.isEmpty ? 0 : 1 }
         result.factsTotal = session.needles.count
-        result.factsKept = factsKept(outcome.request)
+        result.factsKept = factsKept(outcome.chatRequest)
         return result
     }
 
@@ -136,10 +136,10 @@ public struct CorpusBench {
         var total = (cost: 0.0, breaks: 0, invalid: 0)
         for request in session.replayRequests {
             let outcome = pipeline.compress(request, mode: mode)
-            total.invalid += problems(request, outcome.request).isEmpty ? 0 : 1
-            total.cost += cost(outcome.request.messages, after: previous, tools: toolTokens(request))
-            if !previous.isEmpty, !outcome.request.messages.starts(with: previous) { total.breaks += 1 }
-            previous = outcome.request.messages
+            total.invalid += problems(request, outcome.chatRequest).isEmpty ? 0 : 1
+            total.cost += cost(outcome.chatRequest.messages, after: previous, tools: toolTokens(request))
+            if !previous.isEmpty, !outcome.chatRequest.messages.starts(with: previous) { total.breaks += 1 }
+            previous = outcome.chatRequest.messages
         }
         return total
     }

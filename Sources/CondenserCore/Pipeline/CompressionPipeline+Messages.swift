@@ -6,29 +6,36 @@ extension CompressionPipeline {
     ///   - knownHashes: the content hashes of its first messages, known from the
     ///     conversation's previous request.
     func process(
-        _ conversation: Conversation, of request: ChatRequest, messageTokens: [Int], knownHashes: ArraySlice<StableHash>,
+        _ request: FrontRequest, messageTokens: [Int], knownHashes: ArraySlice<StableHash>,
         mode: CompressionMode, counting: PipelineCounter,
-        deadline: ContinuousClock.Instant, clock: ContinuousClock, now: ContinuousClock.Instant
+        deadline: ContinuousClock.Instant, clock: ContinuousClock, now: ContinuousClock.Instant, recording: Bool = true
     ) throws(PipelineError) -> [MessageResult] {
+        let conversation = request.conversation
         let messages = conversation.messages
         let modeKey = modeKey(mode, counting)
         // Hashing reads every byte of a message: once per message, for both key kinds, and
         // only for messages the conversation's previous request didn't have.
         let messageHashes = Array(knownHashes) + messages[knownHashes.count...].map(\.contentHash)
-        recentRequests.store(request.messages, tokens: messageTokens, hashes: messageHashes, counter: counting.name)
+        if recording { recentRequests.store(request, tokens: messageTokens, hashes: messageHashes, counter: counting.name) }
         let conversationKeys = conversationKeys(messageHashes, modeKey: modeKey)
+        let history = history(conversationKeys, of: request, at: now)
         let boundary = summaryBoundary(
-            conversation, messageTokens: messageTokens, mode: mode, previous: cacheablePrefix(conversationKeys, at: now))
+            conversation, messageTokens: messageTokens, mode: mode, previous: history.boundary, pricing: request.profile.cachePricing,
+            pinnedPrefix: request.pinnedPrefix)
+        let verbatim = min(history.verbatimPrefix, messages.count)
         // Each message's memo key: its result depends only on the messages before it in
         // its region (their hashes chained), itself, and where the boundary is (for a user
-        // message before it, also whether a later one is there too).
-        let userSummaries = summarisableUserMessages(messages, boundary: boundary)
+        // message before it, also whether a later one is there too), and whether it goes
+        // as the client sent it.
+        var userSummaries = summarisableUserMessages(messages, boundary: boundary)
+        for index in 0..<verbatim { userSummaries[index] = false }
         var keys: [StableHash] = []
         keys.reserveCapacity(messages.count)
         var chain = StableHash(high: 0, low: 0)
         for (index, messageHash) in messageHashes.enumerated() {
             if index == boundary, boundary > 0 { chain = StableHash(high: 0, low: 0) }
-            let place = index < boundary ? (userSummaries[index] ? "-1|user" : "-1") : "\(boundary)"
+            var place = index < boundary ? (userSummaries[index] ? "-1|user" : "-1") : "\(boundary)"
+            if index < verbatim { place += "|verbatim" }
             keys.append(
                 modeKey.combined(with: StableHash("\(index)|\(place)")).combined(with: chain)
                     .combined(with: messageHash))
@@ -36,7 +43,8 @@ extension CompressionPipeline {
         }
         let hits = keys.map { memo.value(for: $0) }
         let prepared = try prepare(
-            messages, hits: hits, of: request, messageTokens: messageTokens, boundary: boundary, mode: mode, counting: counting, deadline: deadline, clock: clock)
+            request, hits: hits, messageTokens: messageTokens, boundary: boundary, verbatim: verbatim, mode: mode, counting: counting,
+            deadline: deadline, clock: clock)
         // The indexes as the previous request of the conversation left them, when all the
         // messages they hold are memoised: only the messages after those are registered.
         let memoised = hits.firstIndex { $0 == nil } ?? hits.count
@@ -67,8 +75,10 @@ extension CompressionPipeline {
                 result = hit
             } else {
                 result = try processMessage(
-                    message, index: index, summarized: index < boundary, summarizesUser: userSummaries[index], mode: mode, counter: counting.text,
-                    knownCount: isCompressible(message.role) ? contentTokens(request.messages[index], messageTokens[index], counting) : nil,
+                    message, index: index, summarized: index < boundary, summarizesUser: userSummaries[index], verbatim: index < verbatim,
+                    mode: mode, counter: counting.text,
+                    knownCount: isCompressible(message.role)
+                        ? contentTokens(request.messageValues[index], messageTokens[index], counting, profile: request.profile) : nil,
                     callMessageIndex: lastAssistant, prepared: prepared[index], dedupeIndex: dedupeIndex, boilerplateIndex: boilerplateIndex, deadline: deadline, clock: clock)
                 memo.insert(result, for: keys[index])
             }
@@ -81,10 +91,11 @@ extension CompressionPipeline {
             }
             results.append(result)
         }
+        guard recording else { return results }
         if let last = keys.last {
             indexSnapshots.store(IndexSnapshots.Snapshot(dedupe: dedupeIndex, boilerplate: boilerplateIndex), for: last)
         }
-        if let last = conversationKeys.last { ledger.record(last, boundary: boundary, at: now) }
+        if let last = conversationKeys.last { ledger.record(last, boundary: boundary, verbatimPrefix: verbatim, at: now) }
         return results
     }
 
@@ -94,16 +105,18 @@ extension CompressionPipeline {
     /// the conversation's first request over the threshold would pass for one never
     /// forwarded and be cut as deep as the recency window allows, re-billing the cached
     /// prefix: chats crossing the threshold cost up to 1.23 times uncompressed in replay.
+    ///
+    /// Every message went as the client sent it, which the record says: a reply may sign
+    /// thinking over those bytes.
     func recordUncompressed(
-        _ request: ChatRequest, knownHashes: ArraySlice<StableHash>, messageTokens: [Int], mode: CompressionMode, counting: PipelineCounter,
+        _ request: FrontRequest, knownHashes: ArraySlice<StableHash>, messageTokens: [Int], mode: CompressionMode, counting: PipelineCounter,
         at now: ContinuousClock.Instant
     ) {
-        let messages = Conversation(openAIChat: request).messages
+        let messages = request.conversation.messages
         let messageHashes = Array(knownHashes) + messages[knownHashes.count...].map(\.contentHash)
-        recentRequests.store(request.messages, tokens: messageTokens, hashes: messageHashes, counter: counting.name)
-        if let last = conversationKeys(messageHashes, modeKey: modeKey(mode, counting)).last {
-            ledger.record(last, boundary: 0, at: now)
-        }
+        recentRequests.store(request, tokens: messageTokens, hashes: messageHashes, counter: counting.name)
+        let keys = conversationKeys(messageHashes, modeKey: modeKey(mode, counting))
+        if let last = keys.last { ledger.record(last, boundary: 0, verbatimPrefix: messages.count, at: now) }
     }
 
     /// Which user messages a summary may shrink: those before the boundary with a later
@@ -138,46 +151,84 @@ extension CompressionPipeline {
     }
 
     /// The summary boundary this request went upstream with, if it did lately.
-    func forwardedBoundary(of request: ChatRequest, mode: CompressionMode) -> Int? {
-        guard let counting = try? counterFor(request.model) else { return nil }
-        let keys = conversationKeys(Conversation(openAIChat: request).messages.map(\.contentHash), modeKey: modeKey(mode, counting))
-        guard let key = keys.last else { return nil }
-        return ledger.entry(for: key)?.boundary
+    func forwardedBoundary(of request: FrontRequest, mode: CompressionMode) -> Int? {
+        ledgerEntry(of: request, mode: mode)?.boundary
     }
 
-    /// The boundary the provider's cache may hold this conversation's prefix under: the
-    /// one recorded for the longest part of it forwarded before, unless that was longer
-    /// ago than a provider keeps a cache. Nil when no cache can be warm.
-    func cacheablePrefix(_ conversationKeys: [StableHash], at now: ContinuousClock.Instant) -> Int? {
-        guard let (_, entry) = ledger.latest(conversationKeys) else { return nil }
-        if settings.cacheTTLSeconds > 0, now - entry.lastForwarded > .seconds(settings.cacheTTLSeconds) { return nil }
-        return entry.boundary
+    /// The ledger entry of exactly this request's messages, if it went upstream lately.
+    func ledgerEntry(of request: FrontRequest, mode: CompressionMode) -> CutLedger.Entry? {
+        guard let counting = try? counterFor(request.model) else { return nil }
+        let keys = conversationKeys(request.conversation.messages.map(\.contentHash), modeKey: modeKey(mode, counting))
+        guard let key = keys.last else { return nil }
+        return ledger.entry(for: key)
+    }
+
+    /// What the conversation's earlier forwarding binds this request to.
+    struct History {
+        /// The boundary the provider's cache may hold the prefix under (or, with signed
+        /// thinking, that the forwarded bytes were cut at); nil when a re-cut to the
+        /// deepest boundary costs nothing.
+        var boundary: Int?
+        /// Messages before this index go as the client sent them.
+        var verbatimPrefix: Int
+    }
+
+    /// The boundary recorded for the longest part of the conversation forwarded before,
+    /// unless that was longer ago than the provider keeps a cache: then nothing binds the
+    /// request. Signed thinking (`pinnedPrefix` > 0) binds it whatever the cache holds,
+    /// since the provider refuses a changed prefix: then the messages recorded as sent as
+    /// they came go so again, and a conversation met for the first time goes as the
+    /// client sent it up to `pinnedPrefix`. Without signed thinking, nothing is bound
+    /// but the cache, and every message may be compressed.
+    func history(_ conversationKeys: [StableHash], of request: FrontRequest, at now: ContinuousClock.Instant) -> History {
+        guard let (_, entry) = ledger.latest(conversationKeys) else {
+            return History(boundary: nil, verbatimPrefix: request.pinnedPrefix)
+        }
+        guard request.pinnedPrefix > 0 else {
+            let ttl = cacheTTLSeconds(request.profile.cachePricing)
+            if ttl > 0, now - entry.lastForwarded > .seconds(ttl) { return History(boundary: nil, verbatimPrefix: 0) }
+            return History(boundary: entry.boundary, verbatimPrefix: 0)
+        }
+        return History(boundary: entry.boundary, verbatimPrefix: entry.verbatimPrefix)
+    }
+
+    /// How long a cached prefix is taken to live: the setting, or the provider's own
+    /// TTL when that is longer; 0 (never taken for gone) when the setting is 0.
+    func cacheTTLSeconds(_ pricing: CachePricing) -> Int {
+        settings.cacheTTLSeconds == 0 ? 0 : max(settings.cacheTTLSeconds, pricing.ttlSeconds)
     }
 
     /// The summary boundary of this request, 0 when summaries are off for the mode.
     ///
-    /// - Parameter previous: the boundary the provider may have the prefix cached under;
-    ///   nil when it can't have, and a re-cut to the deepest boundary costs nothing.
-    func summaryBoundary(_ conversation: Conversation, messageTokens: [Int], mode: CompressionMode, previous: Int?) -> Int {
+    /// - Parameters:
+    ///   - previous: the boundary the provider may have the prefix cached under; nil
+    ///     when it can't have, and a re-cut to the deepest boundary costs nothing.
+    ///   - pinnedPrefix: messages before it must keep their forwarded bytes. A move
+    ///     re-cuts every message from `previous` on, so the boundary stays where it is
+    ///     unless `previous` is at or after it.
+    func summaryBoundary(
+        _ conversation: Conversation, messageTokens: [Int], mode: CompressionMode, previous: Int?, pricing: CachePricing = .openAI,
+        pinnedPrefix: Int = 0
+    ) -> Int {
         guard summarizer != nil, settings.summaries.allows(mode) else { return 0 }
         let roles = conversation.messages.map(\.role)
         guard let previous else { return SummaryBoundary.deepest(roles: roles, recentTurns: settings.recentTurns) }
+        guard previous >= pinnedPrefix else { return min(max(0, previous), roles.count) }
         return SummaryBoundary.active(
             messageTokens: messageTokens, roles: roles,
             compressible: conversation.messages.map { isCompressible($0.role) },
             step: settings.summaryStepTokens, recentTurns: settings.recentTurns, requiredPayoff: settings.summaryPayoff,
-            from: previous)
+            from: previous, pricing: pricing)
     }
 
     /// The tokens of a message's string content, from its count (`tokens`): a message
     /// count adds up its members, so the content's share is the message less the message
     /// without it (whose other members are a few tokens to count). Saves a tokenizer pass
     /// over every block.
-    func contentTokens(_ message: ChatMessage, _ tokens: Int, _ counting: PipelineCounter) -> Int? {
-        guard case .text(let text) = message.content, !text.isEmpty else { return nil }
-        var bare = message
-        bare.content = .text("")
-        return tokens - counting.message(bare)
+    func contentTokens(_ message: JSONValue, _ tokens: Int, _ counting: PipelineCounter, profile: FrontProfile) -> Int? {
+        guard case .object(var bare) = message, case .string(let text)? = bare["content"], !text.isEmpty else { return nil }
+        bare["content"] = .string("")
+        return tokens - counting.message(.object(bare), of: profile)
     }
 
     /// Whether the pipeline may rewrite a message's text at all.
@@ -190,15 +241,19 @@ extension CompressionPipeline {
     }
 
     /// Runs the stages over one message's text blocks.
+    ///
+    /// A `verbatim` message goes as the client sent it: nothing rewrites it, and what
+    /// later messages may refer to is its text as sent.
     func processMessage(
-        _ message: ConversationMessage, index: Int, summarized: Bool, summarizesUser: Bool, mode: CompressionMode, counter: any TokenCounter,
+        _ message: ConversationMessage, index: Int, summarized: Bool, summarizesUser: Bool, verbatim: Bool = false, mode: CompressionMode,
+        counter: any TokenCounter,
         knownCount: Int?, callMessageIndex: Int, prepared: [PreparedBlock]?, dedupeIndex: Deduplicator.Index, boilerplateIndex: BoilerplateRemover.Index,
         deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> MessageResult {
         var outputs: [String?] = []
         var records: [BlockRecord] = []
         var savings: [StageSavings] = []
-        let compressible = isCompressible(message.role)
+        let compressible = isCompressible(message.role) && !verbatim
         for (blockIndex, block) in message.textBlocks.enumerated() {
             let long = block.text.utf8.count >= deduplicator.minimumCharacters
             guard compressible else {

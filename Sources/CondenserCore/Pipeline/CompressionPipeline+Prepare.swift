@@ -20,13 +20,15 @@ extension CompressionPipeline {
     /// pass does it inline). Stages and the summarizer are pure functions of a block, so
     /// the results are the same either way; only the time differs. On a `WorkerThreads`
     /// thread, the other cores' share runs on that pool's threads.
+    /// Messages before `verbatim` go as they came: nothing to prepare.
     func prepare(
-        _ messages: [ConversationMessage], hits: [MessageResult?], of request: ChatRequest, messageTokens: [Int], boundary: Int,
+        _ request: FrontRequest, hits: [MessageResult?], messageTokens: [Int], boundary: Int, verbatim: Int,
         mode: CompressionMode, counting: PipelineCounter, deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> [[PreparedBlock]?] {
+        let messages = request.conversation.messages
         var work: [(message: Int, block: Int)] = []
         var bytes = 0
-        for (index, message) in messages.enumerated() where hits[index] == nil && isCompressible(message.role) {
+        for (index, message) in messages.enumerated() where index >= verbatim && hits[index] == nil && isCompressible(message.role) {
             for (blockIndex, block) in message.textBlocks.enumerated() {
                 work.append((index, blockIndex))
                 bytes += block.text.utf8.count
@@ -36,7 +38,8 @@ extension CompressionPipeline {
         // The largest blocks first, so no core is left with a long one at the end.
         work.sort { messages[$0.message].textBlocks[$0.block].text.utf8.count > messages[$1.message].textBlocks[$1.block].text.utf8.count }
         let knownCounts = messages.indices.map { index in
-            hits[index] == nil && isCompressible(messages[index].role) ? contentTokens(request.messages[index], messageTokens[index], counting) : nil
+            hits[index] == nil && isCompressible(messages[index].role)
+                ? contentTokens(request.messageValues[index], messageTokens[index], counting, profile: request.profile) : nil
         }
         let blocks = messages.map(\.textBlocks)
         let order = work
@@ -63,18 +66,18 @@ extension CompressionPipeline {
     /// the one pass over every byte of a cold request (the caller asks only when the
     /// conversation's previous request is unknown). Nil for a small request, which the
     /// caller counts message by message.
-    func countMessagesOnAllCores(_ request: ChatRequest, _ counting: PipelineCounter) -> [Int]? {
-        let messages = request.messages
+    func countMessagesOnAllCores(_ request: FrontRequest, _ counting: PipelineCounter) -> [Int]? {
+        let messages = request.messageValues
         guard messages.count > 1 else { return nil }
-        var bytes = 0
-        for message in messages { bytes += message.content.text?.utf8.count ?? 0 }
-        guard bytes >= Self.parallelMinimumBytes else { return nil }
+        let sizes = request.conversation.messages.map { message in message.textBlocks.reduce(0) { $0 + $1.text.utf8.count } }
+        guard sizes.reduce(0, +) >= Self.parallelMinimumBytes else { return nil }
         // The largest messages first, so no core is left with a long one at the end.
-        let order = messages.indices.sorted { (messages[$0].content.text?.utf8.count ?? 0) > (messages[$1].content.text?.utf8.count ?? 0) }
+        let order = messages.indices.sorted { sizes[$0] > sizes[$1] }
         let counts = Slots<Int>(count: messages.count)
+        let profile = request.profile
         WorkerThreads.concurrentPerform(iterations: order.count) { item in
             // Each iteration writes only its own message's slot.
-            counts.pointer[order[item]] = counting.message(messages[order[item]])
+            counts.pointer[order[item]] = counting.message(messages[order[item]], of: profile)
         }
         return (0..<messages.count).map { counts.pointer[$0]! }
     }

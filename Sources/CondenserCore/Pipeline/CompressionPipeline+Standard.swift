@@ -35,7 +35,11 @@ final class EncodingCounters: Sendable {
         let tokenizer = try Tokenizer.shared(encoding)
         let chat = ChatTokenCounter(tokenizer: tokenizer)
         let counter = PipelineCounter(
-            name: encoding.rawValue, text: CachingTokenCounter(tokenizer), overhead: { chat.overhead($0) }, message: { chat.count($0) })
+            name: encoding.rawValue, text: CachingTokenCounter(tokenizer),
+            // The chat formula reads a message value as an OpenAI message, and the request's
+            // overhead from its tool definitions.
+            overhead: { chat.overhead(ChatRequest(body: $0.body.objectValue ?? [:], messages: [])) },
+            message: { chat.count(ChatMessage(object: $0.objectValue ?? [:])) })
         return counters.withLock { counters in
             if let existing = counters[encoding] { return existing }
             counters[encoding] = counter

@@ -112,46 +112,48 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         stages.map(\.name) + [Deduplicator.name, BoilerplateRemover.name] + (summarizer.map { [$0.name] } ?? [])
     }
 
-    public func compress(_ request: ChatRequest, mode: CompressionMode) -> CompressionOutcome {
+    public func compress(_ request: FrontRequest, mode: CompressionMode) -> CompressionOutcome {
         compress(request, mode: mode, timeBudgetMilliseconds: settings.timeBudgetMilliseconds)
     }
 
     /// Compresses with a time budget other than the settings' one: a warm-up after an
     /// overrun uses a longer one, so the work lands in the memo for the next request.
-    public func compress(_ request: ChatRequest, mode: CompressionMode, timeBudgetMilliseconds: Int) -> CompressionOutcome {
+    public func compress(_ request: FrontRequest, mode: CompressionMode, timeBudgetMilliseconds: Int) -> CompressionOutcome {
         compress(request, mode: mode, timeBudgetMilliseconds: timeBudgetMilliseconds, at: ContinuousClock.now)
     }
 
     /// Compresses with the budget counted from `budgetStart` rather than from now: the
     /// time a request waited for a thread to compress it on is part of its budget.
     public func compress(
-        _ request: ChatRequest, mode: CompressionMode, timeBudgetMilliseconds: Int, budgetStart: ContinuousClock.Instant
+        _ request: FrontRequest, mode: CompressionMode, timeBudgetMilliseconds: Int, budgetStart: ContinuousClock.Instant
     ) -> CompressionOutcome {
         compress(request, mode: mode, timeBudgetMilliseconds: timeBudgetMilliseconds, at: ContinuousClock.now, budgetStart: budgetStart)
+    }
+
+    /// What compressing `request` would forward now, with no effect on any conversation's
+    /// state: the ledger, the recent requests and the index snapshots are left as they
+    /// were (the memo, a cache of the same deterministic results, may fill).
+    public func preview(_ request: FrontRequest, mode: CompressionMode) -> CompressionOutcome {
+        compress(request, mode: mode, timeBudgetMilliseconds: settings.timeBudgetMilliseconds, at: ContinuousClock.now, recording: false)
     }
 
     /// The bytes of message text in `request` that the latest request of its conversation
     /// did not have: about what compressing it works on (all of a cold request, the new
     /// turn of a warm one). Costs a comparison of the known messages, no counting.
-    public func unseenTextBytes(_ request: ChatRequest) -> Int {
-        let bytes = request.messages.map { message -> Int in
-            switch message.content {
-            case .text(let text): return text.utf8.count
-            case .parts(let parts):
-                return parts.reduce(0) { $0 + ($1.objectValue?["text"]?.stringValue?.utf8.count ?? 0) }
-            case .absent, .null: return 0
-            }
+    public func unseenTextBytes(_ request: FrontRequest) -> Int {
+        let bytes = request.conversation.messages.map { message in
+            message.textBlocks.reduce(0) { $0 + $1.text.utf8.count }
         }
         guard let counting = try? counterFor(request.model) else { return bytes.reduce(0, +) }
-        let known = recentRequests.known(request.messages, counter: counting.name).tokens.count
+        let known = recentRequests.known(request, counter: counting.name).tokens.count
         return bytes[known...].reduce(0, +)
     }
 
     /// Compresses as if forwarded at `now`, which decides whether the provider can still
     /// hold an earlier request's prefix in its cache (tests move it forward).
     func compress(
-        _ request: ChatRequest, mode: CompressionMode, timeBudgetMilliseconds: Int, at now: ContinuousClock.Instant,
-        budgetStart: ContinuousClock.Instant? = nil
+        _ request: FrontRequest, mode: CompressionMode, timeBudgetMilliseconds: Int, at now: ContinuousClock.Instant,
+        budgetStart: ContinuousClock.Instant? = nil, recording: Bool = true
     ) -> CompressionOutcome {
         let clock = ContinuousClock()
         let start = clock.now
@@ -160,33 +162,35 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
             counting = try counterFor(request.model)
         } catch {
             return CompressionOutcome(
-                request: request, changed: false, tokensIn: 0, tokensOut: 0,
+                body: request.body, changed: false, tokensIn: 0, tokensOut: 0,
                 failOpenReason: "no token counter for model \(request.model): \(error)", elapsed: clock.now - start)
         }
         // Each message counted once, for tokens in and for the summary boundary; the ones
         // the conversation's previous request had are known already.
-        let known = recentRequests.known(request.messages, counter: counting.name)
+        let known = recentRequests.known(request, counter: counting.name)
         let messageTokens =
             (known.tokens.isEmpty ? countMessagesOnAllCores(request, counting) : nil)
-            ?? Array(known.tokens) + request.messages[known.tokens.count...].map(counting.message)
-        let tokensIn = messageTokens.reduce(counting.overhead(request), +)
+            ?? Array(known.tokens) + request.messageValues[known.tokens.count...].map { counting.message($0, of: request.profile) }
+        let tokensIn = messageTokens.reduce(counting.overhead(of: request), +)
         func original(_ reason: String?) -> CompressionOutcome {
             CompressionOutcome(
-                request: request, changed: false, tokensIn: tokensIn, tokensOut: tokensIn,
+                body: request.body, changed: false, tokensIn: tokensIn, tokensOut: tokensIn,
                 failOpenReason: reason, elapsed: clock.now - start)
         }
         guard mode != .off else { return original(nil) }
         guard tokensIn >= settings.minimumTokens else {
-            recordUncompressed(request, knownHashes: known.hashes, messageTokens: messageTokens, mode: mode, counting: counting, at: now)
+            if recording {
+                recordUncompressed(request, knownHashes: known.hashes, messageTokens: messageTokens, mode: mode, counting: counting, at: now)
+            }
             return original(nil)
         }
         let deadline = (budgetStart ?? start).advanced(by: .milliseconds(timeBudgetMilliseconds))
-        var conversation = Conversation(openAIChat: request)
+        var conversation = request.conversation
         let results: [MessageResult]
         do throws(PipelineError) {
             results = try process(
-                conversation, of: request, messageTokens: messageTokens, knownHashes: known.hashes, mode: mode, counting: counting, deadline: deadline, clock: clock,
-                now: now)
+                request, messageTokens: messageTokens, knownHashes: known.hashes, mode: mode, counting: counting, deadline: deadline, clock: clock,
+                now: now, recording: recording)
         } catch {
             switch error {
             case .overBudget:
@@ -213,8 +217,9 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
             }
         }
         guard changed else { return original(nil) }
-        let compressed = request.applying(conversation)
-        let problems = RequestInvariants.violations(original: request, compressed: compressed, systemVerbatim: settings.keepSystemPromptVerbatim)
+        let compressed = request.body(applying: conversation)
+        let problems = RequestInvariants.violations(
+            original: request, rewritten: conversation, forwarded: compressed, systemVerbatim: settings.keepSystemPromptVerbatim)
         if let problem = problems.first { return original("invariant broken: \(problem)") }
         if clock.now > deadline { return original(PipelineError.overBudget(timeBudgetMilliseconds).description) }
         let stages = stageNames.compactMap { name in
@@ -225,7 +230,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
         // test holds the two equal); counting it again would cost a tokenizer pass.
         let saved = stages.reduce(0) { $0 + $1.tokensSaved }
         return CompressionOutcome(
-            request: compressed, changed: true, tokensIn: tokensIn, tokensOut: tokensIn - saved,
+            body: compressed, changed: true, tokensIn: tokensIn, tokensOut: tokensIn - saved,
             stages: stages, elapsed: clock.now - start)
     }
 

@@ -6,7 +6,7 @@ public enum CompressionReport {
     /// `tokens_after`, `tokens_saved`), `fail_open_reason` and `elapsed_ms`.
     public static func json(_ outcome: CompressionOutcome) -> JSONValue {
         var object: JSONObject = [
-            "request": .object(outcome.request.jsonObject),
+            "request": outcome.body,
             "changed": .bool(outcome.changed),
             "tokens_in": .int(outcome.tokensIn),
             "tokens_out": .int(outcome.tokensOut),

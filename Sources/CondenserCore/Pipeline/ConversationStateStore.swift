@@ -8,7 +8,8 @@ import Synchronization
 /// What is persisted, and why it is enough: per conversation prefix forwarded, the key
 /// of that prefix (a hash of the pipeline version, its settings, the mode, the encoding
 /// and the content hashes of its messages), its summary boundary, and when it was last
-/// forwarded (wall-clock time). No prompt text, compressed or not. The compressed form of
+/// forwarded (wall-clock time), and how many of its first messages went upstream as the
+/// client sent them, when any did. No prompt text, compressed or not. The compressed form of
 /// each message is a deterministic function of the messages up to it, the boundary and
 /// the settings (the memo, the index snapshots and the recent requests are caches of
 /// that function), and the next boundary is a deterministic function of the messages,
@@ -76,9 +77,11 @@ public final class ConversationStateStore: Sendable {
         var entries: [StableHash: CutLedger.Entry] = [:]
         for line in lines {
             let fields = line.split(separator: " ")
-            guard fields.count == 3, fields[0].utf8.count == 32,
+            // A fourth field, the verbatim prefix, only when there is one.
+            guard fields.count == 3 || fields.count == 4, fields[0].utf8.count == 32,
                 let high = UInt64(fields[0].prefix(16), radix: 16), let low = UInt64(fields[0].suffix(16), radix: 16),
-                let boundary = Int(fields[1]), boundary >= 0, let forwarded = Int64(fields[2])
+                let boundary = Int(fields[1]), boundary >= 0, let forwarded = Int64(fields[2]),
+                let verbatim = fields.count == 4 ? Int(fields[3]) : 0, verbatim >= 0
             else {
                 warn("the conversation state \(path) is corrupt; ignored")
                 return [:]
@@ -86,7 +89,8 @@ public final class ConversationStateStore: Sendable {
             guard forwarded >= oldest else { continue }
             // A time in the future (the wall clock was set back) counts as now.
             let age = Duration.milliseconds(max(0, wallNow - forwarded))
-            entries[StableHash(high: high, low: low)] = CutLedger.Entry(boundary: boundary, lastForwarded: instantNow - age)
+            entries[StableHash(high: high, low: low)] = CutLedger.Entry(
+                boundary: boundary, lastForwarded: instantNow - age, verbatimPrefix: verbatim)
         }
         return entries
     }
@@ -117,7 +121,8 @@ public final class ConversationStateStore: Sendable {
         text.reserveCapacity(Self.bytesPerEntry * (kept.count + 1))
         for (key, entry) in kept {
             let forwarded = wallNow - Self.milliseconds(instantNow - entry.lastForwarded)
-            text += "\(key.description) \(entry.boundary) \(forwarded)\n"
+            text += "\(key.description) \(entry.boundary) \(forwarded)"
+            text += entry.verbatimPrefix > 0 ? " \(entry.verbatimPrefix)\n" : "\n"
         }
         do {
             try writeAtomically(Data(text.utf8))

@@ -24,6 +24,10 @@ final class CutLedger: Sendable {
     struct Entry: Sendable, Equatable {
         var boundary: Int
         var lastForwarded: ContinuousClock.Instant
+        /// Messages before this index went upstream as the client sent them, and must go
+        /// so again (a conversation first met holding signed thinking: see
+        /// `FrontRequest.pinnedPrefix`).
+        var verbatimPrefix: Int = 0
     }
 
     private struct State {
@@ -68,10 +72,11 @@ final class CutLedger: Sendable {
         state.withLock { $0.entries[key] }
     }
 
-    /// Records that a request whose messages hash to `key` went upstream with this boundary.
-    func record(_ key: StableHash, boundary: Int, at instant: ContinuousClock.Instant) {
+    /// Records that a request whose messages hash to `key` went upstream with this
+    /// boundary, its first `verbatimPrefix` messages as the client sent them.
+    func record(_ key: StableHash, boundary: Int, verbatimPrefix: Int = 0, at instant: ContinuousClock.Instant) {
         state.withLock { state in
-            state.entries[key] = Entry(boundary: boundary, lastForwarded: instant)
+            state.entries[key] = Entry(boundary: boundary, lastForwarded: instant, verbatimPrefix: verbatimPrefix)
             Self.prune(&state, to: maximumEntries)
         }
         store?.scheduleSave { [self] in state.withLock { $0.entries } }

@@ -4,15 +4,17 @@ public struct PipelineCounter: Sendable {
     /// The encoding's name; part of memo keys, since counts decide what a stage keeps.
     public var name: String
     public var text: any TokenCounter
-    /// The tokens of a request besides its messages (reply priming, tool definitions).
-    public var overhead: @Sendable (ChatRequest) -> Int
-    /// Counts one message as billed. A request counts its overhead plus each message, so
-    /// the pipeline counts each message once and the summary boundary reuses the counts.
-    public var message: @Sendable (ChatMessage) -> Int
+    /// The tokens of a request besides its messages (reply priming, tool definitions), for
+    /// a front whose counts are exact.
+    public var overhead: @Sendable (FrontRequest) -> Int
+    /// Counts one message value as billed, read as an OpenAI chat message, for a front
+    /// whose counts are exact. A request counts its overhead plus each message, so the
+    /// pipeline counts each message once and the summary boundary reuses the counts.
+    public var message: @Sendable (JSONValue) -> Int
 
     public init(
-        name: String, text: any TokenCounter, overhead: @escaping @Sendable (ChatRequest) -> Int,
-        message: @escaping @Sendable (ChatMessage) -> Int
+        name: String, text: any TokenCounter, overhead: @escaping @Sendable (FrontRequest) -> Int,
+        message: @escaping @Sendable (JSONValue) -> Int
     ) {
         self.name = name
         self.text = text
@@ -21,7 +23,52 @@ public struct PipelineCounter: Sendable {
     }
 
     /// The tokens of a whole request.
-    public func request(_ request: ChatRequest) -> Int {
-        request.messages.reduce(overhead(request)) { $0 + message($1) }
+    public func request(_ request: FrontRequest) -> Int {
+        request.messageValues.reduce(overhead(of: request)) { $0 + message($1, of: request.profile) }
+    }
+
+    /// The tokens of a whole OpenAI chat request.
+    public func request(_ chat: ChatRequest) -> Int {
+        request(OpenAIChatFront.request(chat))
+    }
+
+    /// The tokens of one message of a request of `profile`: `message` for an exact front;
+    /// for an estimated one, every string the message holds plus a message's framing
+    /// (its wire format's rendering is unknown, and the texts are most of it).
+    public func message(_ value: JSONValue, of profile: FrontProfile) -> Int {
+        switch profile.tokenCount {
+        case .exact: return message(value)
+        case .estimated: return Self.framingTokens + stringTokens(value)
+        }
+    }
+
+    /// The tokens of a request besides its messages: `overhead` for an exact front; for
+    /// an estimated one, the strings of every top-level member but the messages'.
+    public func overhead(of request: FrontRequest) -> Int {
+        switch request.profile.tokenCount {
+        case .exact:
+            return overhead(request)
+        case .estimated:
+            guard case .object(let body) = request.body else { return Self.framingTokens }
+            return body.members.reduce(Self.framingTokens) { total, member in
+                Self.messageMembers.contains(member.key) ? total : total + stringTokens(member.value)
+            }
+        }
+    }
+
+    /// The members that hold a request's conversation in the fronts' bodies (Anthropic's
+    /// `system` is its first conversation message).
+    static let messageMembers: Set<String> = ["messages", "input", "system"]
+    /// What a message's (or reply's) framing costs, as in OpenAI's chat formula.
+    static let framingTokens = 3
+
+    /// The tokens of every string in `value`, keys aside.
+    func stringTokens(_ value: JSONValue) -> Int {
+        switch value {
+        case .string(let string): return string.isEmpty ? 0 : text.count(string)
+        case .array(let elements): return elements.reduce(0) { $0 + stringTokens($1) }
+        case .object(let object): return object.members.reduce(0) { $0 + stringTokens($1.value) }
+        case .null, .bool, .number: return 0
+        }
     }
 }

@@ -19,7 +19,7 @@ final class RecentRequests: Sendable {
     }
 
     private struct Entry {
-        var messages: [ChatMessage]
+        var messages: [JSONValue]
         var tokens: [Int]
         var hashes: [StableHash]
     }
@@ -32,34 +32,34 @@ final class RecentRequests: Sendable {
 
     var count: Int { state.withLock { $0.count } }
 
-    /// The counts and hashes of the longest prefix of `messages` that the conversation's
-    /// latest request had too, byte for byte. Counts belong to `counter`'s encoding.
-    func known(_ messages: [ChatMessage], counter: String) -> Known {
-        guard let entry = state.withLock({ $0[Self.opening(messages, counter: counter)] }) else {
+    /// The counts and hashes of the longest prefix of the request's messages that the
+    /// conversation's latest request had too, byte for byte. Counts belong to `counter`'s
+    /// encoding.
+    func known(_ request: FrontRequest, counter: String) -> Known {
+        let values = request.messageValues
+        guard let entry = state.withLock({ $0[Self.opening(request.conversation.messages, counter: counter)] }) else {
             return Known(tokens: [], hashes: [])
         }
         var same = 0
-        while same < min(messages.count, entry.messages.count),
-            Self.identical(messages[same].object, entry.messages[same].object)
-        {
+        while same < min(values.count, entry.messages.count), Self.identical(values[same], entry.messages[same]) {
             same += 1
         }
         return Known(tokens: entry.tokens[..<same], hashes: entry.hashes[..<same])
     }
 
     /// Records a request's messages with the count and content hash of each.
-    func store(_ messages: [ChatMessage], tokens: [Int], hashes: [StableHash], counter: String) {
-        guard !messages.isEmpty else { return }
-        let key = Self.opening(messages, counter: counter)
-        state.withLock { $0.store(Entry(messages: messages, tokens: tokens, hashes: hashes), for: key) }
+    func store(_ request: FrontRequest, tokens: [Int], hashes: [StableHash], counter: String) {
+        guard !request.messageValues.isEmpty else { return }
+        let key = Self.opening(request.conversation.messages, counter: counter)
+        state.withLock { $0.store(Entry(messages: request.messageValues, tokens: tokens, hashes: hashes), for: key) }
     }
 
-    /// Which entry a request may continue: the start of its first two messages' texts.
-    /// Only a hint; `identical` decides.
-    static func opening(_ messages: [ChatMessage], counter: String) -> StableHash {
+    /// Which entry a request may continue: the start of its first two messages' first
+    /// texts. Only a hint; `identical` decides.
+    static func opening(_ messages: [ConversationMessage], counter: String) -> StableHash {
         var key = StableHash(counter)
         for message in messages.prefix(2) {
-            var text = message.content.text ?? message.role
+            var text = message.textBlocks.first?.text ?? message.role?.rawValue ?? "?"
             key = text.withUTF8 { key.combined(with: StableHash(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0.prefix(1024))))) }
         }
         return key

@@ -1,6 +1,24 @@
 /// The promises a compressed request keeps to the original, checked after compression
 /// (a broken one fails open) and by the corpus bench.
 public enum RequestInvariants {
+    /// Every way a compressed body breaks a promise to its request: the front invariant
+    /// (only text-block strings changed, none emptied), and the conversation's rules: the
+    /// last user message as it came, system blocks too when `systemVerbatim`. `rewritten`
+    /// is the request's conversation with the texts the body now holds.
+    public static func violations(original: FrontRequest, rewritten: Conversation, forwarded: JSONValue, systemVerbatim: Bool) -> [String] {
+        var problems = original.maskedViolations(forwarded: forwarded)
+        let before = original.conversation.messages
+        guard before.count == rewritten.messages.count else {
+            return problems + ["message count changed from \(before.count) to \(rewritten.messages.count)"]
+        }
+        let lastUser = original.conversation.lastUserMessageIndex
+        for (index, (old, new)) in zip(before, rewritten.messages).enumerated() where old != new {
+            if index == lastUser { problems.append("message \(index): last user message changed") }
+            if systemVerbatim, old.role == .system { problems.append("message \(index): system message changed") }
+        }
+        return problems
+    }
+
     /// Every way `compressed` breaks a promise to `original`, as short sentences;
     /// empty when it keeps them all.
     public static func violations(original: ChatRequest, compressed: ChatRequest, systemVerbatim: Bool) -> [String] {

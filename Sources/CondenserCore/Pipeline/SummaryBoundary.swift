@@ -14,8 +14,9 @@
 ///   moves forward.
 /// - It moves when the re-cut pays for itself. Moving from b to c saves about
 ///   `summarySavedFraction` of the compressible tokens in [b, c) on the request of the
-///   re-cut (at full price) and on each later one (cached, at 0.1). It costs re-billing
-///   [b, e(c)] at full price once instead of at 0.1. The number of later requests is
+///   re-cut (written to the cache, at the write multiplier) and on each later one (read
+///   from it, at the read multiplier). It costs writing [b, e(c)] once instead of reading
+///   it. Prices are the front's (`CachePricing`). The number of later requests is
 ///   unknown; the estimate is as many as came before (each assistant turn is one).
 ///   The move happens when savings reach `requiredPayoff` times the cost.
 ///
@@ -34,9 +35,10 @@ public enum SummaryBoundary {
     ///     savings cover the re-billing.
     ///   - start: where the boundary already is (from the `CutLedger`); only candidates
     ///     after it are weighed.
+    ///   - pricing: the provider's cache prices, which the payoff weighs.
     public static func active(
         messageTokens: [Int], roles: [BlockRole?], compressible: [Bool], step: Int, recentTurns: Int,
-        requiredPayoff: Double, from start: Int = 0
+        requiredPayoff: Double, from start: Int = 0, pricing: CachePricing = .openAI
     ) -> Int {
         precondition(messageTokens.count == roles.count && roles.count == compressible.count)
         let count = roles.count
@@ -69,7 +71,8 @@ public enum SummaryBoundary {
                     let region = Double(shrinkable[index] - shrinkable[boundary]) * summarySavedFraction
                     let rebilled = Double(tokens[eligible + 1] - tokens[boundary])
                     let later = Double(responses[eligible + 1])
-                    if region * (1 + 0.1 * later) >= requiredPayoff * 0.9 * rebilled { boundary = index }
+                    let (write, read) = (pricing.writeMultiplier, pricing.readMultiplier)
+                    if region * (write + read * later) >= requiredPayoff * (write - read) * rebilled { boundary = index }
                 }
                 turnOrdinal += 1
             }

@@ -17,6 +17,8 @@ extension SavingsRecord {
             ("CONDENSER_TOKENS_OUT", String(tokensOut)),
             ("CONDENSER_TOKENS_SAVED", String(tokensSaved)),
         ]
+        // Only estimates say so: an exact record is as it always was.
+        if tokenCount == .estimated { fields.append(("CONDENSER_COUNT", tokenCount.rawValue)) }
         if !stages.isEmpty {
             // Names and order, since the per-stage field names are upper-cased.
             fields.append(("CONDENSER_STAGES", stages.map(\.stage).joined(separator: ",")))

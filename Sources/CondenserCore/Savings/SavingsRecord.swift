@@ -25,6 +25,9 @@ public struct SavingsRecord: Sendable, Hashable, Codable {
     /// What the upstream's response said it billed, when it said so; read as the body
     /// passed, so present only on records of a response that carried `usage`.
     public var billed: BilledUsage?
+    /// Whether `tokensIn` and `tokensOut` are exact or estimates (a front without a public
+    /// tokenizer); the two never add up together.
+    public var tokenCount: TokenCountKind = .exact
 
     public init(
         requestID: String, timestamp: Date, model: String, client: String, endpoint: String,

@@ -108,6 +108,8 @@ extension CondenserConfiguration {
         case shutdownGraceSeconds = "shutdown_grace_seconds"
         case upstreamURL = "upstream.url"
         case upstreamKeyFile = "upstream.key_file"
+        case anthropicURL = "upstream.anthropic_url"
+        case anthropicKeyFile = "upstream.anthropic_key_file"
         case connectTimeout = "upstream.connect_timeout_seconds"
         case requestTimeout = "upstream.request_timeout_seconds"
         case streamIdleTimeout = "upstream.stream_idle_timeout_seconds"
@@ -185,6 +187,15 @@ extension CondenserConfiguration {
         case .upstreamKeyFile:
             let text = try value.text(orThrow: fail("must be a string"))
             upstreamKeyFile = text.isEmpty ? nil : text
+        case .anthropicURL:
+            let text = try value.text(orThrow: fail("must be a string"))
+            guard let url = UpstreamURL(validating: text) else {
+                throw fail("\"\(text)\" is not an http(s) base URL such as https://api.anthropic.com")
+            }
+            anthropicUpstream = url
+        case .anthropicKeyFile:
+            let text = try value.text(orThrow: fail("must be a string"))
+            anthropicKeyFile = text.isEmpty ? nil : text
         case .connectTimeout:
             connectTimeout = try value.seconds { fail($0) }
         case .requestTimeout:
@@ -276,8 +287,19 @@ extension CondenserConfiguration {
         }
     }
 
-    /// Reads the upstream key: the configured file, else the systemd credential.
+    /// Reads the upstream keys: each configured file, else its systemd credential.
     mutating func resolveUpstreamKey(environment: [String: String]) throws(ConfigurationError) {
+        anthropicKey = nil
+        if let file = anthropicKeyFile {
+            guard let key = Self.readKey(at: file) else {
+                throw ConfigurationError(key: Key.anthropicKeyFile.rawValue, reason: "cannot read \"\(file)\" or it is empty", source: "configuration")
+            }
+            anthropicKey = UpstreamKey(value: key, source: file)
+        } else if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty,
+            let key = Self.readKey(at: directory + "/anthropic-key")
+        {
+            anthropicKey = UpstreamKey(value: key, source: "credential anthropic-key")
+        }
         upstreamKey = nil
         if let file = upstreamKeyFile {
             guard let key = Self.readKey(at: file) else {

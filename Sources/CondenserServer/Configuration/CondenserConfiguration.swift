@@ -17,6 +17,13 @@ public struct CondenserConfiguration: Sendable, Equatable {
     public var upstreamKeyFile: String?
     /// The key from `upstreamKeyFile` or `$CREDENTIALS_DIRECTORY/upstream-key`, if any.
     public var upstreamKey: UpstreamKey?
+    /// Anthropic's base URL, without `/v1`: a client's `/v1/messages` goes to `<url>/v1/messages`.
+    public var anthropicUpstream: UpstreamURL = UpstreamURL(validating: "https://api.anthropic.com")!
+    /// A file holding the Anthropic API key, sent as `x-api-key` when a client sends
+    /// neither `x-api-key` nor `Authorization`.
+    public var anthropicKeyFile: String?
+    /// The key from `anthropicKeyFile` or `$CREDENTIALS_DIRECTORY/anthropic-key`, if any.
+    public var anthropicKey: UpstreamKey?
     public var connectTimeout: Duration = .seconds(10)
     /// Longest wait for the upstream's response head.
     public var requestTimeout: Duration = .seconds(600)
@@ -136,6 +143,12 @@ public struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(scheme)://\(authority)\(basePath)" }
+
+    /// The upstream URL for a client's path and query appended whole to the base URL
+    /// (whose path, for Anthropic, stops before `/v1`).
+    public func url(appendingClientPath pathAndQuery: String) -> String {
+        "\(scheme)://\(authority)\(basePath)\(pathAndQuery)"
+    }
 
     /// The upstream URL for a client's `/v1/...` path and query: the client's `/v1`
     /// prefix is replaced by the base URL (which usually ends in `/v1` itself).

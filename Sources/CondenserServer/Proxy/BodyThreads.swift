@@ -24,11 +24,12 @@ enum BodyThreads {
 }
 
 extension ProxyResponder {
-    /// Inflates (when gzip) and parses a chat body, on the body threads when large; the
-    /// memory allowance grows to cover an inflated body before it is parsed.
-    func parseChatOffPool(
-        _ raw: ByteBuffer, headers: HTTPFields, limit: Int, memory: BodyMemory.Hold
-    ) async throws(OpenAIError) -> ChatRequest {
+    /// Inflates (when gzip) and parses a body with the front's adapter, on the body
+    /// threads when large; the memory allowance grows to cover an inflated body before it
+    /// is parsed.
+    func parseOffPool(
+        _ raw: ByteBuffer, front: ServedFront, headers: HTTPFields, limit: Int, memory: BodyMemory.Hold
+    ) async throws(OpenAIError) -> FrontRequest {
         var inflated: [UInt8]? = nil
         if headers[.contentEncoding] != nil {
             inflated = try await BodyThreads.run(bytes: .max) {
@@ -40,7 +41,7 @@ extension ProxyResponder {
         }
         let size = inflated?.count ?? raw.readableBytes
         return try await BodyThreads.run(bytes: size) { [inflated] in
-            Result { () throws(OpenAIError) in try Self.parseChat(raw, inflated: inflated) }
+            Result { () throws(OpenAIError) in try front.parse(raw, inflated: inflated) }
         }.get()
     }
 
@@ -48,7 +49,7 @@ extension ProxyResponder {
     /// compressed request serialised (on the body threads when large).
     static func forwardedBody(_ outcome: CompressionOutcome, raw: ByteBuffer) async -> ByteBuffer {
         guard outcome.changed else { return raw }
-        let request = outcome.request
-        return await BodyThreads.run(bytes: raw.readableBytes) { ByteBuffer(bytes: request.serializedBytes()) }
+        let body = outcome.body
+        return await BodyThreads.run(bytes: raw.readableBytes) { ByteBuffer(bytes: body.serializedBytes()) }
     }
 }

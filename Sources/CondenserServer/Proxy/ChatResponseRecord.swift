@@ -11,15 +11,15 @@ import Synchronization
 final class ChatResponseRecord: Sendable {
     private struct State {
         var record: SavingsRecord
-        var reader: BilledUsageReader
+        var reader: UsageReader
         var written = false
     }
 
     private let state: Mutex<State>
     private let recorders: [any SavingsRecorder]
 
-    init(_ record: SavingsRecord, responseHeaders: HTTPFields, recorders: [any SavingsRecorder]) {
-        let reader = BilledUsageReader(contentType: responseHeaders[.contentType], contentEncoding: responseHeaders[.contentEncoding])
+    init(_ record: SavingsRecord, responseHeaders: HTTPFields, recorders: [any SavingsRecorder], usage: UsageReader.Kind = .openAI) {
+        let reader = UsageReader(usage, contentType: responseHeaders[.contentType], contentEncoding: responseHeaders[.contentEncoding])
         state = Mutex(State(record: record, reader: reader))
         self.recorders = recorders
     }

@@ -31,21 +31,31 @@ enum HeaderFilter {
     /// (recomputed), Condenser's own `X-Condenser-*` and, when asked, `Content-Encoding`
     /// removed; `Accept-Encoding: identity` added so the body comes back as is.
     static func upstreamHeaders(from fields: HTTPFields, dropContentEncoding: Bool, authorization: String?) -> HTTPHeaders {
+        upstreamHeaders(
+            from: fields, dropContentEncoding: dropContentEncoding, key: authorization.map { ("Authorization", $0) },
+            clientKeyHeaders: ["authorization"])
+    }
+
+    /// `upstreamHeaders`, with a configured `key` header added when the client sent none
+    /// of `clientKeyHeaders` (lowercased names).
+    static func upstreamHeaders(
+        from fields: HTTPFields, dropContentEncoding: Bool, key: (name: String, value: String)?, clientKeyHeaders: Set<String>
+    ) -> HTTPHeaders {
         let tokens = connectionTokens(fields[values: .connection])
         var headers = HTTPHeaders()
         headers.reserveCapacity(fields.count + 1)
-        var hasAuthorization = false
+        var hasClientKey = false
         for field in fields {
             let name = field.name.canonicalName
             if isHopByHop(name, connectionTokens: tokens) || replacedUpstream.contains(name) || name.hasPrefix("x-condenser-") {
                 continue
             }
             if dropContentEncoding, name == "content-encoding" { continue }
-            if name == "authorization" { hasAuthorization = true }
+            if clientKeyHeaders.contains(name) { hasClientKey = true }
             headers.add(name: field.name.rawName, value: field.value)
         }
-        if !hasAuthorization, let authorization {
-            headers.add(name: "Authorization", value: authorization)
+        if !hasClientKey, let key {
+            headers.add(name: key.name, value: key.value)
         }
         headers.add(name: "Accept-Encoding", value: "identity")
         return headers

@@ -6,9 +6,9 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Answers every request the server accepts: the security check, the chat route through
-/// the compressor, `/v1/condenser/compress`, pass-through for every other `/v1/*` path,
-/// and the router (health and added routes) for the rest.
+/// Answers every request the server accepts: the security check, each front's route
+/// through the compressor (`ServedFront`), `/v1/condenser/compress`, pass-through for
+/// every other `/v1/*` path, and the router (health and added routes) for the rest.
 final class ProxyResponder: Sendable {
     let store: ConfigurationStore
     let compressor: any ChatCompressor
@@ -36,6 +36,8 @@ final class ProxyResponder: Sendable {
     static let tokensInHeader = HTTPField.Name("X-Condenser-Tokens-In")!
     static let tokensOutHeader = HTTPField.Name("X-Condenser-Tokens-Out")!
     static let tokensSavedHeader = HTTPField.Name("X-Condenser-Tokens-Saved")!
+    /// On the routes of a front whose counts are estimated: `estimated`.
+    static let tokenCountHeader = HTTPField.Name("X-Condenser-Token-Count")!
 
     func respond(to incoming: Request, channel: any Channel) async -> Response {
         let configuration = store.current
@@ -43,7 +45,7 @@ final class ProxyResponder: Sendable {
         switch SecurityPolicy.admit(incoming, configuration: configuration, peer: channel.remoteAddress) {
         case .refused(let refusal):
             logger.notice("Refused a request", metadata: ["reason": "\(refusal.message)"])
-            return refusal.response
+            return Self.clientFront(incoming).response(for: refusal)
         case .admitted(let admitted):
             request = admitted
         }
@@ -52,53 +54,122 @@ final class ProxyResponder: Sendable {
         // request failed; a streamed response body holds none of it.
         let memory = bodyMemory.hold(timeout: configuration.requestTimeout)
         defer { memory.release() }
-        do {
-            if request.method == .post, path == "/v1/chat/completions" {
-                return try await chatCompletions(request, memory: memory, configuration: configuration)
+        if request.method == .post, let front = Self.compressedFront(path: path) {
+            do {
+                return try await compressAndForward(request, front: front, memory: memory, configuration: configuration)
+            } catch {
+                return front.response(for: error)
             }
-            if request.method == .post, path == "/v1/condenser/compress" {
+        }
+        if request.method == .post, path == "/v1/messages/count_tokens" {
+            let front = ServedFront.anthropicMessages
+            do {
+                return try await countTokens(request, front: front, memory: memory, configuration: configuration)
+            } catch {
+                return front.response(for: error)
+            }
+        }
+        if request.method == .post, path == "/v1/condenser/compress" {
+            do {
                 return try await compress(request, memory: memory, configuration: configuration)
+            } catch {
+                return error.response
             }
-            if path == "/v1" || path.hasPrefix("/v1/") {
+        }
+        // Claude Code checks that its base URL answers with `HEAD /`.
+        if path == "/v1" || path.hasPrefix("/v1/") || (request.method == .head && path == "/") {
+            let front = path == "/" ? ServedFront.anthropicMessages : Self.passThroughFront(request)
+            do {
                 let body = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: 1)
-                return try await forward(request, body: body, dropContentEncoding: false, configuration: configuration).response
+                return try await forward(request, body: body, dropContentEncoding: false, front: front, configuration: configuration).response
+            } catch {
+                return front.response(for: error)
             }
-        } catch {
-            return error.response
         }
         return await routed(request, channel: channel)
     }
 
-    // MARK: Chat
+    // MARK: Fronts
 
-    private func chatCompletions(
-        _ request: Request, memory: BodyMemory.Hold, configuration: CondenserConfiguration
+    /// The front whose compressed route `path` is, if any.
+    static func compressedFront(path: String) -> ServedFront? {
+        switch path {
+        case "/v1/chat/completions": return .openAIChat
+        case "/v1/messages": return .anthropicMessages
+        default: return nil
+        }
+    }
+
+    static let anthropicVersionHeader = HTTPField.Name("anthropic-version")!
+
+    /// The front whose shape a refusal takes: the route's, else the client's.
+    static func clientFront(_ request: Request) -> ServedFront {
+        let path = request.uri.path
+        if path == "/v1/messages" || path.hasPrefix("/v1/messages/") { return .anthropicMessages }
+        return passThroughFront(request)
+    }
+
+    /// The front a pass-through request belongs to, from the headers only its clients
+    /// send (Anthropic's SDKs send `anthropic-version` with every request).
+    static func passThroughFront(_ request: Request) -> ServedFront {
+        request.headers.contains(anthropicVersionHeader) ? .anthropicMessages : .openAIChat
+    }
+
+    /// `POST /v1/messages/count_tokens`: the count of what Condenser would forward. The
+    /// body is compressed as `/v1/messages` would compress it, without touching any
+    /// conversation's state, and the upstream counts the result (no Claude tokenizer is
+    /// public).
+    private func countTokens(
+        _ request: Request, front: ServedFront, memory: BodyMemory.Hold, configuration: CondenserConfiguration
     ) async throws(OpenAIError) -> Response {
         let mode = try Self.mode(of: request, default: configuration.compressionMode)
         let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: Self.chatBodyCopies)
-        let chat = try await parseChatOffPool(raw, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
+        let parsed = try await parseOffPool(raw, front: front, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
+        let outcome = await compressor.preview(parsed, mode: mode)
+        let body = await Self.forwardedBody(outcome, raw: raw)
+        var response = try await forward(request, body: body, dropContentEncoding: outcome.changed, front: front, configuration: configuration).response
+        if outcome.changed {
+            response.headers[Self.tokensInHeader] = String(outcome.tokensIn)
+            response.headers[Self.tokensOutHeader] = String(outcome.tokensOut)
+            response.headers[Self.tokensSavedHeader] = String(outcome.tokensSaved)
+        }
+        if front.profile.tokenCount == .estimated {
+            response.headers[Self.tokenCountHeader] = TokenCountKind.estimated.rawValue
+        }
+        return response
+    }
+
+    /// A front's compressed route: the body read by the front's adapter, compressed, and
+    /// sent to the front's upstream; the answer relayed as it comes.
+    private func compressAndForward(
+        _ request: Request, front: ServedFront, memory: BodyMemory.Hold, configuration: CondenserConfiguration
+    ) async throws(OpenAIError) -> Response {
+        let mode = try Self.mode(of: request, default: configuration.compressionMode)
+        let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: Self.chatBodyCopies)
+        let parsed = try await parseOffPool(raw, front: front, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
         if configuration.logPrompts {
             logger.debug("Chat request body", metadata: ["body": "\(String(buffer: raw))"])
         }
 
         let clock = ContinuousClock()
         let started = clock.now
-        let outcome = await compressor.compressOffPool(chat, mode: mode)
+        let outcome = await compressor.compressOffPool(parsed, mode: mode)
         let compressionMicros = (clock.now - started).microseconds
 
         // Unchanged requests go up as the very bytes the client sent.
         let body = await Self.forwardedBody(outcome, raw: raw)
         let requestID = request.headers[Self.requestIDHeader] ?? Self.makeRequestID()
         var record = SavingsRecord(
-            requestID: requestID, timestamp: Date(), model: chat.model,
+            requestID: requestID, timestamp: Date(), model: parsed.model,
             client: request.headers[.userAgent] ?? "", endpoint: request.uri.path, mode: mode,
             tokensIn: outcome.tokensIn, tokensOut: outcome.tokensOut, stages: outcome.stages,
             upstreamStatus: nil, compressionMicros: compressionMicros, upstreamFirstByteMicros: nil,
-            conversationFingerprint: Self.fingerprint(of: chat), failOpenReason: outcome.failOpenReason
+            conversationFingerprint: Self.fingerprint(of: parsed.conversation), failOpenReason: outcome.failOpenReason
         )
+        record.tokenCount = front.profile.tokenCount
         let forwarded: Forwarded
         do {
-            forwarded = try await forward(request, body: body, dropContentEncoding: outcome.changed, configuration: configuration)
+            forwarded = try await forward(request, body: body, dropContentEncoding: outcome.changed, front: front, configuration: configuration)
         } catch {
             recordOnce(record)
             throw error
@@ -106,11 +177,13 @@ final class ProxyResponder: Sendable {
         record.upstreamStatus = Int(forwarded.response.status.code)
         record.upstreamFirstByteMicros = forwarded.firstByte.microseconds
         // Recorded when the body ends, with what the upstream says it billed.
-        let responseRecord = ChatResponseRecord(record, responseHeaders: forwarded.response.headers, recorders: recorders)
+        let responseRecord = ChatResponseRecord(
+            record, responseHeaders: forwarded.response.headers, recorders: recorders, usage: front.usageReader)
         logger.debug(
-            "Chat completion",
+            "Compressed request forwarded",
             metadata: [
-                "request.id": "\(requestID)", "model": "\(chat.model)", "status": "\(record.upstreamStatus ?? 0)",
+                "front": "\(front.profile.name)", "request.id": "\(requestID)", "model": "\(parsed.model)",
+                "status": "\(record.upstreamStatus ?? 0)",
                 "tokens.in": "\(outcome.tokensIn)", "tokens.out": "\(outcome.tokensOut)",
                 "compression.us": "\(compressionMicros)", "upstream.ttfb.us": "\(record.upstreamFirstByteMicros ?? 0)",
             ]
@@ -125,6 +198,9 @@ final class ProxyResponder: Sendable {
             response.headers[Self.tokensInHeader] = String(outcome.tokensIn)
             response.headers[Self.tokensOutHeader] = String(outcome.tokensOut)
             response.headers[Self.tokensSavedHeader] = String(outcome.tokensSaved)
+        }
+        if front.profile.tokenCount == .estimated {
+            response.headers[Self.tokenCountHeader] = TokenCountKind.estimated.rawValue
         }
         return response
     }
@@ -141,10 +217,10 @@ final class ProxyResponder: Sendable {
     ) async throws(OpenAIError) -> Response {
         let mode = try Self.mode(of: request, default: configuration.compressionMode)
         let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: Self.chatBodyCopies)
-        let chat = try await parseChatOffPool(raw, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
+        let parsed = try await parseOffPool(raw, front: .openAIChat, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
         let clock = ContinuousClock()
         let started = clock.now
-        let outcome = await compressor.compressOffPool(chat, mode: mode)
+        let outcome = await compressor.compressOffPool(parsed, mode: mode)
         let elapsed = clock.now - started
         let stages: [JSONValue] = outcome.stages.map { stage in
             .object([
@@ -161,7 +237,7 @@ final class ProxyResponder: Sendable {
             "stages": .array(stages),
             "fail_open_reason": outcome.failOpenReason.map(JSONValue.string) ?? .null,
             "compression_micros": .int(elapsed.microseconds),
-            "request": .object(outcome.request.jsonObject),
+            "request": outcome.body,
         ]
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
@@ -201,23 +277,13 @@ final class ProxyResponder: Sendable {
         }
     }
 
-    /// Parses and validates a chat body (`inflated` when it came gzip).
-    static func parseChat(_ raw: ByteBuffer, inflated: [UInt8]?) throws(OpenAIError) -> ChatRequest {
-        let result = Result { () throws(ChatRequestError) in
-            if let inflated { try ChatRequest.parse(bytes: inflated) } else { try ChatRequest.parse(bytes: raw.readableBytesView) }
-        }
-        switch result {
-        case .success(let chat): return chat
-        case .failure(let error): throw OpenAIError(error)
-        }
-    }
-
-    /// The first system (or developer) message and the first user message, hashed: the
+    /// The texts of the first system message and the first user message, hashed: the
     /// same for every request of a conversation as it grows.
-    static func fingerprint(of chat: ChatRequest) -> String {
-        let system = chat.messages.first { $0.role == "system" || $0.role == "developer" }?.content.text ?? ""
-        let user = chat.messages.first { $0.role == "user" }?.content.text ?? ""
-        return StableHash(system + "\u{0}" + user).description
+    static func fingerprint(of conversation: Conversation) -> String {
+        func text(_ role: BlockRole) -> String {
+            conversation.messages.first { $0.role == role }.map { $0.textBlocks.map(\.text).joined(separator: "\n") } ?? ""
+        }
+        return StableHash(text(.system) + "\u{0}" + text(.user)).description
     }
 
     static func makeRequestID() -> String {
@@ -274,23 +340,25 @@ final class ProxyResponder: Sendable {
     /// Sends the request upstream and relays the answer: status, headers (hop-by-hop
     /// removed) and body chunk by chunk as it arrives, errors included.
     private func forward(
-        _ request: Request, body: ByteBuffer, dropContentEncoding: Bool, configuration: CondenserConfiguration
+        _ request: Request, body: ByteBuffer, dropContentEncoding: Bool, front: ServedFront, configuration: CondenserConfiguration,
+        path: String? = nil
     ) async throws(OpenAIError) -> Forwarded {
-        let target = configuration.upstream.url(forClientPath: request.head.path ?? request.uri.description)
+        let base = front.upstream(configuration)
+        let target = front.upstreamURL(base, path ?? request.head.path ?? request.uri.description)
         var upstreamRequest = HTTPClientRequest(url: target)
         upstreamRequest.method = .init(rawValue: request.method.rawValue)
         upstreamRequest.headers = HeaderFilter.upstreamHeaders(
             from: request.headers, dropContentEncoding: dropContentEncoding,
-            authorization: configuration.upstreamKey.map { "Bearer \($0.value)" }
+            key: front.configuredKey(configuration), clientKeyHeaders: front.clientKeyHeaders
         )
         if body.readableBytes > 0 || request.method == .post || request.method == .put || request.method == .patch {
             upstreamRequest.body = .bytes(body)
         }
-        let answer = try await upstream.send(upstreamRequest, timeout: configuration.requestTimeout, upstream: configuration.upstream)
+        let answer = try await upstream.send(upstreamRequest, timeout: configuration.requestTimeout, upstream: base)
         let upstreamBody = IdleTimeoutBody(base: answer.response.body, idleTimeout: configuration.streamIdleTimeout)
         let slot = answer.slot
         let logger = self.logger
-        let upstreamName = "\(configuration.upstream.scheme)://\(configuration.upstream.authority)"
+        let upstreamName = "\(base.scheme)://\(base.authority)"
         let responseBody = ResponseBody { writer in
             defer { slot.release() }
             do {
