@@ -128,7 +128,7 @@ struct BenchProxyCommand: AsyncParsableCommand {
         try probe.close().wait()
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("condenser-bench-\(getpid()).toml").path
         // A bench never writes into the user's conversation state.
-        FileManager.default.createFile(atPath: config, contents: Data("[compression]\nstate_directory = \"\"\n".utf8))
+        _ = FileManager.default.createFile(atPath: config, contents: Data("[compression]\nstate_directory = \"\"\n".utf8))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         process.arguments = [
