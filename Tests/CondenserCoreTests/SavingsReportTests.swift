@@ -30,6 +30,33 @@ import Testing
         ]
     }
 
+    /// Anthropic's counts are o200k estimates: their own rows and total, never added to exact ones.
+    @Test func estimatedCountsNeverMixWithExactOnes() throws {
+        var claude = record(20, 10, model: "claude-sonnet-4-5", in: 8_000, out: 3_000)
+        claude.tokenCount = .estimated
+        var claudeAgain = record(21, 10, model: "claude-sonnet-4-5", in: 2_000, out: 1_000)
+        claudeAgain.tokenCount = .estimated
+        let report = SavingsReport(records: records + [claude, claudeAgain], by: .model, timeZone: utc)
+        #expect(report.total.tokensIn == 63_000)
+        #expect(report.estimatedTotal?.tokensIn == 10_000)
+        #expect(report.estimatedTotal?.requests == 2)
+        let estimatedRows = report.rows.filter { $0.count == .estimated }
+        #expect(estimatedRows.map(\.key) == ["claude-sonnet-4-5"])
+        let table = report.table()
+        #expect(table.contains("claude-sonnet-4-5 (estimated)"))
+        #expect(table.split(separator: "\n").filter { $0.hasPrefix("total") }.count == 2)
+        #expect(table.contains("total (estimated)"))
+        let byDay = SavingsReport(records: records + [claude], by: .day, timeZone: utc)
+        #expect(byDay.rows.filter { $0.key == "2026-11-20" }.map(\.count) == [.exact, .estimated])
+        #expect(byDay.dayChart().contains("estimated"))
+        let json = try report.json()
+        #expect(json.contains("\"estimatedTotal\""))
+        // Read back from the journal, the mark survives.
+        let fields = Dictionary(claude.journalFields.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
+        #expect(SavingsRecord(journalFields: fields, timestamp: claude.timestamp)?.tokenCount == .estimated)
+        #expect(SavingsReport(records: records, by: .model).estimatedTotal == nil)
+    }
+
     @Test func totalsAreSumsOfTheRecords() {
         let report = SavingsReport(records: records, by: .model, timeZone: utc)
         #expect(report.total.requests == 4)

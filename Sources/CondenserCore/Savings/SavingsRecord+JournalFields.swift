@@ -113,6 +113,7 @@ extension SavingsRecord {
                     cacheWriteTokens: fields["CONDENSER_BILLED_CACHE_WRITE_TOKENS"].flatMap { Int($0) })
             }
         )
+        tokenCount = fields["CONDENSER_COUNT"].flatMap(TokenCountKind.init(rawValue:)) ?? .exact
     }
 
     /// The fields as one line for stderr, when no journal is there to take them:

@@ -2,6 +2,10 @@ import Foundation
 
 /// Totals of savings records, grouped by day, model, client or conversation, for
 /// `condenser report`. Every figure is a plain sum of the records it covers.
+///
+/// Token counts of fronts without a public tokenizer (Anthropic) are estimates: their
+/// records get rows and a total of their own, marked estimated, and never add into the
+/// exact ones.
 public struct SavingsReport: Sendable, Encodable {
     /// What the rows of a report are keyed by.
     public enum Grouping: String, Sendable, CaseIterable, Encodable {
@@ -11,6 +15,8 @@ public struct SavingsReport: Sendable, Encodable {
     /// The sums over one group of records.
     public struct Row: Sendable, Equatable, Encodable {
         public var key: String
+        /// Whether the row's token counts are exact or estimated (never both).
+        public var count: TokenCountKind = .exact
         public var requests = 0
         public var tokensIn = 0
         public var tokensOut = 0
@@ -27,9 +33,13 @@ public struct SavingsReport: Sendable, Encodable {
         /// Requests that counted cache writes (OpenAI never does).
         var cacheWriteReports = 0
 
-        public init(key: String) {
+        public init(key: String, count: TokenCountKind = .exact) {
             self.key = key
+            self.count = count
         }
+
+        /// The key as a table shows it: estimated rows say so.
+        var label: String { count == .estimated ? key + " (estimated)" : key }
 
         public var tokensSaved: Int { tokensIn - tokensOut }
 
@@ -64,13 +74,14 @@ public struct SavingsReport: Sendable, Encodable {
         }
 
         private enum CodingKeys: String, CodingKey {
-            case key, requests, tokensIn, tokensOut, tokensSaved, savedPercent, failOpens
+            case key, count, requests, tokensIn, tokensOut, tokensSaved, savedPercent, failOpens
             case billedRequests, billedInputTokens, billedCacheReadTokens, billedCacheWriteTokens, cacheReadPercent
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(key, forKey: .key)
+            try container.encode(count, forKey: .count)
             try container.encode(requests, forKey: .requests)
             try container.encode(tokensIn, forKey: .tokensIn)
             try container.encode(tokensOut, forKey: .tokensOut)
@@ -88,8 +99,10 @@ public struct SavingsReport: Sendable, Encodable {
     public var grouping: Grouping
     public var since: Date?
     public var until: Date?
-    /// All records together.
+    /// All records with exact counts together.
     public var total: Row
+    /// All records with estimated counts together; nil when there are none.
+    public var estimatedTotal: Row?
     /// One row per group: days oldest first, otherwise most tokens saved first.
     public var rows: [Row]
     /// One row per day, oldest first, whatever the grouping: the bar chart's data.
@@ -120,20 +133,22 @@ public struct SavingsReport: Sendable, Encodable {
             }
         }
 
-        var total = Row(key: "total")
+        var totals = [TokenCountKind.exact: Row(key: "total")]
         var groups: [String: Row] = [:]
         var days: [String: Row] = [:]
         var stages: [String: Int] = [:]
         for record in records {
-            total.add(record)
+            let count = record.tokenCount
+            totals[count, default: Row(key: "total", count: count)].add(record)
             let groupKey = key(record)
-            groups[groupKey, default: Row(key: groupKey)].add(record)
+            groups["\(count.rawValue)|\(groupKey)", default: Row(key: groupKey, count: count)].add(record)
             let day = dayKey(record.timestamp)
-            days[day, default: Row(key: day)].add(record)
+            days["\(day)|\(count.rawValue)", default: Row(key: day, count: count)].add(record)
             for stage in record.stages { stages[stage.stage, default: 0] += stage.tokensSaved }
         }
-        self.total = total
-        self.days = days.values.sorted { $0.key < $1.key }
+        self.total = totals[.exact]!
+        self.estimatedTotal = totals[.estimated]
+        self.days = days.values.sorted { ($0.key, $0.count == .estimated ? 1 : 0) < ($1.key, $1.count == .estimated ? 1 : 0) }
         self.rows =
             grouping == .day
             ? self.days
@@ -153,13 +168,14 @@ public struct SavingsReport: Sendable, Encodable {
     /// record carries billed figures, also the billed input and the cache-read share (and
     /// the cache writes, when any record counted them); `-` where a row has none.
     public func table() -> String {
-        let billed = total.billedRequests > 0
-        let writes = total.cacheWriteReports > 0
+        let totals = [total].filter { $0.requests > 0 || estimatedTotal == nil } + [estimatedTotal].compactMap { $0 }
+        let billed = totals.contains { $0.billedRequests > 0 }
+        let writes = totals.contains { $0.cacheWriteReports > 0 }
         var header = [grouping.rawValue.uppercased(), "REQUESTS", "TOKENS IN", "TOKENS OUT", "SAVED", "SAVED %", "FAIL-OPEN"]
         if billed { header += ["BILLED IN", "CACHE READ %"] + (writes ? ["CACHE WRITE"] : []) }
         func cells(_ row: Row) -> [String] {
             var cells = [
-                row.key, SavingsRecord.grouped(row.requests), SavingsRecord.grouped(row.tokensIn),
+                row.label, SavingsRecord.grouped(row.requests), SavingsRecord.grouped(row.tokensIn),
                 SavingsRecord.grouped(row.tokensOut), SavingsRecord.grouped(row.tokensSaved),
                 String(format: "%.1f%%", row.savedPercent), SavingsRecord.grouped(row.failOpens),
             ]
@@ -171,8 +187,8 @@ public struct SavingsReport: Sendable, Encodable {
             return cells
         }
         let body = rows.map(cells)
-        let footer = cells(total)
-        let all = [header] + body + [footer]
+        let footer = totals.map(cells)
+        let all = [header] + body + footer
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { column, cell in
@@ -182,7 +198,7 @@ public struct SavingsReport: Sendable, Encodable {
             }.joined(separator: "  ")
         }
         let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")
-        return ([line(header), rule] + body.map(line) + [rule, line(footer)]).joined(separator: "\n")
+        return ([line(header), rule] + body.map(line) + [rule] + footer.map(line)).joined(separator: "\n")
     }
 
     /// Tokens saved per day as horizontal bars of block characters, the longest `width`
@@ -196,7 +212,7 @@ public struct SavingsReport: Sendable, Encodable {
             let bar = String(repeating: "█", count: eighths / 8) + partials[eighths % 8]
             let padded = bar + String(repeating: " ", count: width - bar.count)
             let figure = "\(Self.abbreviated(day.tokensSaved)) (\(String(format: "%.0f", day.savedPercent))%)"
-            return "\(day.key) \(padded) \(figure)"
+            return "\(day.key) \(padded) \(figure)\(day.count == .estimated ? " estimated" : "")"
         }.joined(separator: "\n")
     }
 
