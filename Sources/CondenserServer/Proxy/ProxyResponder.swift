@@ -95,6 +95,7 @@ final class ProxyResponder: Sendable {
     static func compressedFront(path: String) -> ServedFront? {
         switch path {
         case "/v1/chat/completions": return .openAIChat
+        case "/v1/responses": return .openAIResponses
         case "/v1/messages": return .anthropicMessages
         default: return nil
         }
