@@ -83,4 +83,22 @@ import Testing
             }
         }
     }
+
+    @Test func aWebSocketUpgradeIsRefusedWith426AndAnOpenAIShapedError() async throws {
+        try await Self.run { proxy in
+            for path in ["/v1/responses", "/v1/models"] {
+                let response = await RawHTTP.exchange(
+                    port: proxy.port,
+                    "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(proxy.port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                        + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer sk-own\r\n\r\n")
+                #expect(RawHTTP.status(of: response) == 426)
+                let body = try #require(response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) })
+                let error = try #require(try JSONParser.parse(bytes: Array(body.utf8)).objectValue?["error"]?.objectValue)
+                #expect(error["message"]?.stringValue == OpenAIResponsesFront.webSocketRefusal.message)
+                #expect(error["type"]?.stringValue == "invalid_request_error")
+                #expect(error["code"]?.stringValue == "websocket_not_supported")
+            }
+            #expect(proxy.upstream.received.isEmpty)
+        }
+    }
 }
