@@ -101,4 +101,82 @@ import Testing
             #expect(proxy.upstream.received.isEmpty)
         }
     }
+
+    // MARK: Through the real pipeline
+
+    /// A Codex-style body whose function call output is a long, noisy build log.
+    static func codexBody() -> (body: String, log: String) {
+        var lines: [String] = []
+        for index in 0..<300 {
+            lines.append("\u{1B}[32mCompiling\u{1B}[0m module \(index % 7) (file \(index).swift)")
+            lines.append("[\(String(repeating: "=", count: index % 20))>] \(index % 100)%\r[====================] 100%")
+            lines.append("warning: deprecated API used here")
+        }
+        lines.append("error: cannot find 'tokenize' in scope")
+        let log = lines.joined(separator: "\n")
+        let input: [JSONValue] = [
+            .object(["type": .string("message"), "role": .string("developer"), "content": .array([.object(["type": .string("input_text"), "text": .string("<permissions>workspace-write</permissions>")])])]),
+            .object(["type": .string("message"), "role": .string("user"), "content": .array([.object(["type": .string("input_text"), "text": .string("Build it   and  fix the error.")])])]),
+            .object(["type": .string("reasoning"), "id": .string("rs_1"), "summary": .array([]), "encrypted_content": .string("gAAAAABpZ3Vlc3Mtbm90aGluZy1oZXJl==")]),
+            .object(["type": .string("function_call"), "id": .string("fc_1"), "name": .string("shell"), "arguments": .string(#"{"command":["swift","build"]}"#), "call_id": .string("call_Build1")]),
+            .object(["type": .string("function_call_output"), "call_id": .string("call_Build1"), "output": .string(log)]),
+            .object(["type": .string("message"), "role": .string("user"), "content": .array([.object(["type": .string("input_text"), "text": .string("And   now?")])])]),
+        ]
+        let body: JSONValue = .object([
+            "model": .string("gpt-5-codex"), "instructions": .string("You are Codex."), "input": .array(input),
+            "tools": .array([]), "store": .bool(false), "stream": .bool(false), "include": .array([.string("reasoning.encrypted_content")]),
+            "prompt_cache_key": .string("0199a1b2-conversation"),
+        ])
+        return (String(decoding: body.serializedBytes(), as: UTF8.self), log)
+    }
+
+    static func pipeline() -> ReloadableCompressor {
+        var settings = PipelineSettings()
+        // A debug build on a busy machine: never fail open on time in a test of what is forwarded.
+        settings.timeBudgetMilliseconds = 60_000
+        return ReloadableCompressor(settings: settings)
+    }
+
+    @Test func aNoisyFunctionCallOutputIsForwardedCompressedAndTheRestAsSent() async throws {
+        let (body, log) = Self.codexBody()
+        try await Self.run(compressor: Self.pipeline()) { proxy in
+            let answer = try await proxy.send(.POST, "/v1/responses", body: body.bytes, headers: [("content-type", "application/json")])
+            #expect(answer.status == 200)
+            let received = try #require(proxy.upstream.received.last)
+            let forwarded = try JSONParser.parse(bytes: received.body)
+            let original = try OpenAIResponsesFront.request(body: try JSONParser.parse(bytes: body.bytes))
+            #expect(original.maskedViolations(forwarded: forwarded).isEmpty)
+            let output = try #require(forwarded[path: [.key("input"), .index(4), .key("output")]]?.stringValue)
+            #expect(output.utf8.count < log.utf8.count * 9 / 10)
+            #expect(output.contains("error: cannot find 'tokenize' in scope"))
+            #expect(!output.contains("\u{1B}["))
+            let originalInput = try #require(original.body.objectValue?["input"]?.arrayValue)
+            let forwardedInput = try #require(forwarded.objectValue?["input"]?.arrayValue)
+            #expect(forwardedInput[2] == originalInput[2])  // the reasoning item, encrypted_content included
+            #expect(forwardedInput.map { $0.objectValue?["call_id"] } == originalInput.map { $0.objectValue?["call_id"] })
+            #expect(forwardedInput[5] == originalInput[5])  // the last user message
+            #expect(Int(answer.headers["X-Condenser-Tokens-Saved"].first ?? "") ?? 0 > 0)
+        }
+    }
+
+    @Test func aStreamIsRelayedAsTheUpstreamSentIt() async throws {
+        let (body, _) = Self.codexBody()
+        let streaming = body.replacingOccurrences(of: #""stream":false"#, with: #""stream":true"#)
+        try await Self.run(compressor: Self.pipeline()) { proxy in
+            let answer = try await proxy.send(.POST, "/v1/responses", body: streaming.bytes, headers: [("X-Test-Behavior", "responses-sse")])
+            #expect(answer.status == 200)
+            #expect(answer.headers["Content-Type"] == ["text/event-stream"])
+            #expect(answer.body.text == TestUpstream.responsesStream.joined())
+        }
+    }
+
+    @Test func anUpstreamErrorComesBackByteForByte() async throws {
+        let (body, _) = Self.codexBody()
+        try await Self.run(compressor: Self.pipeline()) { proxy in
+            let answer = try await proxy.send(.POST, "/v1/responses", body: body.bytes, headers: [("X-Test-Behavior", "status:429")])
+            #expect(answer.status == 429)
+            #expect(answer.body.text == TestUpstream.errorBody)
+            #expect(answer.headers["X-Upstream"] == ["yes"])
+        }
+    }
 }
