@@ -30,12 +30,15 @@ struct BenchCorpusCommand: AsyncParsableCommand {
     @Flag(help: "Skip the replay (faster; no effective cost).")
     var noReplay = false
 
-    @Option(help: "The front the sessions go through: openai-chat, or anthropic (Messages requests the way Claude Code sends them).")
+    @Option(
+        help: "The front the sessions go through: openai-chat, anthropic (Messages requests the way Claude Code sends them), or responses (Responses requests the way Codex CLI sends them).")
     var front = "openai-chat"
 
     func validate() throws {
         if mode == .off { throw ValidationError("--mode off compresses nothing; use safe or aggressive.") }
-        if !["openai-chat", "anthropic"].contains(front) { throw ValidationError("--front must be openai-chat or anthropic.") }
+        if !["openai-chat", "anthropic", "responses"].contains(front) {
+            throw ValidationError("--front must be openai-chat, anthropic or responses.")
+        }
     }
 
     func run() async throws {
@@ -55,6 +58,10 @@ struct BenchCorpusCommand: AsyncParsableCommand {
         }
         if front == "anthropic" {
             print(AnthropicCorpusBench.render(AnthropicCorpusBench.standard(settings: settings, mode: mode).run(sessions)), terminator: "")
+            return
+        }
+        if front == "responses" {
+            print(ResponsesCorpusBench.render(ResponsesCorpusBench.standard(settings: settings, mode: mode).run(sessions)), terminator: "")
             return
         }
         let bench = try CorpusBench.standard(settings: settings, mode: mode, replay: !noReplay)

@@ -18,7 +18,11 @@ import Synchronization
 ///   stream: notes `stall-abandoned` if the proxy had closed the connection by then;
 /// - `usage-json`: answers `usageCompletion`, a completion with `usage`;
 /// - `usage-sse`: streams `usageStream`, whose last event before `[DONE]` has `usage`,
-///   written in pieces that cut that event in two.
+///   written in pieces that cut that event in two;
+/// - `responses-json`: answers `responsesAnswer`, a Responses object with `usage`;
+/// - `responses-sse`: streams `responsesStream`, `response.*` events ending with
+///   `response.completed` and its usage; `responses-sse-cut`: the same without that last
+///   event, the body ended cleanly as a cut-off upstream may end it.
 final class TestUpstream: Sendable {
     struct Received: Sendable {
         var method: String
@@ -58,6 +62,15 @@ final class TestUpstream: Sendable {
         #"data: {"id":"c","choices":[],"usage":{"prompt_tokens":2048,"completion_tokens":2,"#,
         #""prompt_tokens_details":{"cached_tokens":1920,"cache_write_tokens":64}}}"# + "\n\n",
         "data: [DONE]\n\n",
+    ]
+
+    static let responsesAnswer = #"{"id":"resp_1","object":"response","status":"completed","output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"ok"}]}],"usage":{"input_tokens":3100,"input_tokens_details":{"cached_tokens":2048},"output_tokens":1,"total_tokens":3101}}"#
+
+    static let responsesStream = [
+        "event: response.created\n" + #"data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","status":"in_progress","usage":null}}"# + "\n\n",
+        "event: response.output_text.delta\n" + #"data: {"type":"response.output_text.delta","sequence_number":1,"delta":"o"}"# + "\n\n",
+        "event: response.output_text.delta\n" + #"data: {"type":"response.output_text.delta","sequence_number":2,"delta":"k"}"# + "\n\n",
+        "event: response.completed\n" + #"data: {"type":"response.completed","sequence_number":3,"response":{"id":"resp_1","status":"completed","usage":{"input_tokens":5000,"input_tokens_details":{"cached_tokens":4096},"output_tokens":2}}}"# + "\n\n",
     ]
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
@@ -138,6 +151,23 @@ final class TestUpstream: Sendable {
         if behavior == "usage-json" {
             return Response(
                 status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.usageCompletion)))
+        }
+        if behavior == "responses-json" {
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.responsesAnswer)))
+        }
+        if behavior == "responses-sse" || behavior == "responses-sse-cut" {
+            let events = behavior == "responses-sse" ? Self.responsesStream : Array(Self.responsesStream.dropLast())
+            return Response(
+                status: .ok, headers: [.contentType: "text/event-stream"],
+                body: ResponseBody { writer in
+                    for event in events {
+                        try await writer.write(ByteBuffer(string: event))
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    try await writer.finish(nil)
+                }
+            )
         }
         if behavior == "usage-sse" {
             return Response(

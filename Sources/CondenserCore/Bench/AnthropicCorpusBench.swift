@@ -118,6 +118,11 @@ public struct AnthropicCorpusBench {
 
     /// The per-session table and the medians per kind.
     public static func render(_ results: [SessionResult]) -> String {
+        render(results, front: "front anthropic-messages (counts estimated with o200k); replay cost: cache reads 0.1, writes 1.25")
+    }
+
+    /// The table, with `front` naming the front and its cost model.
+    static func render(_ results: [SessionResult], front: String) -> String {
         func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
         func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
         var lines = ["session        kind       in    out  saved   live  facts  invalid  failed-open  replay  cost"]
@@ -134,7 +139,7 @@ public struct AnthropicCorpusBench {
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
         lines.append("")
-        lines.append("front anthropic-messages (counts estimated with o200k); replay cost: cache reads 0.1, writes 1.25")
+        lines.append(front)
         for kind in Set(results.map(\.kind)).sorted() {
             let of = results.filter { $0.kind == kind }
             lines.append(

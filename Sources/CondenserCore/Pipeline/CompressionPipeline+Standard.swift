@@ -34,12 +34,17 @@ final class EncodingCounters: Sendable {
         if let counter = counters.withLock({ $0[encoding] }) { return counter }
         let tokenizer = try Tokenizer.shared(encoding)
         let chat = ChatTokenCounter(tokenizer: tokenizer)
+        let text = CachingTokenCounter(tokenizer)
         let counter = PipelineCounter(
-            name: encoding.rawValue, text: CachingTokenCounter(tokenizer),
-            // The chat formula reads a message value as an OpenAI message, and the request's
-            // overhead from its tool definitions.
+            name: encoding.rawValue, text: text,
+            // The chat formula reads a message value as an OpenAI message (or a Responses
+            // item), and the request's overhead from its tool definitions.
             overhead: { chat.overhead(ChatRequest(body: $0.body.objectValue ?? [:], messages: [])) },
-            message: { chat.count(ChatMessage(object: $0.objectValue ?? [:])) })
+            message: { value in
+                // A Responses `instructions` or bare-string `input`: a message of that text.
+                if case .string(let content) = value { return ChatTokenCounter.tokensPerMessage + text.count(content) }
+                return chat.count(ChatMessage(object: value.objectValue ?? [:]))
+            })
         return counters.withLock { counters in
             if let existing = counters[encoding] { return existing }
             counters[encoding] = counter

@@ -8,7 +8,8 @@
 ///     + 3 for the priming of the reply (`<|start|>assistant<|message|>`)
 ///
 /// The rest is an approximation, since OpenAI doesn't document how it renders it:
-/// - content parts: the text of each `text` part counts; images, audio and files are
+/// - content parts: the text of each `text` part counts (and of Responses items'
+///   `input_text`, `output_text` and `summary_text` parts); images, audio and files are
 ///   skipped, as their cost depends on resolution and duration, not on text;
 /// - `tool_calls` of an assistant message: per call, the tokens of the function's name and
 ///   of its `arguments` string, plus 3 for the call's framing;
@@ -114,12 +115,16 @@ public struct ChatTokenCounter: Sendable {
         var total = Self.tokensPerMessage
         for member in message.object.members {
             switch member.value {
+            case .string where member.key == "encrypted_content":
+                // A Responses reasoning item's ciphertext is billed as the reasoning it
+                // stands for, which the request doesn't show, not as its own characters.
+                continue
             case .string(let text):
                 total += tokenizer.count(text)
                 if member.key == "name" { total += Self.tokensPerName }
-            case .array(let parts) where member.key == "content":
+            case .array(let parts) where Self.partLists.contains(member.key):
                 for part in parts {
-                    guard let object = part.objectValue, object["type"]?.stringValue == "text",
+                    guard let object = part.objectValue, let type = object["type"]?.stringValue, Self.textPartTypes.contains(type),
                           let text = object["text"]?.stringValue else { continue }
                     total += tokenizer.count(text)
                 }
@@ -136,6 +141,12 @@ public struct ChatTokenCounter: Sendable {
         }
         return total
     }
+
+    /// The members that hold content parts: a chat message's `content`; a Responses
+    /// item's `content`, tool `output` and reasoning `summary`.
+    static let partLists: Set<String> = ["content", "output", "summary"]
+    /// The parts whose `text` counts: chat's, and the Responses API's.
+    static let textPartTypes: Set<String> = ["text", "input_text", "output_text", "summary_text"]
 
     private func toolDefinitionTokens(_ definitions: [JSONValue]) -> Int {
         let functionStart = tokenizer.encoding == .cl100kBase ? 10 : 7

@@ -49,6 +49,11 @@ final class ProxyResponder: Sendable {
         case .admitted(let admitted):
             request = admitted
         }
+        if OpenAIResponsesFront.isWebSocketUpgrade(headers: request.headers.lazy.map { (name: $0.name.canonicalName, value: $0.value) }) {
+            // Codex tries WebSocket on /v1/responses first and falls back to HTTP on a 426.
+            logger.info("Refused a WebSocket upgrade", metadata: ["path": "\(request.uri.path)"])
+            return ServedFront.openAIResponses.response(for: Self.webSocketRefusal)
+        }
         let path = request.uri.path
         // Held until the body has gone upstream (the response head is back) or the
         // request failed; a streamed response body holds none of it.
@@ -95,10 +100,17 @@ final class ProxyResponder: Sendable {
     static func compressedFront(path: String) -> ServedFront? {
         switch path {
         case "/v1/chat/completions": return .openAIChat
+        case "/v1/responses": return .openAIResponses
         case "/v1/messages": return .anthropicMessages
         default: return nil
         }
     }
+
+    /// A WebSocket upgrade's answer: 426 and what to do instead, in OpenAI's shape.
+    static let webSocketRefusal = OpenAIError(
+        status: HTTPResponse.Status(code: OpenAIResponsesFront.webSocketRefusalStatus, reasonPhrase: "Upgrade Required"),
+        message: OpenAIResponsesFront.webSocketRefusal.message, type: "invalid_request_error",
+        param: OpenAIResponsesFront.webSocketRefusal.param, code: OpenAIResponsesFront.webSocketRefusal.code)
 
     static let anthropicVersionHeader = HTTPField.Name("anthropic-version")!
 

@@ -58,6 +58,18 @@ struct ServedFront: Sendable {
         usageReader: .openAI
     )
 
+    /// `POST /v1/responses`: as chat, OpenAI's shape on the configured upstream with the
+    /// key as a bearer token; billed usage read from a Responses answer or stream.
+    static let openAIResponses = ServedFront(
+        adapter: OpenAIResponsesFront.self,
+        errorBody: openAIChat.errorBody,
+        upstream: openAIChat.upstream,
+        upstreamURL: openAIChat.upstreamURL,
+        configuredKey: openAIChat.configuredKey,
+        clientKeyHeaders: openAIChat.clientKeyHeaders,
+        usageReader: .openAIResponses
+    )
+
     /// `POST /v1/messages` (and `count_tokens`): Anthropic's shape, `upstream.anthropic_url`
     /// with the client's path whole, the key as `x-api-key`.
     static let anthropicMessages = ServedFront(
@@ -74,11 +86,12 @@ struct ServedFront: Sendable {
 /// The billed-usage reader of a front's responses.
 struct UsageReader {
     enum Kind: Sendable {
-        case openAI, anthropic
+        case openAI, openAIResponses, anthropic
     }
 
     private enum Reader {
         case openAI(BilledUsageReader)
+        case openAIResponses(ResponsesBilledUsageReader)
         case anthropic(AnthropicBilledUsageReader)
     }
 
@@ -87,6 +100,8 @@ struct UsageReader {
     init(_ kind: Kind, contentType: String?, contentEncoding: String?) {
         switch kind {
         case .openAI: reader = .openAI(BilledUsageReader(contentType: contentType, contentEncoding: contentEncoding))
+        case .openAIResponses:
+            reader = .openAIResponses(ResponsesBilledUsageReader(contentType: contentType, contentEncoding: contentEncoding))
         case .anthropic: reader = .anthropic(AnthropicBilledUsageReader(contentType: contentType, contentEncoding: contentEncoding))
         }
     }
@@ -96,6 +111,9 @@ struct UsageReader {
         case .openAI(var inner):
             inner.consume(chunk)
             reader = .openAI(inner)
+        case .openAIResponses(var inner):
+            inner.consume(chunk)
+            reader = .openAIResponses(inner)
         case .anthropic(var inner):
             inner.consume(chunk)
             reader = .anthropic(inner)
@@ -106,6 +124,9 @@ struct UsageReader {
         switch reader {
         case .openAI(var inner):
             defer { reader = .openAI(inner) }
+            return inner.finish()
+        case .openAIResponses(var inner):
+            defer { reader = .openAIResponses(inner) }
             return inner.finish()
         case .anthropic(var inner):
             defer { reader = .anthropic(inner) }
