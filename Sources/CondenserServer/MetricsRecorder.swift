@@ -11,7 +11,10 @@ import Synchronization
 /// - `condenser_fail_open_total`;
 /// - `condenser_compression_seconds`, a histogram;
 /// - `condenser_connections_refused_total`: client connections closed at accept because
-///   `limits.max_connections` were open.
+///   `limits.max_connections` were open;
+/// - `condenser_busy_total` by `reason`: requests answered 503 after waiting for a full
+///   queue, `upstream_busy` (`upstream.max_connections`) or `proxy_busy`
+///   (`limits.max_inflight_megabytes`).
 public struct MetricsRecorder: SavingsRecorder {
     /// The `Content-Type` of `render()`'s output.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
@@ -54,6 +57,10 @@ public struct MetricsRecorder: SavingsRecorder {
         compression.record(.microseconds(record.compressionMicros))
     }
 
+    public func recordBusy(_ reason: String) {
+        registry.makeCounter(descriptor: Self.busy, labels: [("reason", reason)]).increment()
+    }
+
     public func recordRefusedConnection() {
         refusedConnections.increment()
     }
@@ -70,6 +77,9 @@ public struct MetricsRecorder: SavingsRecorder {
     private static var tokensIn: MetricNameDescriptor { descriptor("tokens_in", "total", "Prompt tokens clients sent.") }
     private static var tokensOut: MetricNameDescriptor { descriptor("tokens_out", "total", "Prompt tokens forwarded upstream.") }
     private static var tokensSaved: MetricNameDescriptor { descriptor("tokens_saved", "total", "Prompt tokens compression removed.") }
+    private static var busy: MetricNameDescriptor {
+        descriptor("busy", "total", "Requests answered 503 after waiting for a full queue, by reason.")
+    }
     private static var requests: MetricNameDescriptor { descriptor("requests", "total", "Proxied requests by upstream status.") }
 }
 

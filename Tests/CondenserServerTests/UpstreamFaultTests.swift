@@ -62,10 +62,13 @@ import Testing
     }
 
     @Test func aRequestBeyondTheConnectionLimitWaitsThenGetsA503() async throws {
-        try await ProxyHarness.run(configure: {
-            $0.upstreamMaxConnections = 1
-            $0.requestTimeout = .milliseconds(800)
-        }) { proxy in
+        let metrics = MetricsRecorder()
+        try await ProxyHarness.run(
+            configure: {
+                $0.upstreamMaxConnections = 1
+                $0.requestTimeout = .milliseconds(800)
+            }, recorders: [metrics]
+        ) { proxy in
             // One stream holds the only slot.
             var stalled = HTTPClientRequest(url: proxy.base + "/v1/chat/completions")
             stalled.method = .POST
@@ -80,6 +83,7 @@ import Testing
             #expect(busy.status == 503)
             #expect(busy.body.text.contains("upstream.max_connections"))
             #expect(busy.body.text.contains("upstream_busy"))
+            #expect(metrics.render().contains(#"condenser_busy_total{reason="upstream_busy"} 1"#), "\(metrics.render())")
             // The slot comes back when the stream ends (here: its client leaves).
             holder.cancel()
             _ = await holder.result
@@ -132,10 +136,13 @@ import Testing
     }
 
     @Test func bodiesBeyondTheMemoryAllowanceWaitThenGetA503() async throws {
-        try await ProxyHarness.run(configure: {
-            $0.maxInflightBytes = 1 << 20
-            $0.requestTimeout = .milliseconds(800)
-        }) { proxy in
+        let metrics = MetricsRecorder()
+        try await ProxyHarness.run(
+            configure: {
+                $0.maxInflightBytes = 1 << 20
+                $0.requestTimeout = .milliseconds(800)
+            }, recorders: [metrics]
+        ) { proxy in
             // A client that declares a large body and sends only its start holds the
             // whole allowance while its body is read.
             let slow = Task {
@@ -149,6 +156,7 @@ import Testing
             let busy = try await proxy.send(body: Self.chatBody.bytes)
             #expect(busy.status == 503)
             #expect(busy.body.text.contains("limits.max_inflight_megabytes"))
+            #expect(metrics.render().contains(#"condenser_busy_total{reason="proxy_busy"} 1"#), "\(metrics.render())")
             _ = await slow.value
             let served = try await proxy.send(body: Self.chatBody.bytes)
             #expect(served.status == 200)

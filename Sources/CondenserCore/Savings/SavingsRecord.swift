@@ -59,4 +59,11 @@ public struct SavingsRecord: Sendable, Hashable, Codable {
 /// a datagram, the metrics sink bumps counters.
 public protocol SavingsRecorder: Sendable {
     func record(_ record: SavingsRecord)
+    /// A request refused with a 503 because a queue stayed full (`reason`: `upstream_busy`
+    /// or `proxy_busy`); it has no savings record.
+    func recordBusy(_ reason: String)
+}
+
+extension SavingsRecorder {
+    public func recordBusy(_ reason: String) {}
 }

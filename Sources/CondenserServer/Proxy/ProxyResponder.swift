@@ -63,7 +63,7 @@ final class ProxyResponder: Sendable {
             do {
                 return try await compressAndForward(request, front: front, memory: memory, configuration: configuration)
             } catch {
-                return front.response(for: error)
+                return front.response(for: counted(error))
             }
         }
         if request.method == .post, path == "/v1/messages/count_tokens" {
@@ -71,14 +71,14 @@ final class ProxyResponder: Sendable {
             do {
                 return try await countTokens(request, front: front, memory: memory, configuration: configuration)
             } catch {
-                return front.response(for: error)
+                return front.response(for: counted(error))
             }
         }
         if request.method == .post, path == "/v1/condenser/compress" {
             do {
                 return try await compress(request, memory: memory, configuration: configuration)
             } catch {
-                return error.response
+                return counted(error).response
             }
         }
         // Claude Code checks that its base URL answers with `HEAD /`.
@@ -88,10 +88,19 @@ final class ProxyResponder: Sendable {
                 let body = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: 1)
                 return try await forward(request, body: body, dropContentEncoding: false, front: front, configuration: configuration).response
             } catch {
-                return front.response(for: error)
+                return front.response(for: counted(error))
             }
         }
         return await routed(request, channel: channel)
+    }
+
+    /// `error`, counted in `/metrics` first when it is a 503 of a full queue
+    /// (`upstream.max_connections` or `limits.max_inflight_megabytes`).
+    private func counted(_ error: OpenAIError) -> OpenAIError {
+        if error.status == .serviceUnavailable, let code = error.code, code == "upstream_busy" || code == "proxy_busy" {
+            for recorder in recorders { recorder.recordBusy(code) }
+        }
+        return error
     }
 
     // MARK: Fronts
