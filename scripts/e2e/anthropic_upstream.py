@@ -27,10 +27,10 @@ OVERLOADED_BODY = b'{"type": "error",  "error": {"type": "overloaded_error", "me
 
 SIGNATURE = "EqQBCkYIBxgCKkBe2e" + "Zm9vYmFy" * 12 + "=="
 THINKING = "The user asks for the weather; I should answer briefly."
-FINAL_TEXT = "All three checks ran; the build log ends with one failing test: test_parse."
+FINAL_TEXT = "All three checks ran: the worker lost a lease, a variable is unused, and src/parse.c fails to build."
 
 # Claude Code's scripted session: each command prints long, noisy output (ANSI colours,
-# repeated lines, progress redraws) with one line worth keeping.
+# repeated lines, lines alike but for their numbers) with one line worth keeping.
 BASH_STEPS = [
     {
         "command": "seq 1 400 | awk '{ printf \"\\033[32mINFO\\033[0m  [worker-1] heartbeat ok, queue depth 0, lag 0ms\\n\" } "
@@ -38,14 +38,15 @@ BASH_STEPS = [
         "description": "Show the worker log",
     },
     {
-        "command": "for i in $(seq 1 300); do printf '\\033[1;34m==>\\033[0m Downloading crate serde-%d.0.0 ... \\033[32mdone\\033[0m\\n' $((i % 3)); done; "
+        "command": "for i in $(seq 1 300); do printf '\\033[1;32mFetching\\033[0m crates.io index ... \\033[32mdone\\033[0m\\n'; done; "
                    "echo 'warning: unused variable `retries` in src/net.rs:88'",
         "description": "Fetch the dependencies",
     },
     {
-        "command": "for i in $(seq 1 250); do echo \"test suite::case_$i ... ok\"; done; "
-                   "echo 'test suite::test_parse ... FAILED'; echo 'test result: FAILED. 250 passed; 1 failed'",
-        "description": "Run the tests",
+        "command": "for i in $(seq 1 250); do printf '2026-12-03T04:%02d:%02dZ INFO [build] waiting for the lock on target/debug, held %dms\\n' "
+                   "$((i / 60)) $((i % 60)) $((i * 7 % 97)); done; "
+                   "echo 'src/parse.c:88: error: expected ; before }'; echo 'make: *** [Makefile:12: all] Error 1'",
+        "description": "Build",
     },
 ]
 
