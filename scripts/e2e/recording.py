@@ -105,10 +105,20 @@ def handler_with(routes):
     return type("Handler", (RecordingHandler,), {"routes": routes, "received": [], "lock": threading.Lock()})
 
 
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client (the daemon's pool) closing a kept-alive connection, when it stops for
+        # instance, is no error of the upstream's.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def serve(routes):
     """Listens on the port in argv[1] (0 or none: any), prints it, serves until killed."""
-    server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0), handler_with(routes))
-    server.daemon_threads = True
+    server = QuietServer(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0), handler_with(routes))
     print(server.server_address[1], flush=True)
     server.serve_forever()
 
