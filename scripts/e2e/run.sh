@@ -70,8 +70,17 @@ if ! "$binary" check-config --config "$work/condenser.toml" > "$work/check.log" 
     fi
 fi
 
+# Root hides bugs (files it may always write, limits it may always raise): as root, the
+# daemon runs as nobody.
+as_daemon_user=()
+if [ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null && id nobody > /dev/null 2>&1; then
+    as_daemon_user=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups)
+    chmod 755 "$work"
+    install -d -o nobody "$work/state"
+fi
+
 condenser_port="$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-CONDENSER_LOG_LEVEL=warning "$binary" serve --config "$work/condenser.toml" \
+CONDENSER_LOG_LEVEL=warning "${as_daemon_user[@]}" "$binary" serve --config "$work/condenser.toml" \
     --listen "127.0.0.1:$condenser_port" 2> "$work/condenser.log" &
 pids+=($!)
 for _ in $(seq 100); do
