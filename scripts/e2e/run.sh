@@ -14,13 +14,13 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
-venv="$root/.build/e2e-venv"
+venv="${CONDENSER_E2E_VENV:-$root/.build/e2e-venv}"
 binary="${CONDENSER_BINARY:-$root/.build/debug/condenser}"
 
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check anthropic claude-agent-sdk openai openai-agents pytest
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/e2e/requirements.txt
 
 if [ ! -x "$binary" ]; then
     swift build --product condenser
