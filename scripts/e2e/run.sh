@@ -55,6 +55,10 @@ write_config() { # with or without upstream.anthropic_url
         echo "max_body_bytes = $max_body_bytes"
         echo "[compression]"
         echo "state_directory = \"$work/state\""
+        # Over its time budget a request goes upstream uncompressed (fail open): on a busy
+        # 2-core machine a cold daemon's first compressions may take longer than the
+        # default 50 ms, and what these tests check would then depend on timing.
+        echo "time_budget_ms = 10000"
     } > "$work/condenser.toml"
 }
 # A daemon from before the Anthropic front sends /v1/messages to upstream.url, which
@@ -96,6 +100,10 @@ export FAKE_URL="http://127.0.0.1:$fake_port"
 export ANTHROPIC_UPSTREAM_URL="$anthropic_upstream"
 export CONDENSER_MAX_BODY_BYTES="$max_body_bytes"
 export CONDENSER_E2E_WORK="$work"
+# For the tests that start daemons of their own.
+export CONDENSER_BINARY="$binary"
+export CONDENSER_CONFIG="$work/condenser.toml"
+export CONDENSER_DAEMON_PREFIX="${as_daemon_user[*]}"
 selection=()
 if [ "${CONDENSER_E2E_FRONTS:-0}" != 1 ]; then
     selection=(-m "not compression and not fronts")
