@@ -61,8 +61,10 @@ write_config() { # with or without upstream.anthropic_url
         echo "time_budget_ms = 10000"
     } > "$work/condenser.toml"
 }
-# A daemon from before the Anthropic front sends /v1/messages to upstream.url, which
-# fake_upstream.py serves too.
+# A daemon from before the Anthropic front has no upstream.anthropic_url and sends
+# /v1/messages to upstream.url, which fake_upstream.py serves too. (Should the key get
+# another name, check-config names it here, the fallback is taken, and the Anthropic
+# tests fail reaching the key's default upstream: rename it above.)
 write_config with
 anthropic_upstream="http://127.0.0.1:$anthropic_port"
 if ! "$binary" check-config --config "$work/condenser.toml" > "$work/check.log" 2>&1; then
@@ -95,6 +97,8 @@ if ! curl -fsS "http://127.0.0.1:$condenser_port/healthz" > /dev/null 2>&1; then
     echo "condenser did not start:"; cat "$work/condenser.log"; exit 1
 fi
 
+# The clients talk to the daemon alone, with the tests' keys, whatever the caller's shell holds.
+unset ANTHROPIC_API_KEY ANTHROPIC_AUTH_TOKEN ANTHROPIC_BASE_URL OPENAI_API_KEY OPENAI_BASE_URL
 export CONDENSER_URL="http://127.0.0.1:$condenser_port/v1"
 export FAKE_URL="http://127.0.0.1:$fake_port"
 export ANTHROPIC_UPSTREAM_URL="$anthropic_upstream"
