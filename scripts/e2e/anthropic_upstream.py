@@ -3,6 +3,8 @@
 POST /v1/messages answers by the request, so that a client's retries and side requests
 get the same answer:
   - model "claude-overloaded": 529 with an overloaded_error body (OVERLOADED_BODY, exact bytes);
+  - model "claude-stream-error" (streamed): message_start, ping, then an error event
+    (STREAM_ERROR_EVENT, exact bytes) and the end of the stream;
   - model "claude-tool": a get_weather tool_use, or a text once a tool_result came back;
   - model "claude-thinking": a signed thinking block, then text;
   - tools that include "Bash" (Claude Code's main loop): the next of BASH_STEPS as a
@@ -24,6 +26,8 @@ from recording import serve, sse
 # Deliberately unlike json.dumps output (spacing, key order, a trailing newline), so a
 # relay that re-encodes it shows.
 OVERLOADED_BODY = b'{"type": "error",  "error": {"type": "overloaded_error", "message": "Overloaded"}, "request_id": "req_e2e_529"}\n'
+
+STREAM_ERROR_EVENT = b'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n'
 
 SIGNATURE = "EqQBCkYIBxgCKkBe2e" + "Zm9vYmFy" * 12 + "=="
 THINKING = "The user asks for the weather; I should answer briefly."
@@ -122,6 +126,10 @@ def stream(handler, whole):
     start["usage"] = dict(whole["usage"], output_tokens=1)
     handler.write_chunk(sse("message_start", {"type": "message_start", "message": start}))
     handler.write_chunk(sse("ping", {"type": "ping"}))
+    if whole["model"] == "claude-stream-error":
+        handler.write_chunk(STREAM_ERROR_EVENT)
+        handler.end_chunked()
+        return
     for index, block in enumerate(whole["content"]):
         kind = block["type"]
         if kind == "text":

@@ -2,6 +2,9 @@
 
 POST /v1/responses answers by the request, so that a client's retries get the same answer:
   - model "gpt-error": 429 with an OpenAI error body (RATE_LIMIT_BODY, exact bytes);
+  - model "gpt-cut" (streamed): the first events, then the connection closes mid-body;
+  - model "gpt-unfinished" (streamed): the first events, then a clean end of the body
+    without response.completed;
   - a previous_response_id this server never issued: 400 previous_response_not_found;
   - model "gpt-reasoning": a reasoning item with encrypted_content and a get_weather
     function_call, or a text once a function_call_output came back;
@@ -129,6 +132,15 @@ def stream(handler, whole):
     opening = dict(whole, status="in_progress", output=[], usage=None)
     send("response.created", response=opening)
     send("response.in_progress", response=opening)
+    if whole["model"] in ("gpt-cut", "gpt-unfinished"):
+        item = whole["output"][0]
+        send("response.output_item.added", output_index=0, item=dict(item, status="in_progress", content=[]))
+        send("response.output_text.delta", item_id=item["id"], output_index=0, content_index=0, delta="You ", logprobs=[])
+        if whole["model"] == "gpt-unfinished":
+            handler.end_chunked()
+        else:
+            handler.close_connection = True
+        return
     for index, item in enumerate(whole["output"]):
         if item["type"] == "message":
             text = item["content"][0]["text"]

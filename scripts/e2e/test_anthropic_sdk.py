@@ -5,7 +5,7 @@ import json
 import anthropic
 import pytest
 
-from anthropic_upstream import OVERLOADED_BODY, SIGNATURE, THINKING
+from anthropic_upstream import OVERLOADED_BODY, SIGNATURE, STREAM_ERROR_EVENT, THINKING
 from harness import ANTHROPIC_UPSTREAM_URL, CONDENSER_ROOT, MAX_BODY_BYTES, bodies, received, reset
 
 BETAS = "interleaved-thinking-2025-05-14,e2e-future-beta-2099-01-01"
@@ -131,6 +131,19 @@ def test_overloaded_529_relayed_byte_for_byte(client, streamed):
     assert error.response.headers["request-id"] == "req_e2e_529"
     assert error.body["error"]["type"] == "overloaded_error"
     assert len(messages_requests()) == 1
+
+
+def test_error_event_mid_stream_relayed(client):
+    with client.messages.with_streaming_response.create(
+            model="claude-stream-error", max_tokens=64, messages=QUESTION, stream=True) as response:
+        assert response.status_code == 200
+        raw = b"".join(response.iter_bytes())
+    assert raw.endswith(STREAM_ERROR_EVENT)
+    assert [line for line in raw.split(b"\n") if line.startswith(b"event: ")] == [b"event: message_start", b"event: ping", b"event: error"]
+    with pytest.raises(anthropic.APIStatusError) as raised:
+        for _ in client.messages.create(model="claude-stream-error", max_tokens=64, messages=QUESTION, stream=True):
+            pass
+    assert raised.value.body["error"]["type"] == "overloaded_error"
 
 
 def oversized(client):

@@ -127,6 +127,27 @@ def test_unknown_previous_response_id_relayed(client):
     assert raised.value.body["param"] == "previous_response_id"
 
 
+def read_until_cut(client, model):
+    seen = []
+    with pytest.raises(Exception) as raised:
+        for event in client.responses.create(model=model, input="hi", stream=True):
+            seen.append(event.type)
+    assert seen[:3] == ["response.created", "response.in_progress", "response.output_item.added"]
+    assert "response.completed" not in seen
+    return raised.value
+
+
+def test_stream_cut_by_the_upstream_reaches_the_client_cut(client):
+    error = read_until_cut(client, "gpt-cut")
+    assert not isinstance(error, AssertionError)
+
+
+@pytest.mark.fronts
+def test_stream_ended_without_completed_reaches_the_client_cut(client):
+    error = read_until_cut(client, "gpt-unfinished")
+    assert not isinstance(error, AssertionError)
+
+
 NOISY_OUTPUT = "".join(f"2026-12-03T04:{i // 60:02d}:{i % 60:02d}Z INFO [sync] waiting for the replica, lag {i * 7 % 97}ms\n" for i in range(300)) \
     + "ERROR [sync] replica 3 diverged at offset 88812\n"
 
