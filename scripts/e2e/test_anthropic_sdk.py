@@ -173,6 +173,16 @@ def test_oversized_body_gets_anthropic_shaped_413(client):
 HOP_HEADERS = {"host", "connection", "content-length", "accept-encoding", "transfer-encoding"}
 
 
+@pytest.mark.fronts
+def test_bad_body_gets_anthropic_shaped_400(client):
+    with pytest.raises(anthropic.BadRequestError) as raised:
+        client.messages.create(model="claude-text", max_tokens=64, messages=[{"role": "user", "content": 5}])
+    body = raised.value.response.json()
+    assert body["type"] == "error" and body["error"]["type"] == "invalid_request_error"
+    assert "messages[0].content" in body["error"]["message"]
+    assert received(ANTHROPIC_UPSTREAM_URL) == []
+
+
 @pytest.mark.parametrize("api_key_header", ["authorization", "x-api-key"])
 def test_client_headers_reach_upstream_unchanged(client, api_key_header):
     headers = {"anthropic-beta": BETAS, "anthropic-version": "2023-06-01"}

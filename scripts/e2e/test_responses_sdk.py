@@ -127,6 +127,15 @@ def test_unknown_previous_response_id_relayed(client):
     assert raised.value.body["param"] == "previous_response_id"
 
 
+@pytest.mark.fronts
+def test_bad_body_gets_openai_shaped_400(client):
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model="gpt-4.1", instructions=5, input="hi")
+    assert raised.value.body["param"] == "instructions"
+    assert isinstance(raised.value.body["message"], str)
+    assert forwarded() == []
+
+
 def read_until_cut(client, model):
     seen = []
     with pytest.raises(Exception) as raised:
