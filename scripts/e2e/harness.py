@@ -2,6 +2,7 @@
 (run.sh exports them), and reading and clearing a recording.
 """
 
+import copy
 import json
 import os
 import re
@@ -70,3 +71,48 @@ def prefix_breaks(requests, key):
                 breaks.append((index, position, old[:300], new[:300]))
                 break
     return breaks
+
+
+def tool_results(body):
+    """(tool_use_id, text) of every tool_result in the request's messages."""
+    found = []
+    for message in body["messages"]:
+        if message["role"] != "user" or not isinstance(message["content"], list):
+            continue
+        for block in message["content"]:
+            if block.get("type") != "tool_result":
+                continue
+            content = block.get("content", "")
+            text = content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
+            found.append((block["tool_use_id"], text))
+    return found
+
+
+def masked(body):
+    """The body with the texts a front may compress (message strings, text blocks,
+    tool_result content) replaced by a placeholder, and (path, text) of each: everything
+    else must be forwarded as sent. System prompts are not masked."""
+    body = copy.deepcopy(body)
+    texts = []
+
+    def mask(container, key, path):
+        texts.append((path, container[key]))
+        container[key] = "<compressible>"
+
+    for index, message in enumerate(body.get("messages", [])):
+        if message.get("role") == "system":
+            continue
+        if isinstance(message.get("content"), str):
+            mask(message, "content", f"messages[{index}].content")
+            continue
+        for position, block in enumerate(message.get("content") or []):
+            path = f"messages[{index}].content[{position}]"
+            if block.get("type") == "text":
+                mask(block, "text", path + ".text")
+            elif block.get("type") == "tool_result":
+                if isinstance(block.get("content"), str):
+                    mask(block, "content", path + ".content")
+                for part_index, part in enumerate(block.get("content") if isinstance(block.get("content"), list) else []):
+                    if part.get("type") == "text":
+                        mask(part, "text", f"{path}.content[{part_index}].text")
+    return body, texts

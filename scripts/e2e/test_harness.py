@@ -4,7 +4,7 @@ tests pass trivially; this shows they can fail.)"""
 
 import copy
 
-from harness import prefix_breaks, visible_length
+from harness import masked, prefix_breaks, tool_results, visible_length
 
 TOOL_RESULT = {"type": "tool_result", "tool_use_id": "toolu_1", "content": "3 lines\n[previous line repeated 2 more times]"}
 
@@ -56,3 +56,30 @@ def test_items_compare_as_forwarded():
 
 def test_visible_length_drops_colour_escapes():
     assert visible_length("\x1b[1;32mok\x1b[0m\n") == 3
+
+
+def signed_turn():
+    return {"messages": [
+        {"role": "user", "content": "Check it."},
+        {"role": "assistant", "content": [
+            {"type": "thinking", "thinking": "Run make.", "signature": "sig-1"},
+            {"type": "tool_use", "id": "toolu_1", "name": "Bash", "input": {"command": "make"}}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "noise\nnoise\nnoise",
+                                       "cache_control": {"type": "ephemeral"}}]},
+    ]}
+
+
+def test_masking_lets_only_compressible_text_differ():
+    sent = signed_turn()
+    compressed = copy.deepcopy(sent)
+    compressed["messages"][2]["content"][0]["content"] = "noise\n[previous line repeated 2 more times]"
+    assert masked(compressed)[0] == masked(sent)[0]
+    assert [path for path, _ in masked(sent)[1]] == ["messages[0].content", "messages[2].content[0].content"]
+    assert tool_results(compressed) == [("toolu_1", "noise\n[previous line repeated 2 more times]")]
+    for change in (lambda body: body["messages"][1]["content"][0].update(signature="sig-2"),
+                   lambda body: body["messages"][1]["content"][1].update(id="toolu_2"),
+                   lambda body: body["messages"][2]["content"][0].pop("cache_control"),
+                   lambda body: body["messages"][1]["content"][0].update(thinking="Run make -j.")):
+        changed = copy.deepcopy(sent)
+        change(changed)
+        assert masked(changed)[0] != masked(sent)[0]
