@@ -3,8 +3,9 @@
   compression: asserts what a compressing front does (outputs shorter when forwarded,
       each forwarded request repeating the previous one). Fails while the route passes
       through; run.sh deselects it unless CONDENSER_E2E_FRONTS=1.
-  fronts: asserts another behaviour of a front route itself (Condenser's own answers in
-      the front's shape); deselected with `compression`.
+  fronts: asserts what else a front route does itself (Condenser's own errors in the
+      front's shape, a stream cut when it lacks its last event); deselected with
+      `compression`.
 """
 
 
