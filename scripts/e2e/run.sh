@@ -8,8 +8,9 @@
 # daemon has upstream.anthropic_url) and one daemon, runs pytest, stops them.
 #
 # Tests marked `compression` or `fronts` need the Anthropic and Responses fronts; they
-# are deselected unless CONDENSER_E2E_FRONTS=1. Arguments go to pytest instead of the
-# default scripts/e2e (e.g. scripts/e2e/test_claude_code.py -x).
+# are deselected unless CONDENSER_E2E_FRONTS=1 (all), =anthropic or =responses (that
+# front's). Arguments go to pytest instead of the default scripts/e2e (e.g.
+# scripts/e2e/test_claude_code.py -x).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -108,10 +109,13 @@ export CONDENSER_E2E_WORK="$work"
 export CONDENSER_BINARY="$binary"
 export CONDENSER_CONFIG="$work/condenser.toml"
 export CONDENSER_DAEMON_PREFIX="${as_daemon_user[*]}"
-selection=()
-if [ "${CONDENSER_E2E_FRONTS:-0}" != 1 ]; then
-    selection=(-m "not compression and not fronts")
-fi
+# Which fronts' `compression` and `fronts` tests run: 0 none, anthropic, responses, 1 all.
+case "${CONDENSER_E2E_FRONTS:-0}" in
+    1) selection=() ;;
+    anthropic) selection=(-m "not ((compression or fronts) and not anthropic_front)") ;;
+    responses) selection=(-m "not ((compression or fronts) and not responses_front)") ;;
+    *) selection=(-m "not compression and not fronts") ;;
+esac
 status=0
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(scripts/e2e)

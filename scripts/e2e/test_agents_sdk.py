@@ -17,6 +17,8 @@ from openai import AsyncOpenAI  # noqa: E402
 from harness import CONDENSER_URL, FAKE_URL, bodies, prefix_breaks, received, reset, visible_length  # noqa: E402
 from responses_upstream import AGENT_FINAL_TEXT, AGENT_TOOLS  # noqa: E402
 
+pytestmark = pytest.mark.responses_front
+
 GREEN, RESET = "\x1b[32m", "\x1b[0m"
 # What each tool returns, and a line of it that compressing must keep.
 OUTPUTS = {

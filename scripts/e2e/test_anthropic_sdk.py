@@ -8,6 +8,8 @@ import pytest
 from anthropic_upstream import OVERLOADED_BODY, SIGNATURE, STREAM_ERROR_EVENT, THINKING
 from harness import ANTHROPIC_UPSTREAM_URL, CONDENSER_ROOT, MAX_BODY_BYTES, received, reset
 
+pytestmark = pytest.mark.anthropic_front
+
 BETAS = "interleaved-thinking-2025-05-14,e2e-future-beta-2099-01-01"
 WEATHER_TOOL = {
     "name": "get_weather",

@@ -19,6 +19,8 @@ import pytest
 from anthropic_upstream import BASH_STEPS, FINAL_TEXT
 from harness import ANTHROPIC_UPSTREAM_URL, CONDENSER_ROOT, masked, prefix_breaks, received, reset, tool_results, visible_length
 
+pytestmark = pytest.mark.anthropic_front
+
 CLAUDE = pathlib.Path(claude_agent_sdk.__file__).parent / "_bundled" / "claude"
 HERE = pathlib.Path(__file__).parent
 PROMPT = "Check the worker log, the dependencies and the build, then summarise what is wrong."

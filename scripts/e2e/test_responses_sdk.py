@@ -9,6 +9,8 @@ import pytest
 from harness import CONDENSER_URL, FAKE_URL, bodies, received, reset, visible_length
 from responses_upstream import ENCRYPTED_REASONING, RATE_LIMIT_BODY
 
+pytestmark = pytest.mark.responses_front
+
 WEATHER_TOOL = {
     "type": "function",
     "name": "get_weather",

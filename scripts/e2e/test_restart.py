@@ -124,8 +124,10 @@ def responses(root, turns):
 
 FRONTS = {
     "chat": Front(FAKE_URL, "/v1/chat/completions", chat),
-    "messages": pytest.param(Front(ANTHROPIC_UPSTREAM_URL, "/v1/messages", messages), marks=pytest.mark.compression),
-    "responses": pytest.param(Front(FAKE_URL, "/v1/responses", responses), marks=pytest.mark.compression),
+    "messages": pytest.param(Front(ANTHROPIC_UPSTREAM_URL, "/v1/messages", messages),
+                             marks=[pytest.mark.compression, pytest.mark.anthropic_front]),
+    "responses": pytest.param(Front(FAKE_URL, "/v1/responses", responses),
+                              marks=[pytest.mark.compression, pytest.mark.responses_front]),
 }
 
 
