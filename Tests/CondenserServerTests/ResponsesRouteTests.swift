@@ -179,4 +179,21 @@ import Testing
             #expect(answer.headers["X-Upstream"] == ["yes"])
         }
     }
+
+    @Test func aStreamEndedUpstreamWithoutResponseCompletedReachesTheClientCut() async throws {
+        let recorder = RecordingRecorder()
+        try await Self.run(recorders: [recorder]) { proxy in
+            await #expect(throws: (any Error).self) {
+                _ = try await proxy.send(.POST, "/v1/responses", body: Self.body.bytes, headers: [("X-Test-Behavior", "responses-sse-cut")])
+            }
+            #expect(await recorder.waitForRecords(1).count == 1)
+            // The whole stream, and a chat stream (no such event), end cleanly.
+            let whole = try await proxy.send(.POST, "/v1/responses", body: Self.body.bytes, headers: [("X-Test-Behavior", "responses-sse")])
+            #expect(whole.body.text == TestUpstream.responsesStream.joined())
+            let chat = try await proxy.send(
+                .POST, "/v1/chat/completions", body: Array(#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#.utf8),
+                headers: [("X-Test-Behavior", "sse:2:1")])
+            #expect(chat.status == 200)
+        }
+    }
 }

@@ -29,15 +29,20 @@ final class ChatResponseRecord: Sendable {
     }
 
     /// `body` as it was, reading each chunk on its way and writing the record when the
-    /// body ends, however it ends.
-    func observing(_ body: ResponseBody) -> ResponseBody {
+    /// body ends, however it ends. A body the reader finds cut at its clean end (a
+    /// Responses stream without its final event) is cut for the client too, after `onCut`.
+    func observing(_ body: ResponseBody, onCut: @escaping @Sendable () -> Void = {}) -> ResponseBody {
         let observed = body.map { [self] chunk in
             state.withLock { $0.reader.consume(chunk) }
             return chunk
         }
         return ResponseBody(contentLength: body.contentLength) { [self] writer in
             do {
-                try await observed.write(writer)
+                try await observed.write(EndCheckingWriter(base: writer) { [self] in
+                    let cut = state.withLock { $0.reader.bodyIsCut }
+                    if cut { onCut() }
+                    return cut
+                })
             } catch {
                 write()
                 throw error
@@ -58,5 +63,25 @@ final class ChatResponseRecord: Sendable {
         for recorder in recorders {
             recorder.record(record)
         }
+    }
+}
+
+/// Passes a body's writes on; at its end, throws `ResponseCut` instead of finishing when
+/// `isCut` says the body is not whole, so the client sees it cut, not cleanly ended.
+private struct EndCheckingWriter: ResponseBodyWriter {
+    var base: any ResponseBodyWriter
+    let isCut: @Sendable () -> Bool
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        try await base.write(buffer)
+    }
+
+    mutating func write(contentsOf buffers: some Sequence<ByteBuffer>) async throws {
+        try await base.write(contentsOf: buffers)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
+        if isCut() { throw ProxyResponder.ResponseCut() }
+        try await base.finish(trailingHeaders)
     }
 }

@@ -211,7 +211,12 @@ final class ProxyResponder: Sendable {
         )
 
         var response = forwarded.response
-        response.body = responseRecord.observing(response.body)
+        let upstreamName = "\(front.upstream(configuration).scheme)://\(front.upstream(configuration).authority)"
+        response.body = responseRecord.observing(response.body) { [logger] in
+            logger.error(
+                "The upstream stream ended without an event ending the response; cutting the client's response short",
+                metadata: ["upstream": "\(upstreamName)", "request.id": "\(requestID)"])
+        }
         if !response.headers.contains(Self.requestIDHeader) {
             response.headers[Self.requestIDHeader] = requestID
         }

@@ -37,6 +37,15 @@ struct ResponsesBilledUsageReader {
     /// client as cut, not as a clean end.
     private(set) var sawEndOfResponse = false
 
+    /// Whether the body is an event stream that, as far as it has come, carried no event
+    /// ending the response (its last line read even without a newline).
+    var streamLacksEndOfResponse: Bool {
+        guard format == .eventStream else { return false }
+        var reader = self
+        _ = reader.finish()
+        return !reader.sawEndOfResponse
+    }
+
     /// - Parameters:
     ///   - contentType: the response's `Content-Type`.
     ///   - contentEncoding: its `Content-Encoding`; a compressed body isn't read.

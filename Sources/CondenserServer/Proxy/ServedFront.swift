@@ -120,6 +120,15 @@ struct UsageReader {
         }
     }
 
+    /// Whether the body ended short of what its format requires to be whole: a Responses
+    /// event stream without an event ending the response.
+    var bodyIsCut: Bool {
+        switch reader {
+        case .openAIResponses(let inner): return inner.streamLacksEndOfResponse
+        case .openAI, .anthropic: return false
+        }
+    }
+
     mutating func finish() -> BilledUsage? {
         switch reader {
         case .openAI(var inner):
