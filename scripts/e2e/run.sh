@@ -7,10 +7,9 @@
 # (fake_upstream.py for the OpenAI routes, anthropic_upstream.py for /v1/messages when the
 # daemon has upstream.anthropic_url) and one daemon, runs pytest, stops them.
 #
-# Tests marked `compression` or `fronts` need the Anthropic and Responses fronts; they
-# are deselected unless CONDENSER_E2E_FRONTS=1 (all), =anthropic or =responses (that
-# front's). Arguments go to pytest instead of the default scripts/e2e (e.g.
-# scripts/e2e/test_claude_code.py -x).
+# Arguments go to pytest instead of the default scripts/e2e (e.g.
+# scripts/e2e/test_claude_code.py -x, or -m compression for the tests of what the
+# fronts forward).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -109,17 +108,10 @@ export CONDENSER_E2E_WORK="$work"
 export CONDENSER_BINARY="$binary"
 export CONDENSER_CONFIG="$work/condenser.toml"
 export CONDENSER_DAEMON_PREFIX="${as_daemon_user[*]}"
-# Which fronts' `compression` and `fronts` tests run: 0 none, anthropic, responses, 1 all.
-case "${CONDENSER_E2E_FRONTS:-0}" in
-    1) selection=() ;;
-    anthropic) selection=(-m "not ((compression or fronts) and not anthropic_front)") ;;
-    responses) selection=(-m "not ((compression or fronts) and not responses_front)") ;;
-    *) selection=(-m "not compression and not fronts") ;;
-esac
 status=0
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(scripts/e2e)
-"$venv/bin/python" -m pytest -q -p no:cacheprovider "${selection[@]}" "${targets[@]}" || status=$?
+"$venv/bin/python" -m pytest -q -p no:cacheprovider "${targets[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
     echo "--- condenser log ---"
     cat "$work/condenser.log"
