@@ -22,6 +22,20 @@ import Testing
             compressor: compressor, recorders: recorders, body)
     }
 
+    /// Codex names its conversation in `prompt_cache_key`: records of one conversation
+    /// share a fingerprint even when its first user text differs (a forked task).
+    @Test func promptCacheKeyNamesTheConversation() throws {
+        func request(_ key: String?, user: String) throws -> FrontRequest {
+            var body = #"{"model":"gpt-4.1","input":[{"role":"user","content":"\#(user)"}]"#
+            if let key { body += #","prompt_cache_key":"\#(key)""# }
+            return try OpenAIResponsesFront.request(body: JSONParser.parse(bytes: Array((body + "}").utf8)))
+        }
+        #expect(try ProxyResponder.fingerprint(of: request("conv-1", user: "a")) == ProxyResponder.fingerprint(of: request("conv-1", user: "b")))
+        #expect(try ProxyResponder.fingerprint(of: request("conv-1", user: "a")) != ProxyResponder.fingerprint(of: request("conv-2", user: "a")))
+        #expect(try ProxyResponder.fingerprint(of: request(nil, user: "a")) != ProxyResponder.fingerprint(of: request(nil, user: "b")))
+        #expect(try ProxyResponder.fingerprint(of: request(nil, user: "a")) == ProxyResponder.fingerprint(of: request(nil, user: "a")))
+    }
+
     @Test func responsesAreCompressedAndSentToTheOpenAIUpstreamWithTheConfiguredKey() async throws {
         try await Self.run(key: "sk-configured") { proxy in
             let answer = try await proxy.send(.POST, "/v1/responses", body: Self.body.bytes, headers: [("content-type", "application/json")])

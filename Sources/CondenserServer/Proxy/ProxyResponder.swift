@@ -185,7 +185,7 @@ final class ProxyResponder: Sendable {
             client: request.headers[.userAgent] ?? "", endpoint: request.uri.path, mode: mode,
             tokensIn: outcome.tokensIn, tokensOut: outcome.tokensOut, stages: outcome.stages,
             upstreamStatus: nil, compressionMicros: compressionMicros, upstreamFirstByteMicros: nil,
-            conversationFingerprint: Self.fingerprint(of: parsed.conversation), failOpenReason: outcome.failOpenReason
+            conversationFingerprint: Self.fingerprint(of: parsed), failOpenReason: outcome.failOpenReason
         )
         record.tokenCount = front.profile.tokenCount
         let forwarded: Forwarded
@@ -303,11 +303,16 @@ final class ProxyResponder: Sendable {
         }
     }
 
-    /// The texts of the first system message and the first user message, hashed: the
-    /// same for every request of a conversation as it grows.
-    static func fingerprint(of conversation: Conversation) -> String {
+    /// The conversation a request belongs to, for records and reports: the client's
+    /// `prompt_cache_key` when it names one (Codex sets it to its conversation id), else
+    /// the first system and user texts hashed, the same for every request of a
+    /// conversation as it grows.
+    static func fingerprint(of request: FrontRequest) -> String {
+        if let key = OpenAIResponsesFront.conversationKey(of: request.body) {
+            return StableHash("prompt_cache_key\u{0}" + key).description
+        }
         func text(_ role: BlockRole) -> String {
-            conversation.messages.first { $0.role == role }.map { $0.textBlocks.map(\.text).joined(separator: "\n") } ?? ""
+            request.conversation.messages.first { $0.role == role }.map { $0.textBlocks.map(\.text).joined(separator: "\n") } ?? ""
         }
         return StableHash(text(.system) + "\u{0}" + text(.user)).description
     }
