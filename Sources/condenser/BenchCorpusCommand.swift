@@ -56,12 +56,9 @@ struct BenchCorpusCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
         }
-        if front == "anthropic" {
-            print(AnthropicCorpusBench.render(AnthropicCorpusBench.standard(settings: settings, mode: mode).run(sessions)), terminator: "")
-            return
-        }
-        if front == "responses" {
-            print(ResponsesCorpusBench.render(ResponsesCorpusBench.standard(settings: settings, mode: mode).run(sessions)), terminator: "")
+        if let other = front == "anthropic" ? FrontCorpusBench.Front.anthropic : front == "responses" ? .responses : nil {
+            let bench = FrontCorpusBench.standard(front: other, settings: settings, mode: mode)
+            print(bench.render(bench.run(sessions)), terminator: "")
             return
         }
         let bench = try CorpusBench.standard(settings: settings, mode: mode, replay: !noReplay)

@@ -1,22 +1,56 @@
 import Foundation
 
-/// The corpus through the Anthropic Messages front, as Claude Code would send it
-/// (`CorpusSession.anthropicMessagesBody`): savings on first sight, planted facts kept,
-/// requests breaking the front invariant, and the replay cost under Anthropic's cache
-/// prices (a repeated prefix read at 0.1, the rest written at 1.25) against the requests
-/// as sent. Counts are o200k estimates, as on the route itself.
-public struct AnthropicCorpusBench {
+/// The corpus through a front other than OpenAI chat, converted the way that front's
+/// main client sends it: savings on first sight and at the end of the replay, planted
+/// facts kept, requests breaking the front invariant, and the replay cost under the
+/// front's cache prices (a repeated prefix read at its read price, the rest at its write
+/// price) against the requests as sent.
+public struct FrontCorpusBench {
+    /// How a front's requests are made from a corpus session and read back.
+    public struct Front: Sendable {
+        /// The line that names the front and its cost model under the table.
+        var label: String
+        /// The whole session as one request (first sight).
+        var whole: @Sendable (CorpusSession) -> JSONValue
+        /// The session's requests as it grew.
+        var replay: @Sendable (CorpusSession) -> [JSONValue]
+        var parse: @Sendable (JSONValue) throws(FrontRequestError) -> FrontRequest
+        /// What the provider caches, in order: a repeated prefix of these is read.
+        var cachedItems: @Sendable (JSONValue) -> [JSONValue]
+        /// The encoding a request's costs are counted in.
+        var encoding: @Sendable (_ model: String) -> TokenEncoding
+
+        /// Messages requests the way Claude Code sends them (`CorpusSession.anthropicMessagesBody`);
+        /// counts are o200k estimates, as on the route itself; reads 0.1, writes 1.25.
+        public static let anthropic = Front(
+            label: "front anthropic-messages (counts estimated with o200k); replay cost: cache reads 0.1, writes 1.25",
+            whole: \.anthropicRequest, replay: \.anthropicReplayRequests,
+            parse: { body throws(FrontRequestError) in try AnthropicMessagesFront.request(body: body) },
+            cachedItems: FrontCorpusBench.messages, encoding: { _ in .o200kBase })
+
+        /// Responses requests the way Codex sends them over HTTP (`CorpusSession.responsesBody`:
+        /// `store: false`, full history, reasoning items with encrypted content,
+        /// `prompt_cache_key`); exact counts in each model's encoding; reads 0.1, the rest 1.
+        public static let responses = Front(
+            label: "front openai-responses (exact counts); replay cost: cache reads 0.1, the rest 1",
+            whole: \.responsesBody, replay: \.responsesReplayBodies,
+            parse: { body throws(FrontRequestError) in try OpenAIResponsesFront.request(body: body) },
+            cachedItems: FrontCorpusBench.items, encoding: { TokenEncoding.forModel($0) })
+    }
+
+    public var front: Front
     public var mode: CompressionMode
     let makePipeline: () -> CompressionPipeline
 
-    public init(mode: CompressionMode, makePipeline: @escaping () -> CompressionPipeline) {
+    public init(front: Front, mode: CompressionMode, makePipeline: @escaping () -> CompressionPipeline) {
+        self.front = front
         self.mode = mode
         self.makePipeline = makePipeline
     }
 
     /// The standard pipeline with `settings`.
-    public static func standard(settings: PipelineSettings, mode: CompressionMode) -> AnthropicCorpusBench {
-        AnthropicCorpusBench(mode: mode) { CompressionPipeline.standard(settings: settings, warn: { _ in }) }
+    public static func standard(front: Front, settings: PipelineSettings, mode: CompressionMode) -> FrontCorpusBench {
+        FrontCorpusBench(front: front, mode: mode) { CompressionPipeline.standard(settings: settings, warn: { _ in }) }
     }
 
     public struct SessionResult: Sendable {
@@ -45,13 +79,13 @@ public struct AnthropicCorpusBench {
     public func run(_ sessions: [CorpusSession]) -> [SessionResult] {
         let live = makePipeline()
         let firstSight = makePipeline()
-        let counter = (try? EncodingCounters().counter(for: .o200kBase))
+        let counters = EncodingCounters()
         return sessions.map { session in
             var result = SessionResult(id: session.id, kind: session.kind)
             result.factsTotal = session.needles.count
             var previous: (original: [JSONValue], compressed: [JSONValue]) = ([], [])
-            for body in session.anthropicReplayRequests {
-                guard let request = try? AnthropicMessagesFront.request(body: body) else {
+            for body in front.replay(session) {
+                guard let request = try? front.parse(body) else {
                     result.invalidRequests += 1
                     continue
                 }
@@ -59,16 +93,16 @@ public struct AnthropicCorpusBench {
                 if !request.maskedViolations(forwarded: outcome.body).isEmpty { result.invalidRequests += 1 }
                 if outcome.failOpenReason != nil { result.failedOpen += 1 }
                 (result.liveTokensIn, result.liveTokensOut) = (outcome.tokensIn, outcome.tokensOut)
-                let sent = Self.messages(body)
-                let forwarded = Self.messages(outcome.body)
-                if let counter {
+                let sent = front.cachedItems(body)
+                let forwarded = front.cachedItems(outcome.body)
+                if let counter = try? counters.counter(for: front.encoding(request.model)) {
                     result.costUncompressed += Self.cost(sent, after: previous.original, profile: request.profile, counter: counter)
                     result.costCompressed += Self.cost(forwarded, after: previous.compressed, profile: request.profile, counter: counter)
                 }
                 result.replayRequests += 1
                 previous = (sent, forwarded)
             }
-            if let request = try? AnthropicMessagesFront.request(body: session.anthropicRequest) {
+            if let request = try? front.parse(front.whole(session)) {
                 let outcome = firstSight.compress(request, mode: mode)
                 result.tokensIn = outcome.tokensIn
                 result.tokensOut = outcome.tokensOut
@@ -81,7 +115,20 @@ public struct AnthropicCorpusBench {
         }
     }
 
-    /// The system and messages of a body, `cache_control` removed: the breakpoint moves
+    /// The `instructions` and `input` items of a Responses body, in the order the model reads them.
+    static func items(_ body: JSONValue) -> [JSONValue] {
+        guard case .object(let object) = body else { return [] }
+        var result: [JSONValue] = []
+        if let instructions = object["instructions"] { result.append(instructions) }
+        switch object["input"] {
+        case .array(let items)?: result.append(contentsOf: items)
+        case let input?: result.append(input)
+        case nil: break
+        }
+        return result
+    }
+
+    /// The system and messages of a Messages body, `cache_control` removed: the breakpoint moves
     /// from request to request without changing what is cached.
     static func messages(_ body: JSONValue) -> [JSONValue] {
         guard case .object(let object) = body else { return [] }
@@ -102,8 +149,8 @@ public struct AnthropicCorpusBench {
         }
     }
 
-    /// Anthropic's price of a request after `previous`: the messages it repeats from the
-    /// start of the previous request read from the cache, the rest written to it.
+    /// The price of a request after `previous`: the items it repeats from the start of
+    /// the previous request read from the cache, the rest written to it.
     static func cost(_ messages: [JSONValue], after previous: [JSONValue], profile: FrontProfile, counter: PipelineCounter) -> Double {
         var shared = 0
         while shared < min(messages.count, previous.count), RecentRequests.identical(messages[shared], previous[shared]) { shared += 1 }
@@ -117,8 +164,8 @@ public struct AnthropicCorpusBench {
     }
 
     /// The per-session table and the medians per kind.
-    public static func render(_ results: [SessionResult]) -> String {
-        render(results, front: "front anthropic-messages (counts estimated with o200k); replay cost: cache reads 0.1, writes 1.25")
+    public func render(_ results: [SessionResult]) -> String {
+        Self.render(results, front: front.label)
     }
 
     /// The table, with `front` naming the front and its cost model.
