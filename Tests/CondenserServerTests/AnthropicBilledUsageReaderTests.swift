@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct AnthropicBilledUsageReaderTests {
     func read(_ chunks: [String], contentType: String, encoding: String? = nil) -> BilledUsage? {
-        var reader = AnthropicBilledUsageReader(contentType: contentType, contentEncoding: encoding)
+        var reader = BilledUsageReader(.anthropic, contentType: contentType, contentEncoding: encoding)
         for chunk in chunks { reader.consume(ByteBuffer(string: chunk)) }
         return reader.finish()
     }

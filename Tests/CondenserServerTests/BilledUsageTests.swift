@@ -72,7 +72,7 @@ import Testing
 
 @Suite struct BilledUsageReaderTests {
     func read(_ chunks: [String], contentType: String, encoding: String? = nil) -> BilledUsage? {
-        var reader = BilledUsageReader(contentType: contentType, contentEncoding: encoding)
+        var reader = BilledUsageReader(.openAIChat, contentType: contentType, contentEncoding: encoding)
         for chunk in chunks { reader.consume(ByteBuffer(string: chunk)) }
         return reader.finish()
     }

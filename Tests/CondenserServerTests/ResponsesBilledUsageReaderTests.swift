@@ -5,7 +5,7 @@ import Testing
 
 struct ResponsesBilledUsageReaderTests {
     func read(_ chunks: [String], contentType: String, encoding: String? = nil) -> BilledUsage? {
-        var reader = ResponsesBilledUsageReader(contentType: contentType, contentEncoding: encoding)
+        var reader = BilledUsageReader(.openAIResponses, contentType: contentType, contentEncoding: encoding)
         for chunk in chunks { reader.consume(ByteBuffer(string: chunk)) }
         return reader.finish()
     }
@@ -32,7 +32,7 @@ struct ResponsesBilledUsageReaderTests {
     @Test func aLargeJSONAnswerIsReadFromItsEnd() {
         let filler = String(repeating: "word \\\"usage\\\": {\\\"input_tokens\\\":1} ", count: 20_000)
         let body = Self.response(output: filler, usage: Self.usage)
-        #expect(body.utf8.count > ResponsesBilledUsageReader.wholeBodyLimit)
+        #expect(body.utf8.count > BilledUsageReader.wholeBodyLimit)
         #expect(read(Self.chunked(body, size: 4096), contentType: "application/json") == BilledUsage(inputTokens: 5_120, cacheReadTokens: 4_096))
     }
 
@@ -56,9 +56,9 @@ struct ResponsesBilledUsageReaderTests {
     }
 
     @Test func aCompletedEventLongerThanTheLineLimitIsReadFromItsEnd() {
-        let output = String(repeating: "a long answer, ", count: 2 * ResponsesBilledUsageReader.lineLimit / 15)
+        let output = String(repeating: "a long answer, ", count: 2 * BilledUsageReader.lineLimit / 15)
         let body = Self.stream(output: output, usage: Self.usage)
-        #expect(body.utf8.count > 2 * ResponsesBilledUsageReader.lineLimit)
+        #expect(body.utf8.count > 2 * BilledUsageReader.lineLimit)
         #expect(read(Self.chunked(body, size: 4096), contentType: "text/event-stream") == BilledUsage(inputTokens: 5_120, cacheReadTokens: 4_096))
     }
 
@@ -68,7 +68,7 @@ struct ResponsesBilledUsageReaderTests {
     }
 
     func sawEnd(_ chunks: [String]) -> Bool {
-        var reader = ResponsesBilledUsageReader(contentType: "text/event-stream", contentEncoding: nil)
+        var reader = BilledUsageReader(.openAIResponses, contentType: "text/event-stream", contentEncoding: nil)
         for chunk in chunks { reader.consume(ByteBuffer(string: chunk)) }
         _ = reader.finish()
         return reader.sawEndOfResponse
@@ -81,7 +81,7 @@ struct ResponsesBilledUsageReaderTests {
         #expect(!sawEnd(Self.chunked(cut, size: 10)))
         #expect(sawEnd([cut + #"data: {"type":"response.failed","response":{"status":"failed","error":{"code":"server_error"}}}"# + "\n\n"]))
         #expect(sawEnd([cut + #"data: {"type":"error","code":"rate_limit_exceeded","message":"slow down"}"# + "\n\n"]))
-        let long = String(repeating: "a long answer, ", count: 2 * ResponsesBilledUsageReader.lineLimit / 15)
+        let long = String(repeating: "a long answer, ", count: 2 * BilledUsageReader.lineLimit / 15)
         #expect(sawEnd(Self.chunked(Self.stream(output: long, usage: Self.usage), size: 4096)))
     }
 

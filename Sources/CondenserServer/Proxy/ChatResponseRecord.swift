@@ -11,15 +11,15 @@ import Synchronization
 final class ChatResponseRecord: Sendable {
     private struct State {
         var record: SavingsRecord
-        var reader: UsageReader
+        var reader: BilledUsageReader
         var written = false
     }
 
     private let state: Mutex<State>
     private let recorders: [any SavingsRecorder]
 
-    init(_ record: SavingsRecord, responseHeaders: HTTPFields, recorders: [any SavingsRecorder], usage: UsageReader.Kind = .openAI) {
-        let reader = UsageReader(usage, contentType: responseHeaders[.contentType], contentEncoding: responseHeaders[.contentEncoding])
+    init(_ record: SavingsRecord, responseHeaders: HTTPFields, recorders: [any SavingsRecorder], usage: BilledUsageReader.Dialect = .openAIChat) {
+        let reader = BilledUsageReader(usage, contentType: responseHeaders[.contentType], contentEncoding: responseHeaders[.contentEncoding])
         state = Mutex(State(record: record, reader: reader))
         self.recorders = recorders
     }
@@ -39,7 +39,7 @@ final class ChatResponseRecord: Sendable {
         return ResponseBody(contentLength: body.contentLength) { [self] writer in
             do {
                 try await observed.write(EndCheckingWriter(base: writer) { [self] in
-                    let cut = state.withLock { $0.reader.bodyIsCut }
+                    let cut = state.withLock { $0.reader.streamLacksEndOfResponse }
                     if cut { onCut() }
                     return cut
                 })

@@ -20,7 +20,7 @@ struct ServedFront: Sendable {
     /// the configured key stays home.
     let clientKeyHeaders: Set<String>
     /// Reads what the upstream billed from a response body as it passes.
-    let usageReader: UsageReader.Kind
+    let usageReader: BilledUsageReader.Dialect
 
     var profile: FrontProfile { adapter.profile }
 
@@ -55,7 +55,7 @@ struct ServedFront: Sendable {
         upstreamURL: { upstream, path in upstream.url(forClientPath: path) },
         configuredKey: { configuration in configuration.upstreamKey.map { ("Authorization", "Bearer \($0.value)") } },
         clientKeyHeaders: ["authorization"],
-        usageReader: .openAI
+        usageReader: .openAIChat
     )
 
     /// `POST /v1/responses`: as chat, OpenAI's shape on the configured upstream with the
@@ -81,65 +81,4 @@ struct ServedFront: Sendable {
         clientKeyHeaders: ["x-api-key", "authorization"],
         usageReader: .anthropic
     )
-}
-
-/// The billed-usage reader of a front's responses.
-struct UsageReader {
-    enum Kind: Sendable {
-        case openAI, openAIResponses, anthropic
-    }
-
-    private enum Reader {
-        case openAI(BilledUsageReader)
-        case openAIResponses(ResponsesBilledUsageReader)
-        case anthropic(AnthropicBilledUsageReader)
-    }
-
-    private var reader: Reader
-
-    init(_ kind: Kind, contentType: String?, contentEncoding: String?) {
-        switch kind {
-        case .openAI: reader = .openAI(BilledUsageReader(contentType: contentType, contentEncoding: contentEncoding))
-        case .openAIResponses:
-            reader = .openAIResponses(ResponsesBilledUsageReader(contentType: contentType, contentEncoding: contentEncoding))
-        case .anthropic: reader = .anthropic(AnthropicBilledUsageReader(contentType: contentType, contentEncoding: contentEncoding))
-        }
-    }
-
-    mutating func consume(_ chunk: ByteBuffer) {
-        switch reader {
-        case .openAI(var inner):
-            inner.consume(chunk)
-            reader = .openAI(inner)
-        case .openAIResponses(var inner):
-            inner.consume(chunk)
-            reader = .openAIResponses(inner)
-        case .anthropic(var inner):
-            inner.consume(chunk)
-            reader = .anthropic(inner)
-        }
-    }
-
-    /// Whether the body ended short of what its format requires to be whole: a Responses
-    /// event stream without an event ending the response.
-    var bodyIsCut: Bool {
-        switch reader {
-        case .openAIResponses(let inner): return inner.streamLacksEndOfResponse
-        case .openAI, .anthropic: return false
-        }
-    }
-
-    mutating func finish() -> BilledUsage? {
-        switch reader {
-        case .openAI(var inner):
-            defer { reader = .openAI(inner) }
-            return inner.finish()
-        case .openAIResponses(var inner):
-            defer { reader = .openAIResponses(inner) }
-            return inner.finish()
-        case .anthropic(var inner):
-            defer { reader = .anthropic(inner) }
-            return inner.finish()
-        }
-    }
 }
