@@ -25,7 +25,7 @@ import Glibc
             var buffer = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
             var copy = v4
             guard inet_ntop(AF_INET, &copy, &buffer, socklen_t(buffer.count)) != nil else { continue }
-            return String(cString: buffer)
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
         return nil
     }
