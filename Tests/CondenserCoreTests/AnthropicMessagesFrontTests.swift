@@ -201,18 +201,18 @@ import Testing
 
     @Test func bytesWithADuplicateKeyOrBadJSONAreRefused() throws {
         let duplicate = #"{"model":"m","messages":[{"role":"user","content":"a","content":"b"}]}"#
-        #expect(throws: FrontRequestError.self) { try AnthropicMessagesFront.request(bytes: Array(duplicate.utf8)) }
+        #expect(throws: FrontRequestError.self) { try AnthropicMessagesFront.parse(bytes: Array(duplicate.utf8)) }
         do {
-            _ = try AnthropicMessagesFront.request(bytes: Array(duplicate.utf8))
+            _ = try AnthropicMessagesFront.parse(bytes: Array(duplicate.utf8))
         } catch {
             #expect(error.code == "duplicate_key" && error.message.contains("\"content\""))
         }
         do {
-            _ = try AnthropicMessagesFront.request(bytes: Array(#"{"model":"#.utf8))
+            _ = try AnthropicMessagesFront.parse(bytes: Array(#"{"model":"#.utf8))
         } catch {
             #expect(error.code == "invalid_json")
         }
-        #expect(try AnthropicMessagesFront.request(bytes: Array(Self.body.utf8)).body == (try parse()).body)
+        #expect(try AnthropicMessagesFront.parse(bytes: Array(Self.body.utf8)).body == (try parse()).body)
     }
 
     @Test func anUnknownRolePassesWithNothingCompressible() throws {

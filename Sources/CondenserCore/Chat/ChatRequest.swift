@@ -34,21 +34,7 @@ public struct ChatRequest: Sendable, Hashable {
     /// Parses and validates a client's body. Errors name the field and what is wrong; an
     /// object anywhere in the body that names a key twice is refused.
     public static func parse(bytes: some Collection<UInt8>) throws(ChatRequestError) -> ChatRequest {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes: bytes, duplicateKeys: .reject)
-        } catch {
-            if let key = error.duplicateKey {
-                // Condenser would read the first and most upstreams the last: refused
-                // anywhere in the body, since the whole body may be re-serialised.
-                throw ChatRequestError(
-                    "Invalid JSON body: duplicate key \"\(key)\" at \(error.path) (line \(error.line), column \(error.column)). "
-                        + "JSON parsers disagree on which of two equal keys counts, so Condenser refuses the request rather than guess; send each key once.",
-                    param: error.path, code: "duplicate_key"
-                )
-            }
-            throw ChatRequestError("We could not parse the JSON body of your request: \(error.description).", code: "invalid_json")
-        }
+        let value = try FrontRequestError.parseBody(bytes)
         return try validate(value)
     }
 
