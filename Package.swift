@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
     ],
     targets: [
         // zlib, for the shipped rank files and gzip request bodies.
@@ -29,7 +30,7 @@ let package = Package(
         // Pure and synchronous: request model, tokenizer, pipeline, savings accounting.
         .target(
             name: "CondenserCore",
-            dependencies: ["CZlib"],
+            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Resources")]
         ),
         .target(name: "SystemdKit", dependencies: ["CSystemd"]),

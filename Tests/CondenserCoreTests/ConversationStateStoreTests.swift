@@ -48,9 +48,9 @@ struct TemporaryDirectory {
     }
 
     @Test(arguments: [
-        "condenser-conversation-state 2\n0123456789abcdef0123456789abcdef 3 1\n",
-        "condenser-conversation-state 1\n0123456789abcdef0123456789abcdef three 1\n",
-        "condenser-conversation-state 1\nnot hex at all 3 1\n",
+        "condenser-conversation-state 1\n0123456789abcdef0123456789abcdef 3 1\n",
+        "condenser-conversation-state 2\n0123456789abcdef0123456789abcdef three 1\n",
+        "condenser-conversation-state 2\nnot hex at all 3 1\n",
         "{\"entries\": []}",
         "",
     ])

@@ -2,11 +2,16 @@ import Testing
 @testable import CondenserCore
 
 @Suite struct StableHashTests {
-    @Test func isTheSameOnEveryRun() {
-        // Pinned values: a change here breaks every memo key and fingerprint in the field.
-        #expect(StableHash("").description.count == 32)
-        #expect(StableHash("hello") == StableHash("hello"))
-        #expect(StableHash("hello").description == StableHash(String("hel") + "lo").description)
+    @Test func isSHA256TruncatedTo128Bits() {
+        // Pinned values: a change here breaks every memo key and persisted ledger key in the field.
+        #expect(StableHash("").description == "e3b0c44298fc1c149afbf4c8996fb924")
+        #expect(StableHash("abc").description == "ba7816bf8f01cfea414140de5dae2223")
+        #expect(StableHash("hello") == StableHash(String("hel") + "lo"))
+    }
+
+    @Test func combiningHashesTheTwoHashes() {
+        // SHA-256 of the 16 bytes of each part, in order.
+        #expect(StableHash("a").combined(with: StableHash("b")).description == "1155706da81af167c8ce66648ca8c2e5")
     }
 
     @Test func separatesNearbyInputs() {

@@ -27,7 +27,7 @@ import Synchronization
 /// next write). The directory is created with mode 0700 and the file 0600.
 public final class ConversationStateStore: Sendable {
     /// The first line of the file; another one means another format: ignored.
-    static let header = "condenser-conversation-state 1"
+    static let header = "condenser-conversation-state 2"
     static let fileName = "conversations"
     /// About the bytes of one line: 32 hex digits, a boundary and a time in milliseconds.
     static let bytesPerEntry = 56
