@@ -6,6 +6,14 @@ import Testing
         RareTokenDetector.tokens(in: text).map(\.kind)
     }
 
+    func hasStrongToken(_ text: String) -> Bool {
+        RareTokenDetector.tokens(in: text).contains { $0.kind.isStrong }
+    }
+
+    func hasFact(_ text: String) -> Bool {
+        RareTokenDetector.tokens(in: text).contains { $0.kind.isFact }
+    }
+
     func kind(of token: String) -> RareTokenDetector.Kind? {
         RareTokenDetector.tokens(in: token).first { $0.text == token }?.kind
     }
@@ -16,7 +24,7 @@ import Testing
     ])
     func codesAndIdsAreStrong(_ token: String) {
         #expect(kind(of: token) == .code)
-        #expect(RareTokenDetector.hasStrongToken("the value was \(token), see above"))
+        #expect(hasStrongToken("the value was \(token), see above"))
     }
 
     @Test func idsInsidePathsAssignmentsAndQuotesAreFound() {
@@ -48,15 +56,15 @@ import Testing
         #expect(kind(of: "192.0.2.10") == .number)
         #expect(kind(of: "NRL") == .acronym)
         #expect(kinds("call `quit()` now") .contains(.quoted))
-        #expect(RareTokenDetector.hasFact("the port is 5686"))
-        #expect(!RareTokenDetector.hasStrongToken("the port is 5686 in Lib/poplib.py for UnicodeDecodeError"))
+        #expect(hasFact("the port is 5686"))
+        #expect(!hasStrongToken("the port is 5686 in Lib/poplib.py for UnicodeDecodeError"))
     }
 
     @Test func datesAndTimesAreNotFacts() {
         #expect(kind(of: "2025-09-28T07:07:11.8223132Z") == .timestamp)
         #expect(kind(of: "2025-09-28") == .timestamp)
-        #expect(!RareTokenDetector.hasFact("at 08:54:21 on 2025-09-28"))
-        #expect(!RareTokenDetector.hasStrongToken("2025-09-28T07:07:11.8223132Z"))
+        #expect(!hasFact("at 08:54:21 on 2025-09-28"))
+        #expect(!hasStrongToken("2025-09-28T07:07:11.8223132Z"))
     }
 
     @Test(arguments: [
@@ -67,11 +75,11 @@ import Testing
         "utf8 and ssh2 are not ids, and well-known words are not either.",
     ])
     func ordinaryTextHasNoStrongToken(_ text: String) {
-        #expect(!RareTokenDetector.hasStrongToken(text))
+        #expect(!hasStrongToken(text))
     }
 
     @Test func trivialNumbersAndPlainWordsAreNoFacts() {
-        #expect(!RareTokenDetector.hasFact("Step 1: open the door and look around."))
+        #expect(!hasFact("Step 1: open the door and look around."))
         #expect(RareTokenDetector.tokens(in: "a b c, d. e! (f)").isEmpty)
     }
 

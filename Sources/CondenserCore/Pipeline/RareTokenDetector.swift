@@ -66,26 +66,6 @@ public enum RareTokenDetector {
         return result
     }
 
-    /// Whether `text` holds a strong token: an id, code, hash, version, URL or email.
-    public static func hasStrongToken(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { buffer in
-            var found = false
-            scan(buffer, 0..<buffer.count) { kind, _ in found = found || kind.isStrong }
-            return found
-        }
-    }
-
-    /// Whether `text` holds any fact-carrying token (every kind but timestamps).
-    public static func hasFact(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { buffer in
-            var found = false
-            scan(buffer, 0..<buffer.count) { kind, _ in found = found || kind.isFact }
-            return found
-        }
-    }
-
     /// Calls `body` with each token's kind and byte range in `bytes[range]`.
     public static func scan(
         _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ body: (Kind, Range<Int>) -> Void
