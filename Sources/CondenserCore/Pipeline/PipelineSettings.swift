@@ -10,7 +10,6 @@
 /// | `recent_turns` | `recentTurns` |
 /// | `time_budget_ms` | `timeBudgetMilliseconds` |
 /// | `keep_system_prompt` | `keepSystemPromptVerbatim` |
-/// | `keep_tool_definitions` | `keepToolDefinitionsVerbatim` |
 /// | `summaries` | `summaries` |
 /// | `summary_step_tokens` | `summaryStepTokens` |
 /// | `summary_payoff` | `summaryPayoff` |
@@ -45,9 +44,6 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     public var timeBudgetMilliseconds: Int = 50
     /// Keep system (and developer) messages byte for byte.
     public var keepSystemPromptVerbatim: Bool = true
-    /// Keep `tools` byte for byte. The pipeline never rewrites tool definitions; the
-    /// setting is here so a later stage that could must ask.
-    public var keepToolDefinitionsVerbatim: Bool = true
     /// Whether old turns are summarised at planned re-cuts, per mode.
     public var summaries: SummaryPolicy = .always
     /// Candidate summary boundaries sit where the conversation's cumulative tokens
