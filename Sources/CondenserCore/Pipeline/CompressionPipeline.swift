@@ -39,8 +39,10 @@ import Synchronization
 /// Fail open: a time budget overrun or a broken invariant forwards the original
 /// request, with the reason.
 public final class CompressionPipeline: ChatCompressor, Sendable {
-    /// Bump when any stage's output changes, so memoised results of the old code are not
-    /// reused by a long-running process after a reload of settings.
+    /// Part of every memo and conversation-state key. Bump it when any stage's output
+    /// changes: the conversation state persisted across restarts (`ConversationStateStore`)
+    /// is keyed by it, so a daemon running changed stages starts each conversation afresh
+    /// instead of continuing from a boundary recorded for other bytes.
     public static let version = "pipeline-6"
 
     /// How many recent requests' indexes are kept: one per conversation in progress is

@@ -1,20 +1,23 @@
-import Foundation
+import Synchronization
 
 /// A bounded, thread-safe memo of per-message results, least recently used first out.
 ///
 /// A growing conversation sends the same earlier messages with every request; their
 /// results come from here, so each request works only on its new content. Bounded both
 /// by entries and by the bytes of text held.
-final class PipelineMemo: @unchecked Sendable {
+final class PipelineMemo: Sendable {
     private struct Slot {
         var result: MessageResult
         var lastUse: UInt64
     }
 
-    private let lock = NSLock()
-    private var slots: [StableHash: Slot] = [:]
-    private var clock: UInt64 = 0
-    private var bytes = 0
+    private struct State {
+        var slots: [StableHash: Slot] = [:]
+        var clock: UInt64 = 0
+        var bytes = 0
+    }
+
+    private let state = Mutex(State())
     let maximumEntries: Int
     let maximumBytes: Int
 
@@ -23,40 +26,40 @@ final class PipelineMemo: @unchecked Sendable {
         self.maximumBytes = maximumBytes
     }
 
-    var count: Int { lock.withLock { slots.count } }
+    var count: Int { state.withLock { $0.slots.count } }
 
     func value(for key: StableHash) -> MessageResult? {
-        lock.withLock {
-            guard var slot = slots[key] else { return nil }
-            clock += 1
-            slot.lastUse = clock
-            slots[key] = slot
+        state.withLock { state in
+            guard var slot = state.slots[key] else { return nil }
+            state.clock += 1
+            slot.lastUse = state.clock
+            state.slots[key] = slot
             return slot.result
         }
     }
 
     func insert(_ result: MessageResult, for key: StableHash) {
-        lock.withLock {
-            clock += 1
-            if let old = slots.updateValue(Slot(result: result, lastUse: clock), forKey: key) {
-                bytes -= old.result.byteSize
+        state.withLock { state in
+            state.clock += 1
+            if let old = state.slots.updateValue(Slot(result: result, lastUse: state.clock), forKey: key) {
+                state.bytes -= old.result.byteSize
             }
-            bytes += result.byteSize
-            if slots.count > maximumEntries || bytes > maximumBytes { evict() }
+            state.bytes += result.byteSize
+            if state.slots.count > maximumEntries || state.bytes > maximumBytes { evict(&state) }
         }
     }
 
     /// Drops the least recently used quarter (at least down to the bounds), so eviction
     /// cost is amortised over many inserts.
-    private func evict() {
-        let ordered = slots.sorted { $0.value.lastUse < $1.value.lastUse }
+    private func evict(_ state: inout State) {
+        let ordered = state.slots.sorted { $0.value.lastUse < $1.value.lastUse }
         var index = 0
         let targetEntries = maximumEntries * 3 / 4
         let targetBytes = maximumBytes * 3 / 4
-        while index < ordered.count, slots.count > targetEntries || bytes > targetBytes {
+        while index < ordered.count, state.slots.count > targetEntries || state.bytes > targetBytes {
             let (key, slot) = ordered[index]
-            slots[key] = nil
-            bytes -= slot.result.byteSize
+            state.slots[key] = nil
+            state.bytes -= slot.result.byteSize
             index += 1
         }
     }
