@@ -206,7 +206,7 @@ public struct ProseCondenser: Sendable {
         for (offset, range) in lines.enumerated() {
             var keep = offset < 3 || offset == lines.count - 1 || ElidedLines.isMarkerLine(bytes[range])
             if !keep {
-                RareTokenDetector.scan(buffer, range) { kind, _ in keep = keep || kind.isStrong }
+                FactDetector.scan(buffer, range) { kind, _ in keep = keep || kind.isStrong }
             }
             if keep {
                 if omitted > 0 {
@@ -301,9 +301,9 @@ public struct ProseCondenser: Sendable {
     static func facts(_ buffer: UnsafeBufferPointer<UInt8>, _ sentence: ArraySlice<UInt8>) -> Facts {
         let span = sentence.startIndex..<sentence.endIndex
         var facts = Facts()
-        RareTokenDetector.scan(buffer, span) { kind, token in
+        FactDetector.scan(buffer, span) { kind, token in
             if kind.isStrong { facts.strong = true }
-            if kind.isFact { facts.keys.append(TokenCensus.fingerprint(buffer, token)) }
+            if kind.isWorthASentence { facts.keys.append(TokenCensus.fingerprint(buffer, token)) }
         }
         forEachName(sentence) { facts.names.append(TokenCensus.fingerprint(buffer, $0)) }
         // A name counts as seen once a kept sentence held it, as a name or a token.

@@ -1,11 +1,11 @@
-/// Finds the tokens in a line or sentence that carry a fact a summary must keep: ids and
+/// Finds the words in a line or sentence that carry a fact a summary must keep: ids and
 /// codes (`DSP-1033`, `malachite-47`, `E2531K`), hashes, versions, URLs, emails, paths,
 /// identifiers (`CamelCase`, `snake_case`), non-trivial numbers and quoted literals.
 ///
 /// Deterministic and linear: one pass over the UTF-8 bytes, no regular expressions, no
 /// hashing with per-process seeds.
-public enum RareTokenDetector {
-    /// What a fact-carrying token is.
+public enum FactDetector {
+    /// What a fact is.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// A code or id mixing letters and digits: `DSP-1033`, `gh-112053`, `E2531K`, `x86_64`.
         case code
@@ -28,7 +28,7 @@ public enum RareTokenDetector {
         /// A date or time of day. Carries little on its own: every log line has one.
         case timestamp
 
-        /// Whether the token alone makes a line worth keeping: an id, code, hash,
+        /// Whether the fact alone makes a line worth keeping: an id, code, hash,
         /// version, URL or email. Names a summary must never lose.
         public var isStrong: Bool {
             switch self {
@@ -37,12 +37,12 @@ public enum RareTokenDetector {
             }
         }
 
-        /// Whether the token is a fact worth a sentence: every kind but timestamps.
-        public var isFact: Bool { self != .timestamp }
+        /// Whether the fact makes a sentence worth keeping: every kind but timestamps.
+        public var isWorthASentence: Bool { self != .timestamp }
     }
 
-    /// One token found in a text.
-    public struct Token: Sendable, Hashable {
+    /// One fact found in a text.
+    public struct Fact: Sendable, Hashable {
         public var kind: Kind
         public var text: String
 
@@ -52,21 +52,21 @@ public enum RareTokenDetector {
         }
     }
 
-    /// Every fact-carrying token of `text`, in order of appearance. A whole word that is a
-    /// URL, email or path is reported once, followed by the codes and ids inside it.
-    public static func tokens(in text: String) -> [Token] {
-        var result: [Token] = []
+    /// Every fact in `text`, in order of appearance. A whole word that is a URL, email or
+    /// path is reported once, followed by the codes and ids inside it.
+    public static func facts(in text: String) -> [Fact] {
+        var result: [Fact] = []
         var text = text
         text.withUTF8 { buffer in
             scan(buffer, 0..<buffer.count) { kind, range in
                 let slice = UnsafeBufferPointer(rebasing: buffer[range])
-                result.append(Token(kind: kind, text: String(decoding: slice, as: UTF8.self)))
+                result.append(Fact(kind: kind, text: String(decoding: slice, as: UTF8.self)))
             }
         }
         return result
     }
 
-    /// Calls `body` with each token's kind and byte range in `bytes[range]`.
+    /// Calls `body` with each fact's kind and byte range in `bytes[range]`.
     public static func scan(
         _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ body: (Kind, Range<Int>) -> Void
     ) {
