@@ -7,7 +7,7 @@ extension CompressionPipeline {
     ///     conversation's previous request.
     func process(
         _ request: FrontRequest, messageTokens: [Int], knownHashes: ArraySlice<StableHash>,
-        mode: CompressionMode, counting: PipelineCounter,
+        mode: CompressionMode, counting: RequestTokenCounter,
         deadline: ContinuousClock.Instant, clock: ContinuousClock, now: ContinuousClock.Instant, recording: Bool = true
     ) throws(PipelineError) -> [MessageResult] {
         let conversation = request.conversation
@@ -109,7 +109,7 @@ extension CompressionPipeline {
     /// Every message went as the client sent it, which the record says: a reply may sign
     /// thinking over those bytes.
     func recordUncompressed(
-        _ request: FrontRequest, knownHashes: ArraySlice<StableHash>, messageTokens: [Int], mode: CompressionMode, counting: PipelineCounter,
+        _ request: FrontRequest, knownHashes: ArraySlice<StableHash>, messageTokens: [Int], mode: CompressionMode, counting: RequestTokenCounter,
         at now: ContinuousClock.Instant
     ) {
         let messages = request.conversation.messages
@@ -133,7 +133,7 @@ extension CompressionPipeline {
         return result
     }
 
-    func modeKey(_ mode: CompressionMode, _ counting: PipelineCounter) -> StableHash {
+    func modeKey(_ mode: CompressionMode, _ counting: RequestTokenCounter) -> StableHash {
         keyBase.combined(with: StableHash(mode.rawValue + "|" + counting.name))
     }
 
@@ -225,7 +225,7 @@ extension CompressionPipeline {
     /// count adds up its members, so the content's share is the message less the message
     /// without it (whose other members are a few tokens to count). Saves a tokenizer pass
     /// over every block.
-    func contentTokens(_ message: JSONValue, _ tokens: Int, _ counting: PipelineCounter, profile: FrontProfile) -> Int? {
+    func contentTokens(_ message: JSONValue, _ tokens: Int, _ counting: RequestTokenCounter, profile: FrontProfile) -> Int? {
         guard case .object(var bare) = message, case .string(let text)? = bare["content"], !text.isEmpty else { return nil }
         bare["content"] = .string("")
         return tokens - counting.message(.object(bare), of: profile)

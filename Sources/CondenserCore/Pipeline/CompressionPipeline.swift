@@ -55,7 +55,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     public let settings: PipelineSettings
     let stages: [any TextStage]
     let summarizer: (any TextStage)?
-    let counterFor: @Sendable (String) throws -> PipelineCounter
+    let counterFor: @Sendable (String) throws -> RequestTokenCounter
     let deduplicator: Deduplicator
     let boilerplate: BoilerplateRemover
     let memo: PipelineMemo
@@ -77,7 +77,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     public init(
         settings: PipelineSettings, stages: [any TextStage], summarizer: (any TextStage)?,
         warn: @escaping @Sendable (String) -> Void = CompressionPipeline.printWarning,
-        counterFor: @escaping @Sendable (_ model: String) throws -> PipelineCounter
+        counterFor: @escaping @Sendable (_ model: String) throws -> RequestTokenCounter
     ) {
         self.settings = settings
         self.stages = stages
@@ -159,7 +159,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     ) -> CompressionOutcome {
         let clock = ContinuousClock()
         let start = clock.now
-        let counting: PipelineCounter
+        let counting: RequestTokenCounter
         do {
             counting = try counterFor(request.model)
         } catch {

@@ -1,6 +1,9 @@
+@testable import CondenserCore
+
+/// Test conveniences: the pipeline's entry points for an OpenAI chat request.
 extension CompressionPipeline {
     /// Compresses an OpenAI chat request with a time budget other than the settings' one.
-    public func compress(_ chat: ChatRequest, mode: CompressionMode, timeBudgetMilliseconds: Int) -> CompressionOutcome {
+    func compress(_ chat: ChatRequest, mode: CompressionMode, timeBudgetMilliseconds: Int) -> CompressionOutcome {
         compress(OpenAIChatFront.request(chat), mode: mode, timeBudgetMilliseconds: timeBudgetMilliseconds)
     }
 
