@@ -104,7 +104,7 @@ extension CompressionPipeline {
     /// The provider caches its prefix as it is (summary boundary 0). Without the record,
     /// the conversation's first request over the threshold would pass for one never
     /// forwarded and be cut as deep as the recency window allows, re-billing the cached
-    /// prefix: chats crossing the threshold cost up to 1.23 times uncompressed in replay.
+    /// prefix.
     ///
     /// Every message went as the client sent it, which the record says: a reply may sign
     /// thinking over those bytes.

@@ -3,9 +3,10 @@ import Foundation
 /// Lines and the line numbers of numbered listings.
 extension Deduplicator {
     /// The lines of `text`, as `text.split(separator: "\n", omittingEmptySubsequences: false)`
-    /// gives them, read as bytes (splitting by `Character` costs a third of a warm turn).
+    /// gives them, read as bytes.
     /// `\r\n` is one `Character`, unequal to `"\n"`, so a newline after a carriage return
     /// splits nothing; every other newline is a character boundary on both sides.
+    // Read as bytes because splitting by `Character` cost a third of a warm turn.
     static func lines(_ text: String) -> [Substring] {
         var lines: [Substring] = []
         let utf8 = text.utf8
