@@ -150,19 +150,6 @@ extension CompressionPipeline {
         return keys
     }
 
-    /// The summary boundary this request went upstream with, if it did lately.
-    func forwardedBoundary(of request: FrontRequest, mode: CompressionMode) -> Int? {
-        ledgerEntry(of: request, mode: mode)?.boundary
-    }
-
-    /// The ledger entry of exactly this request's messages, if it went upstream lately.
-    func ledgerEntry(of request: FrontRequest, mode: CompressionMode) -> CutLedger.Entry? {
-        guard let counting = try? counterFor(request.model) else { return nil }
-        let keys = conversationKeys(request.conversation.messages.map(\.contentHash), modeKey: modeKey(mode, counting))
-        guard let key = keys.last else { return nil }
-        return ledger.entry(for: key)
-    }
-
     /// What the conversation's earlier forwarding binds this request to.
     struct History {
         /// The boundary the provider's cache may hold the prefix under (or, with signed
