@@ -68,7 +68,7 @@ import Testing
         #expect(messages[5].parts.count == 2 && messages[5].parts[1] == .opaque)
         #expect(messages[7].parts[0] == .opaque)
         // The last user message is the person's last turn, not the last tool output.
-        #expect(request.conversation.lastUserMessageIndex == 8)
+        #expect(request.conversation.messages.lastIndex { $0.role == .user } == 8)
     }
 
     @Test func toolResultsCarryTheirCallsContextAndTheirReminderStaysUserText() throws {

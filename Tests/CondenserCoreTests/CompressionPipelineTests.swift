@@ -43,7 +43,7 @@ struct SlowStage: TextStage {
     }
 }
 
-func testCounter() -> PipelineCounter {
+func testCounter() -> RequestTokenCounter {
     let counter = QuarterByteCounter()
     @Sendable func count(_ value: JSONValue) -> Int {
         let texts: [String]
@@ -54,13 +54,23 @@ func testCounter() -> PipelineCounter {
         }
         return 3 + texts.reduce(0) { $0 + counter.count($1) }
     }
-    return PipelineCounter(
+    return RequestTokenCounter(
         name: "test", text: counter, overhead: { _ in 3 }, message: count)
 }
 
-extension PipelineCounter {
+extension RequestTokenCounter {
     /// One OpenAI chat message's count.
     func message(_ message: ChatMessage) -> Int { self.message(.object(message.object)) }
+
+    /// The tokens of a whole request, as the pipeline adds them up.
+    func request(_ request: FrontRequest) -> Int {
+        request.messageValues.reduce(overhead(of: request)) { $0 + message($1, of: request.profile) }
+    }
+
+    /// The tokens of a whole OpenAI chat request.
+    func request(_ chat: ChatRequest) -> Int {
+        request(OpenAIChatFront.request(chat))
+    }
 }
 
 func makePipeline(
@@ -417,7 +427,7 @@ func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
         }
         let calls = Calls()
         let base = testCounter()
-        let counting = PipelineCounter(name: "test", text: base.text, overhead: base.overhead) { message in
+        let counting = RequestTokenCounter(name: "test", text: base.text, overhead: base.overhead) { message in
             calls.lock.withLock { calls.count += 1 }
             return base.message(message)
         }

@@ -18,7 +18,7 @@ import Testing
         #expect(messages[3].textBlocks.first?.toolName == "read_file")
         #expect(messages[3].textBlocks.first?.toolArguments == #"{"path":"a.py"}"#)
         #expect(messages[4].parts.isEmpty)
-        #expect(conversation.lastUserMessageIndex == 1)
+        #expect(conversation.messages.lastIndex { $0.role == .user } == 1)
     }
 
     @Test func roundTripKeepsEverythingByteForByte() throws {

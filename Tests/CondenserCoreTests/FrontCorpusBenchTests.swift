@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func theCostReadsTheRepeatedPrefixAndWritesTheRest() throws {
-        let counter = try EncodingCounters().counter(for: .o200kBase)
+        let counter = try RequestTokenCounters().counter(for: .o200kBase)
         let profile = AnthropicMessagesFront.profile
         let a: JSONValue = .object(["role": .string("user"), "content": .string("alpha beta")])
         let b: JSONValue = .object(["role": .string("assistant"), "content": .string("gamma")])

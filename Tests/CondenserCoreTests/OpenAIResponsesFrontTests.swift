@@ -82,7 +82,7 @@ struct OpenAIResponsesFrontTests {
             request.conversation.messages.map(\.role) == [
                 .system, .system, .user, .assistant, .assistant, .toolResult, .assistant, .toolResult, .assistant, nil, .user,
             ])
-        #expect(request.conversation.lastUserMessageIndex == 10)
+        #expect(request.conversation.messages.lastIndex { $0.role == .user } == 10)
         // The image part, the reasoning item, the calls and the compaction item are opaque.
         #expect(request.conversation.messages[2].parts.count == 2)
         #expect(request.conversation.messages[2].parts[1] == .opaque)
@@ -124,7 +124,7 @@ struct OpenAIResponsesFrontTests {
         #expect(block.text == "hello there")
         #expect(block.path == [.key("input")])
         #expect(request.messageValues == [.string("Be brief."), .string("hello there")])
-        #expect(request.conversation.lastUserMessageIndex == 1)
+        #expect(request.conversation.messages.lastIndex { $0.role == .user } == 1)
 
         let onlyPrevious = try Self.request(#"{"model":"m","previous_response_id":"resp_1"}"#)
         #expect(onlyPrevious.conversation.messages.isEmpty)

@@ -5,8 +5,8 @@ import Testing
 /// Exact counts of Responses bodies: `instructions` counted once as a message, the texts
 /// of `input_text`/`output_text` parts and of tool outputs counted, reasoning ciphertext not.
 struct ResponsesTokenCountTests {
-    static func counter() throws -> (PipelineCounter, Tokenizer) {
-        (try EncodingCounters().counter(for: .o200kBase), try Tokenizer.shared(.o200kBase))
+    static func counter() throws -> (RequestTokenCounter, Tokenizer) {
+        (try RequestTokenCounters().counter(for: .o200kBase), try Tokenizer.shared(.o200kBase))
     }
 
     static let instructions = "You are Codex, a coding agent working in a sandboxed terminal."

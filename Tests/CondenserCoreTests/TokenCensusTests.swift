@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func shapesGroupTokensByTheirCharacterClasses() {
-        func shape(_ token: String, _ kind: RareTokenDetector.Kind = .code) -> UInt64 {
+        func shape(_ token: String, _ kind: FactDetector.Kind = .code) -> UInt64 {
             let bytes = Array(token.utf8)
             return bytes.withUnsafeBufferPointer { TokenCensus.shapeFingerprint($0, 0..<bytes.count, kind: kind) }
         }

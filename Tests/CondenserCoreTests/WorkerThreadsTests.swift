@@ -126,7 +126,7 @@ final class Shared<Value: Sendable>: Sendable {
         var settings = PipelineSettings()
         settings.timeBudgetMilliseconds = 60_000
         let pipeline = CompressionPipeline(settings: settings, stages: [probe], summarizer: nil) { _ in
-            PipelineCounter(
+            RequestTokenCounter(
                 name: "probe", text: probe, overhead: { _ in 0 },
                 message: { message in
                     probe.note()

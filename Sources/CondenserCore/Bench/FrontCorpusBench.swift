@@ -79,7 +79,7 @@ public struct FrontCorpusBench {
     public func run(_ sessions: [CorpusSession]) -> [SessionResult] {
         let live = makePipeline()
         let firstSight = makePipeline()
-        let counters = EncodingCounters()
+        let counters = RequestTokenCounters()
         return sessions.map { session in
             var result = SessionResult(id: session.id, kind: session.kind)
             result.factsTotal = session.needles.count
@@ -151,7 +151,7 @@ public struct FrontCorpusBench {
 
     /// The price of a request after `previous`: the items it repeats from the start of
     /// the previous request read from the cache, the rest written to it.
-    static func cost(_ messages: [JSONValue], after previous: [JSONValue], profile: FrontProfile, counter: PipelineCounter) -> Double {
+    static func cost(_ messages: [JSONValue], after previous: [JSONValue], profile: FrontProfile, counter: RequestTokenCounter) -> Double {
         var shared = 0
         while shared < min(messages.count, previous.count), RecentRequests.identical(messages[shared], previous[shared]) { shared += 1 }
         let pricing = profile.cachePricing

@@ -13,9 +13,6 @@ public struct ChatRequest: Sendable, Hashable {
 
     public var model: String { body["model"]?.stringValue ?? "" }
 
-    /// Whether the client asked for a server-sent event stream.
-    public var stream: Bool { body["stream"]?.boolValue ?? false }
-
     /// The tool definitions, as they came.
     public var tools: [JSONValue]? { body["tools"]?.arrayValue }
 

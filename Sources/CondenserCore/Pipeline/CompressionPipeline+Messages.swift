@@ -7,7 +7,7 @@ extension CompressionPipeline {
     ///     conversation's previous request.
     func process(
         _ request: FrontRequest, messageTokens: [Int], knownHashes: ArraySlice<StableHash>,
-        mode: CompressionMode, counting: PipelineCounter,
+        mode: CompressionMode, counting: RequestTokenCounter,
         deadline: ContinuousClock.Instant, clock: ContinuousClock, now: ContinuousClock.Instant, recording: Bool = true
     ) throws(PipelineError) -> [MessageResult] {
         let conversation = request.conversation
@@ -104,12 +104,12 @@ extension CompressionPipeline {
     /// The provider caches its prefix as it is (summary boundary 0). Without the record,
     /// the conversation's first request over the threshold would pass for one never
     /// forwarded and be cut as deep as the recency window allows, re-billing the cached
-    /// prefix: chats crossing the threshold cost up to 1.23 times uncompressed in replay.
+    /// prefix.
     ///
     /// Every message went as the client sent it, which the record says: a reply may sign
     /// thinking over those bytes.
     func recordUncompressed(
-        _ request: FrontRequest, knownHashes: ArraySlice<StableHash>, messageTokens: [Int], mode: CompressionMode, counting: PipelineCounter,
+        _ request: FrontRequest, knownHashes: ArraySlice<StableHash>, messageTokens: [Int], mode: CompressionMode, counting: RequestTokenCounter,
         at now: ContinuousClock.Instant
     ) {
         let messages = request.conversation.messages
@@ -133,7 +133,7 @@ extension CompressionPipeline {
         return result
     }
 
-    func modeKey(_ mode: CompressionMode, _ counting: PipelineCounter) -> StableHash {
+    func modeKey(_ mode: CompressionMode, _ counting: RequestTokenCounter) -> StableHash {
         keyBase.combined(with: StableHash(mode.rawValue + "|" + counting.name))
     }
 
@@ -148,19 +148,6 @@ extension CompressionPipeline {
             keys.append(prefix)
         }
         return keys
-    }
-
-    /// The summary boundary this request went upstream with, if it did lately.
-    func forwardedBoundary(of request: FrontRequest, mode: CompressionMode) -> Int? {
-        ledgerEntry(of: request, mode: mode)?.boundary
-    }
-
-    /// The ledger entry of exactly this request's messages, if it went upstream lately.
-    func ledgerEntry(of request: FrontRequest, mode: CompressionMode) -> CutLedger.Entry? {
-        guard let counting = try? counterFor(request.model) else { return nil }
-        let keys = conversationKeys(request.conversation.messages.map(\.contentHash), modeKey: modeKey(mode, counting))
-        guard let key = keys.last else { return nil }
-        return ledger.entry(for: key)
     }
 
     /// What the conversation's earlier forwarding binds this request to.
@@ -225,7 +212,7 @@ extension CompressionPipeline {
     /// count adds up its members, so the content's share is the message less the message
     /// without it (whose other members are a few tokens to count). Saves a tokenizer pass
     /// over every block.
-    func contentTokens(_ message: JSONValue, _ tokens: Int, _ counting: PipelineCounter, profile: FrontProfile) -> Int? {
+    func contentTokens(_ message: JSONValue, _ tokens: Int, _ counting: RequestTokenCounter, profile: FrontProfile) -> Int? {
         guard case .object(var bare) = message, case .string(let text)? = bare["content"], !text.isEmpty else { return nil }
         bare["content"] = .string("")
         return tokens - counting.message(.object(bare), of: profile)

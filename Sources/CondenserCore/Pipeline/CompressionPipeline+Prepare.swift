@@ -23,7 +23,7 @@ extension CompressionPipeline {
     /// Messages before `verbatim` go as they came: nothing to prepare.
     func prepare(
         _ request: FrontRequest, hits: [MessageResult?], messageTokens: [Int], boundary: Int, verbatim: Int,
-        mode: CompressionMode, counting: PipelineCounter, deadline: ContinuousClock.Instant, clock: ContinuousClock
+        mode: CompressionMode, counting: RequestTokenCounter, deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> [[PreparedBlock]?] {
         let messages = request.conversation.messages
         var work: [(message: Int, block: Int)] = []
@@ -66,7 +66,7 @@ extension CompressionPipeline {
     /// the one pass over every byte of a cold request (the caller asks only when the
     /// conversation's previous request is unknown). Nil for a small request, which the
     /// caller counts message by message.
-    func countMessagesOnAllCores(_ request: FrontRequest, _ counting: PipelineCounter) -> [Int]? {
+    func countMessagesOnAllCores(_ request: FrontRequest, _ counting: RequestTokenCounter) -> [Int]? {
         let messages = request.messageValues
         guard messages.count > 1 else { return nil }
         let sizes = request.conversation.messages.map { message in message.textBlocks.reduce(0) { $0 + $1.text.utf8.count } }

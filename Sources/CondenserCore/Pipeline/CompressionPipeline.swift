@@ -3,44 +3,25 @@ import Synchronization
 
 /// The compression pipeline: the proxy's `ChatCompressor`.
 ///
-/// Per message, in order: the per-block text stages (whitespace, noise), then `dedupe`
-/// (a reference or diff against an earlier copy), then `boilerplate`, then, only for
-/// messages before the summary boundary, `summary`. User messages get only the summary:
-/// one before the boundary, with a later user message before it too, may be summarised
-/// at a re-cut; so the last user message is byte for byte, and an old one never changes
-/// between re-cuts. What never changes: system messages (by default), tool calls and
-/// their ids, every non-text part, every field but a text's content, and the tools.
+/// Rewrites the text blocks of each message: the per-block stages, then `dedupe`, then
+/// `boilerplate`, then, before the summary boundary (`SummaryBoundary`), the old-turn
+/// summary. A message's result depends only on that message, the messages before it and
+/// the boundary, so each request of a growing conversation repeats the previous one's
+/// bytes up to its new messages, except at a planned re-cut. The last user message, tool
+/// calls and their ids, non-text parts, every field but a text's content, the tools and
+/// (with `keepSystemPromptVerbatim`) system messages go upstream as they came.
 ///
-/// Cache stability: a message's result depends only on that message, the messages
-/// before it and the summary boundary, never on what follows or on whether it is last.
-/// So a tool result gets the same treatment when it is newest as when it is old, and
-/// every request of a growing conversation repeats the previous one's bytes up to its
-/// new messages, except at a planned re-cut (`SummaryBoundary`). Results are memoised
-/// by exactly those inputs, so a request works only on its new messages.
+/// With `settings.stateDirectory`, the state that decides each conversation's boundary
+/// survives a restart (`ConversationStateStore`), so a restarted process forwards earlier
+/// messages with the same bytes as before.
 ///
-/// Re-cuts: a re-cut costs only what the provider has cached. The `CutLedger` remembers
-/// each recent conversation's boundary and when it was last forwarded. A conversation
-/// met for the first time, or idle for longer than `cacheTTLSeconds`, can have nothing
-/// cached, so it is cut as deep as the recency window allows. Otherwise the boundary
-/// continues from the recorded one, and moves only when the estimated savings over the
-/// requests to come cover re-billing the prefix after it once (`summaryPayoff`), in
-/// either mode. Each token of a live conversation is billed in full once, when it first
-/// appears, so what the lossless stages remove then sets the cost floor.
-///
-/// Restarts: with `settings.stateDirectory`, the ledger is kept on disk
-/// (`ConversationStateStore`, whose doc states what is persisted and why it is enough),
-/// so a restarted process forwards every conversation's earlier messages with the same
-/// bytes as before.
-///
-/// Time: a cold request (nothing memoised) counts its messages and runs the per-block
-/// work of every message on all cores first (`prepare`), then the message pass, which
-/// needs the messages in order, finds that work done.
-///
-/// Fail open: a time budget overrun or a broken invariant forwards the original
-/// request, with the reason.
+/// Fail open: a time budget overrun or a broken invariant forwards the original request,
+/// with the reason. docs/DESIGN.md explains the design and its figures.
 public final class CompressionPipeline: ChatCompressor, Sendable {
-    /// Bump when any stage's output changes, so memoised results of the old code are not
-    /// reused by a long-running process after a reload of settings.
+    /// Part of every memo and conversation-state key. Bump it when any stage's output
+    /// changes: the conversation state persisted across restarts (`ConversationStateStore`)
+    /// is keyed by it, so a daemon running changed stages starts each conversation afresh
+    /// instead of continuing from a boundary recorded for other bytes.
     public static let version = "pipeline-6"
 
     /// How many recent requests' indexes are kept: one per conversation in progress is
@@ -53,7 +34,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     public let settings: PipelineSettings
     let stages: [any TextStage]
     let summarizer: (any TextStage)?
-    let counterFor: @Sendable (String) throws -> PipelineCounter
+    let counterFor: @Sendable (String) throws -> RequestTokenCounter
     let deduplicator: Deduplicator
     let boilerplate: BoilerplateRemover
     let memo: PipelineMemo
@@ -75,7 +56,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     public init(
         settings: PipelineSettings, stages: [any TextStage], summarizer: (any TextStage)?,
         warn: @escaping @Sendable (String) -> Void = CompressionPipeline.printWarning,
-        counterFor: @escaping @Sendable (_ model: String) throws -> PipelineCounter
+        counterFor: @escaping @Sendable (_ model: String) throws -> RequestTokenCounter
     ) {
         self.settings = settings
         self.stages = stages
@@ -157,7 +138,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     ) -> CompressionOutcome {
         let clock = ContinuousClock()
         let start = clock.now
-        let counting: PipelineCounter
+        let counting: RequestTokenCounter
         do {
             counting = try counterFor(request.model)
         } catch {

@@ -1,7 +1,7 @@
 /// How the compression pipeline behaves. Every field has a default that suits coding
 /// agents and chats; `validate()` says which field is wrong and why.
 ///
-/// Proposed configuration keys (TOML, section `[compression]`):
+/// Configuration keys (TOML, section `[compression]`):
 ///
 /// | key | field |
 /// | --- | --- |
@@ -10,7 +10,6 @@
 /// | `recent_turns` | `recentTurns` |
 /// | `time_budget_ms` | `timeBudgetMilliseconds` |
 /// | `keep_system_prompt` | `keepSystemPromptVerbatim` |
-/// | `keep_tool_definitions` | `keepToolDefinitionsVerbatim` |
 /// | `summaries` | `summaries` |
 /// | `summary_step_tokens` | `summaryStepTokens` |
 /// | `summary_payoff` | `summaryPayoff` |
@@ -34,20 +33,11 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     /// before it may also be summarised. User messages get no lossless stage; an old one
     /// is summarised only when a later user message is before the boundary too (so the
     /// last user message never changes).
-    ///
-    /// Dev corpus, safe mode, agent medians of savings at first sight (the deepest cut)
-    /// / cache-aware replay cost: 2 turns 51.9% / 0.740, 3 turns 50.9% / 0.740.
     public var recentTurns: Int = 3
     /// Compression that takes longer than this forwards the original request instead.
-    /// A cold 30k-token agent request takes 6-8 ms on two cores (its counting, stages and
-    /// summaries run on all cores) when a core is free, about twice that on one; a new
-    /// turn of a warm one 0.3-0.5 ms.
     public var timeBudgetMilliseconds: Int = 50
     /// Keep system (and developer) messages byte for byte.
     public var keepSystemPromptVerbatim: Bool = true
-    /// Keep `tools` byte for byte. The pipeline never rewrites tool definitions; the
-    /// setting is here so a later stage that could must ask.
-    public var keepToolDefinitionsVerbatim: Bool = true
     /// Whether old turns are summarised at planned re-cuts, per mode.
     public var summaries: SummaryPolicy = .always
     /// Candidate summary boundaries sit where the conversation's cumulative tokens
@@ -58,24 +48,12 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     public var summaryStepTokens: Int = 4000
     /// How much a planned re-cut must save, by `SummaryBoundary`'s estimate, relative to
     /// re-billing the prefix after it, before the boundary of a cached conversation moves.
-    /// Both modes weigh re-cuts alike: a re-cut that costs more in cache misses than it
-    /// saves is no saving, however aggressive. (Aggressive mode used to re-cut at every
-    /// candidate: replay cost 0.871 against 0.740.)
-    ///
-    /// The estimate takes as many requests to come as came before; agent sessions end
-    /// sooner, so re-cuts that the estimate calls even lose money. Back-to-back replay of
-    /// the dev corpus (agent medians, savings of the last request / cache-aware cost):
-    /// payoff 1 50.8% / 0.791, 2 27.9% / 0.744, 3 and more 26.8% / 0.740. At 3 two
-    /// sessions still re-cut, and both lost by it: an agent session cost 0.612 of
-    /// uncompressed instead of 0.536, a chat 1.110 instead of 0.949. From 3.5 none does.
-    /// At 4, a re-cut still happens in a session long enough to repay it several times.
+    /// Both modes weigh re-cuts alike.
     public var summaryPayoff: Double = 4
     /// How long a provider is taken to keep a prompt-cache prefix after its last use. A
     /// conversation idle for longer (or never forwarded by this process) can have nothing
     /// cached, so its request is summarised as deep as `recentTurns` allows, at no cache
-    /// cost; later requests continue from there with planned re-cuts. OpenAI keeps
-    /// prefixes 5 to 10 minutes (up to an hour off-peak), Anthropic 5 minutes by default;
-    /// 600 errs towards keeping a cache that might still be there. 0: never take an
+    /// cost; later requests continue from there with planned re-cuts. 0: never take an
     /// idle conversation's cache for gone (one this process never forwarded still is).
     public var cacheTTLSeconds: Int = 600
     /// Blocks shorter than this many characters are never replaced by a reference.

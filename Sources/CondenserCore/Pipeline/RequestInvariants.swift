@@ -11,7 +11,7 @@ public enum RequestInvariants {
         guard before.count == rewritten.messages.count else {
             return problems + ["message count changed from \(before.count) to \(rewritten.messages.count)"]
         }
-        let lastUser = original.conversation.lastUserMessageIndex
+        let lastUser = before.lastIndex { $0.role == .user }
         for (index, (old, new)) in zip(before, rewritten.messages).enumerated() where old != new {
             if index == lastUser { problems.append("message \(index): last user message changed") }
             if systemVerbatim, old.role == .system { problems.append("message \(index): system message changed") }

@@ -1,4 +1,5 @@
-/// Counts the prompt tokens of a chat request the way OpenAI bills them.
+/// Counts the prompt tokens of an OpenAI chat request, of its messages and of its tool
+/// definitions, the way OpenAI bills them.
 ///
 /// Messages follow OpenAI's published formula ("How to count tokens with tiktoken", the
 /// OpenAI cookbook), exact for plain chats on current models:

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Token counts of the pieces that byte-pair merging had to work out (pieces that are not
-/// one token), shared by every count of a tokenizer.
+/// Stores the token counts of the pieces that byte-pair merging had to work out (pieces
+/// that are not one token), shared by every count of a tokenizer.
 ///
 /// Merging one such piece costs a couple of thousand instructions, and the same pieces
 /// (identifiers, paths, words the vocabulary splits) come back all the time: in one text,

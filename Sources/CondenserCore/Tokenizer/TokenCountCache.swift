@@ -1,6 +1,7 @@
 import Synchronization
 
-/// Token counts by content hash, bounded in memory, shared between threads.
+/// Stores token counts by content hash (it counts nothing itself), bounded in memory,
+/// shared between threads.
 ///
 /// Two generations instead of a full LRU: lookups hit the current generation, or the
 /// previous one (and are promoted); when the current one fills, it becomes the previous

@@ -1,4 +1,4 @@
-/// Counts the tokens of a text exactly as a provider's tokenizer would.
+/// Counts the tokens of a plain text, as one encoding's tokenizer would.
 public protocol TokenCounter: Sendable {
     func count(_ text: String) -> Int
 }

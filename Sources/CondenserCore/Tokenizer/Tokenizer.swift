@@ -34,7 +34,7 @@ public final class Tokenizer: TokenCounter, Sendable {
     private static let loaded = Mutex<[TokenEncoding: Tokenizer]>([:])
 
     /// The process-wide tokenizer of an encoding, loaded from the shipped rank file on
-    /// first use (about 45 ms of CPU for o200k_base). Throws, never traps, if the file is missing.
+    /// first use. Throws, never traps, if the file is missing.
     public static func shared(_ encoding: TokenEncoding) throws -> Tokenizer {
         try loaded.withLock { tokenizers throws(TokenizerError) -> Tokenizer in
             if let tokenizer = tokenizers[encoding] { return tokenizer }

@@ -5,19 +5,14 @@ import Synchronization
 /// The `CutLedger` on disk, so that a conversation continues after the daemon restarts
 /// (socket activation stops it when idle) exactly as it would have without the restart.
 ///
-/// What is persisted, and why it is enough: per conversation prefix forwarded, the key
-/// of that prefix (a hash of the pipeline version, its settings, the mode, the encoding
-/// and the content hashes of its messages), its summary boundary, and when it was last
-/// forwarded (wall-clock time), and how many of its first messages went upstream as the
-/// client sent them, when any did. No prompt text, compressed or not. The compressed form of
-/// each message is a deterministic function of the messages up to it, the boundary and
-/// the settings (the memo, the index snapshots and the recent requests are caches of
-/// that function), and the next boundary is a deterministic function of the messages,
-/// the recorded boundary and whether the provider may still cache the prefix (the time
-/// since it was last forwarded against `cacheTTLSeconds`). So a restarted pipeline that
-/// finds the ledger entry recomputes the same bytes for what was forwarded before. A
-/// pipeline whose version or settings differ finds no entry under its keys, as a pipeline
-/// without the file would not: its output is a different function anyway.
+/// What is persisted, per conversation prefix forwarded: the key of that prefix (a hash
+/// of the pipeline version, its settings, the mode, the encoding and the content hashes
+/// of its messages), its summary boundary, when it was last forwarded (wall-clock time),
+/// and how many of its first messages went upstream as the client sent them, when any
+/// did. No prompt text, compressed or not. A restarted pipeline with the same version and
+/// settings that finds a conversation's entry forwards the same bytes as before; one whose
+/// version or settings differ finds no entry under its keys. (docs/DESIGN.md says why
+/// this is enough.)
 ///
 /// Bounds: entries older than `maximumAge` are dropped, and the newest entries that fit
 /// in `maximumBytes` are kept. Writes go behind the request, on a queue of their own,

@@ -1,6 +1,7 @@
-/// A token counter that remembers counts by content hash. Pipelines count the same
-/// blocks again and again (every request of a conversation repeats the earlier ones),
-/// and hashing is far cheaper than byte-pair encoding.
+/// A `TokenCounter` over another one that remembers each text's count by content hash.
+///
+/// Pipelines count the same blocks again and again (every request of a conversation
+/// repeats the earlier ones), and hashing is far cheaper than byte-pair encoding.
 public struct CachingTokenCounter: TokenCounter {
     let base: any TokenCounter
     let cache: TokenCountCache

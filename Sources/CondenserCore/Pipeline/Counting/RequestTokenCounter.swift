@@ -1,6 +1,7 @@
-/// How a pipeline counts tokens for one encoding: block texts (for per-stage savings and
-/// for keeping only changes that save) and whole requests (tokens in and out).
-public struct PipelineCounter: Sendable {
+/// Counts tokens in one encoding at every grain the pipeline needs: a block's text (for
+/// per-stage savings, and to keep only changes that save), one message, and a whole
+/// request (tokens in and out).
+public struct RequestTokenCounter: Sendable {
     /// The encoding's name; part of memo keys, since counts decide what a stage keeps.
     public var name: String
     public var text: any TokenCounter
@@ -20,16 +21,6 @@ public struct PipelineCounter: Sendable {
         self.text = text
         self.overhead = overhead
         self.message = message
-    }
-
-    /// The tokens of a whole request.
-    public func request(_ request: FrontRequest) -> Int {
-        request.messageValues.reduce(overhead(of: request)) { $0 + message($1, of: request.profile) }
-    }
-
-    /// The tokens of a whole OpenAI chat request.
-    public func request(_ chat: ChatRequest) -> Int {
-        request(OpenAIChatFront.request(chat))
     }
 
     /// The tokens of one message of a request of `profile`: `message` for an exact front;

@@ -11,9 +11,4 @@ public struct Conversation: Sendable, Hashable {
     public init(messages: [ConversationMessage]) {
         self.messages = messages
     }
-
-    /// The index of the last message with the user role: kept byte for byte.
-    public var lastUserMessageIndex: Int? {
-        messages.lastIndex { $0.role == .user }
-    }
 }

@@ -33,7 +33,7 @@ enum TokenCensus {
                 // Every strong kind holds a digit, or `@` (emails); most code and prose
                 // lines hold neither.
                 guard buffer[range].contains(where: { $0 &- 0x30 < 10 || $0 == 0x40 }) else { continue }
-                RareTokenDetector.scan(buffer, range) { kind, token in
+                FactDetector.scan(buffer, range) { kind, token in
                     guard kind.isStrong else { return }
                     let key = fingerprint(buffer, token)
                     let shape = shapeFingerprint(buffer, token, kind: kind)
@@ -95,7 +95,7 @@ enum TokenCensus {
     /// FNV-1a over the token's kind and its shape: each run of letters and digits becomes
     /// the classes it holds (`A` capitals, `a` lower case, `9` digits, in that order) and
     /// separators stay, so `QRX-8228` is `A-9`, `LgDINs6Q` is `Aa9` and `a1b2c3d` is `a9`.
-    static func shapeFingerprint(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, kind: RareTokenDetector.Kind) -> UInt64 {
+    static func shapeFingerprint(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, kind: FactDetector.Kind) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         func mix(_ byte: UInt8) {
             hash ^= UInt64(byte)

@@ -1,13 +1,21 @@
 import Testing
 @testable import CondenserCore
 
-@Suite struct RareTokenDetectorTests {
-    func kinds(_ text: String) -> [RareTokenDetector.Kind] {
-        RareTokenDetector.tokens(in: text).map(\.kind)
+@Suite struct FactDetectorTests {
+    func kinds(_ text: String) -> [FactDetector.Kind] {
+        FactDetector.facts(in: text).map(\.kind)
     }
 
-    func kind(of token: String) -> RareTokenDetector.Kind? {
-        RareTokenDetector.tokens(in: token).first { $0.text == token }?.kind
+    func hasStrongFact(_ text: String) -> Bool {
+        FactDetector.facts(in: text).contains { $0.kind.isStrong }
+    }
+
+    func hasFactWorthASentence(_ text: String) -> Bool {
+        FactDetector.facts(in: text).contains { $0.kind.isWorthASentence }
+    }
+
+    func kind(of token: String) -> FactDetector.Kind? {
+        FactDetector.facts(in: token).first { $0.text == token }?.kind
     }
 
     @Test(arguments: [
@@ -16,11 +24,11 @@ import Testing
     ])
     func codesAndIdsAreStrong(_ token: String) {
         #expect(kind(of: token) == .code)
-        #expect(RareTokenDetector.hasStrongToken("the value was \(token), see above"))
+        #expect(hasStrongFact("the value was \(token), see above"))
     }
 
     @Test func idsInsidePathsAssignmentsAndQuotesAreFound() {
-        let tokens = RareTokenDetector.tokens(in: "logpath = /var/log/remote/quillwort-50/app.log code=NDX-2716 `juniper-44`")
+        let tokens = FactDetector.facts(in: "logpath = /var/log/remote/quillwort-50/app.log code=NDX-2716 `juniper-44`")
         let codes = tokens.filter { $0.kind == .code }.map(\.text)
         #expect(codes == ["quillwort-50", "NDX-2716", "juniper-44"])
         #expect(tokens.contains { $0.kind == .path && $0.text == "/var/log/remote/quillwort-50/app.log" })
@@ -33,7 +41,7 @@ import Testing
         #expect(kind(of: "v2.0") == .version)
         #expect(kind(of: "https://docs.python.org/3/library/stat.html") == .url)
         #expect(kind(of: "david@example.com") == .email)
-        #expect(RareTokenDetector.Kind.hash.isStrong && RareTokenDetector.Kind.url.isStrong)
+        #expect(FactDetector.Kind.hash.isStrong && FactDetector.Kind.url.isStrong)
     }
 
     @Test func identifiersPathsNumbersAndQuotesAreFactsButNotStrong() {
@@ -48,15 +56,15 @@ import Testing
         #expect(kind(of: "192.0.2.10") == .number)
         #expect(kind(of: "NRL") == .acronym)
         #expect(kinds("call `quit()` now") .contains(.quoted))
-        #expect(RareTokenDetector.hasFact("the port is 5686"))
-        #expect(!RareTokenDetector.hasStrongToken("the port is 5686 in Lib/poplib.py for UnicodeDecodeError"))
+        #expect(hasFactWorthASentence("the port is 5686"))
+        #expect(!hasStrongFact("the port is 5686 in Lib/poplib.py for UnicodeDecodeError"))
     }
 
     @Test func datesAndTimesAreNotFacts() {
         #expect(kind(of: "2025-09-28T07:07:11.8223132Z") == .timestamp)
         #expect(kind(of: "2025-09-28") == .timestamp)
-        #expect(!RareTokenDetector.hasFact("at 08:54:21 on 2025-09-28"))
-        #expect(!RareTokenDetector.hasStrongToken("2025-09-28T07:07:11.8223132Z"))
+        #expect(!hasFactWorthASentence("at 08:54:21 on 2025-09-28"))
+        #expect(!hasStrongFact("2025-09-28T07:07:11.8223132Z"))
     }
 
     @Test(arguments: [
@@ -67,16 +75,16 @@ import Testing
         "utf8 and ssh2 are not ids, and well-known words are not either.",
     ])
     func ordinaryTextHasNoStrongToken(_ text: String) {
-        #expect(!RareTokenDetector.hasStrongToken(text))
+        #expect(!hasStrongFact(text))
     }
 
     @Test func trivialNumbersAndPlainWordsAreNoFacts() {
-        #expect(!RareTokenDetector.hasFact("Step 1: open the door and look around."))
-        #expect(RareTokenDetector.tokens(in: "a b c, d. e! (f)").isEmpty)
+        #expect(!hasFactWorthASentence("Step 1: open the door and look around."))
+        #expect(FactDetector.facts(in: "a b c, d. e! (f)").isEmpty)
     }
 
     @Test func tokensComeInOrderOfAppearance() {
-        let texts = RareTokenDetector.tokens(in: "BLD-3094 then 3.11.7 then gh-100411").map(\.text)
+        let texts = FactDetector.facts(in: "BLD-3094 then 3.11.7 then gh-100411").map(\.text)
         #expect(texts == ["BLD-3094", "3.11.7", "gh-100411"])
     }
 }
