@@ -49,10 +49,12 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // The benchmarks behind `condenser bench`: the corpus and replay measurements.
+        .target(name: "CondenserBench", dependencies: ["CondenserCore"]),
         .executableTarget(
             name: "condenser",
             dependencies: [
-                "CondenserCore", "CondenserServer", "SystemdKit",
+                "CondenserCore", "CondenserServer", "SystemdKit", "CondenserBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -60,6 +62,7 @@ let package = Package(
         // Helpers shared by the test targets.
         .target(name: "CondenserTestSupport", path: "Tests/CondenserTestSupport"),
         .testTarget(name: "CondenserCoreTests", dependencies: ["CondenserCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CondenserBenchTests", dependencies: ["CondenserBench", "CondenserCore"]),
         .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit", "CondenserCore", "CondenserTestSupport"]),
         .testTarget(
             name: "CondenserServerTests",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CondenserCore
+import CondenserBench
 import CondenserServer
 
 /// `condenser bench corpus`: the pipeline against an evaluation corpus and its targets.

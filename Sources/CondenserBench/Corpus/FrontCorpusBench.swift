@@ -1,3 +1,4 @@
+import CondenserCore
 import Foundation
 
 /// The corpus through a front other than OpenAI chat, converted the way that front's
@@ -79,7 +80,7 @@ public struct FrontCorpusBench {
     public func run(_ sessions: [CorpusSession]) -> [SessionResult] {
         let live = makePipeline()
         let firstSight = makePipeline()
-        let counters = EncodingCounters()
+        let counters = StandardEncodingCounters()
         return sessions.map { session in
             var result = SessionResult(id: session.id, kind: session.kind)
             result.factsTotal = session.needles.count
@@ -153,7 +154,7 @@ public struct FrontCorpusBench {
     /// the previous request read from the cache, the rest written to it.
     static func cost(_ messages: [JSONValue], after previous: [JSONValue], profile: FrontProfile, counter: PipelineCounter) -> Double {
         var shared = 0
-        while shared < min(messages.count, previous.count), RecentRequests.identical(messages[shared], previous[shared]) { shared += 1 }
+        while shared < min(messages.count, previous.count), JSONValue.identical(messages[shared], previous[shared]) { shared += 1 }
         let pricing = profile.cachePricing
         var total = 0.0
         for (index, message) in messages.enumerated() {

@@ -1,3 +1,4 @@
+import CondenserCore
 /// The corpus bench's figures: per session, and summarised against the targets.
 public struct CorpusBenchReport: Sendable, Codable {
     public var mode: CompressionMode
@@ -163,26 +164,6 @@ public struct CorpusBenchReport: Sendable, Codable {
         out += TextTable.render(summary, rightAligned: [1])
         return out
     }
-}
-
-func percent(_ value: Double) -> String {
-    value.isNaN ? "-" : fixed(value * 100, 1) + "%"
-}
-
-/// A decimal with `digits` places, without Foundation's locale-dependent formatting.
-func fixed(_ value: Double, _ digits: Int) -> String {
-    guard value.isFinite else { return "-" }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let scaled = (abs(value) * scale).rounded()
-    let whole = Int(scaled / scale)
-    let fraction = Int(scaled - Double(whole) * scale)
-    var text = (value < 0 && scaled > 0 ? "-" : "") + String(whole)
-    if digits > 0 {
-        let digitsText = String(fraction)
-        text += "." + String(repeating: "0", count: digits - digitsText.count) + digitsText
-    }
-    return text
 }
 
 extension CorpusBenchReport {
