@@ -49,8 +49,20 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
-        // The benchmarks behind `condenser bench`: the corpus and replay measurements.
-        .target(name: "CondenserBench", dependencies: ["CondenserCore"]),
+        // The benchmarks behind `condenser bench`: the corpus and replay, the tokenizer, and
+        // the proxy and the daemon under load against fake upstreams on loopback.
+        .target(
+            name: "CondenserBench",
+            dependencies: [
+                "CondenserCore", "CondenserServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "condenser",
             dependencies: [
