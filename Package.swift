@@ -50,10 +50,24 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // The benchmarks behind `condenser bench`: the corpus and replay, the tokenizer, and
+        // the proxy and the daemon under load against fake upstreams on loopback.
+        .target(
+            name: "CondenserBench",
+            dependencies: [
+                "CondenserCore", "CondenserServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "condenser",
             dependencies: [
-                "CondenserCore", "CondenserServer", "SystemdKit",
+                "CondenserCore", "CondenserServer", "SystemdKit", "CondenserBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,6 +75,7 @@ let package = Package(
         // Helpers shared by the test targets.
         .target(name: "CondenserTestSupport", path: "Tests/CondenserTestSupport"),
         .testTarget(name: "CondenserCoreTests", dependencies: ["CondenserCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CondenserBenchTests", dependencies: ["CondenserBench", "CondenserCore"]),
         .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit", "CondenserCore", "CondenserTestSupport"]),
         .testTarget(
             name: "CondenserServerTests",

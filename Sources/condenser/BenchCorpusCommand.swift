@@ -1,5 +1,6 @@
 import ArgumentParser
 import CondenserCore
+import CondenserBench
 import CondenserServer
 
 /// `condenser bench corpus`: the pipeline against an evaluation corpus and its targets.
@@ -26,6 +27,9 @@ struct BenchCorpusCommand: AsyncParsableCommand {
 
     @Flag(help: "Print the figures as JSON.")
     var json = false
+
+    @Flag(help: "Print the figures as a Markdown section (for docs/BENCHMARKS.md): the summary and the targets, without the per-session rows.")
+    var markdown = false
 
     @Flag(help: "Skip the replay (faster; no effective cost).")
     var noReplay = false
@@ -58,12 +62,19 @@ struct BenchCorpusCommand: AsyncParsableCommand {
         }
         if let other = front == "anthropic" ? FrontCorpusBench.Front.anthropic : front == "responses" ? .responses : nil {
             let bench = FrontCorpusBench.standard(front: other, settings: settings, mode: mode)
-            print(bench.render(bench.run(sessions)), terminator: "")
+            let results = bench.run(sessions)
+            if markdown {
+                print(bench.markdownSection(results, command: reproducingCommand(), machine: .current()).render(), terminator: "")
+            } else {
+                print(bench.render(results), terminator: "")
+            }
             return
         }
         let bench = try CorpusBench.standard(settings: settings, mode: mode, replay: !noReplay)
         let report = bench.run(sessions)
-        if json {
+        if markdown {
+            print(report.markdownSection(command: reproducingCommand(), machine: .current()).render(), terminator: "")
+        } else if json {
             print(report.json().serialized())
         } else {
             print(report.renderTable(), terminator: "")

@@ -129,8 +129,19 @@ func syntheticSession(rounds: Int) -> ChatRequest {
 }
 
 /// The requests an agent sends as the session grows (where the assistant responds next).
+/// The prefixes ending at each user message and after each complete set of tool results,
+/// then the whole request.
 func growingPrefixes(_ request: ChatRequest) -> [ChatRequest] {
-    CorpusSession(id: "s", kind: "agent", request: request, needles: []).replayRequests
+    let messages = request.messages
+    var requests: [ChatRequest] = []
+    for index in messages.indices {
+        let role = messages[index].role
+        let next = index + 1 < messages.count ? messages[index + 1].role : nil
+        guard role == "user" || (role == "tool" && next != "tool") else { continue }
+        requests.append(ChatRequest(body: request.body, messages: Array(messages[...index])))
+    }
+    if requests.last?.messages.count != messages.count { requests.append(request) }
+    return requests
 }
 
 @Suite struct CompressionPipelineTests {

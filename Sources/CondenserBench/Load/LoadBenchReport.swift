@@ -2,7 +2,7 @@ import Foundation
 
 /// The figures of `condenser bench load`, for the table and for --json. Durations are in
 /// seconds (latencies in milliseconds), memory in MB (10^6 bytes).
-struct LoadReport: Codable {
+public struct LoadReport: Codable, Sendable {
     var descriptorLimit: Int
     var streams: StreamsResult?
     var soak: SoakResult?
@@ -12,6 +12,33 @@ struct LoadReport: Codable {
     static let settleToleranceMB = 20.0
     static let p99Tolerance = 0.10
     static let slowCloseTargetSeconds = 30.0
+
+    /// The figures as a table: measure, value, target, verdict.
+    public func table() -> String {
+        let header = ReportRow(measure: "measure", value: "value", target: "target", verdict: "")
+        let all = [header] + rows
+        let widths = [all.map(\.measure.count).max() ?? 0, all.map(\.value.count).max() ?? 0, all.map(\.target.count).max() ?? 0]
+        return all.map { row in
+            row.measure.padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  "
+                + row.value.padding(toLength: widths[1], withPad: " ", startingAt: 0) + "  "
+                + row.target.padding(toLength: widths[2], withPad: " ", startingAt: 0) + "  " + row.verdict + "\n"
+        }.joined()
+    }
+
+    /// The figures as pretty-printed JSON with sorted keys.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// The figures as a section of docs/BENCHMARKS.md.
+    public func markdownSection(command: String, machine: MachineFacts) -> MarkdownSection {
+        MarkdownSection(
+            title: "Load: streams, soak, slow clients", command: command, machine: machine,
+            notes: ["Descriptor limit (this process, inherited by the daemon): \(descriptorLimit)."],
+            header: ["measure", "value", "target", "met"], rows: rows.map { [$0.measure, $0.value, $0.target, $0.verdict] })
+    }
 
     var rows: [ReportRow] {
         var rows: [ReportRow] = []
@@ -42,7 +69,7 @@ struct ReportRow {
 
 /// One batch of concurrent streams: failures (no 200 or no answer), streams that came back
 /// 200 but cut, mangled or out of order, and the durations of the whole ones.
-struct StreamRun: Codable {
+struct StreamRun: Codable, Sendable {
     var streams: Int
     var whole: Int
     var failed: Int
@@ -55,7 +82,7 @@ struct StreamRun: Codable {
     /// Each distinct failure, with how many streams had it.
     var failures: [String: Int]
 
-    init(outcomes: [BenchLoadCommand.StreamOutcome], wall: Double) {
+    init(outcomes: [LoadBench.StreamOutcome], wall: Double) {
         streams = outcomes.count
         whole = outcomes.filter(\.complete).count
         failed = outcomes.filter { $0.duration == nil }.count
@@ -77,7 +104,7 @@ struct StreamRun: Codable {
     }
 }
 
-struct StreamsResult: Codable {
+struct StreamsResult: Codable, Sendable {
     var streams: Int
     var streamSeconds: Double
     var direct: StreamRun
@@ -128,7 +155,7 @@ struct StreamsResult: Codable {
     }
 }
 
-struct SoakResult: Codable {
+struct SoakResult: Codable, Sendable {
     var requests: Int
     var largeRequests: Int
     var errors: Int
@@ -152,7 +179,7 @@ struct SoakResult: Codable {
     var daemonLog: LoadBenchDaemon.LogSummary
 
     init(
-        outcomes: [BenchLoadCommand.SoakOutcome], wall: Double, concurrency: Int, upstreamBytes: Int, upstreamInvalidBodies: Int,
+        outcomes: [LoadBench.SoakOutcome], wall: Double, concurrency: Int, upstreamBytes: Int, upstreamInvalidBodies: Int,
         rssBeforeMB: Double, peakRSSMB: Double, hwmMB: Double, rssAfterMB: Double, settleSeconds: Double, daemonAlive: Bool,
         daemonLog: LoadBenchDaemon.LogSummary
     ) {
@@ -220,7 +247,7 @@ struct SoakResult: Codable {
     }
 }
 
-struct SlowlorisResult: Codable {
+struct SlowlorisResult: Codable, Sendable {
     var clients: Int
     var connectErrors: Int
     var closedByDaemon: Int

@@ -1,4 +1,3 @@
-import ArgumentParser
 import AsyncHTTPClient
 import CondenserCore
 import Foundation
@@ -7,7 +6,7 @@ import Synchronization
 
 /// Stream first bytes while cold compressions run: whether a big compression holds
 /// threads the other requests' relays need.
-extension BenchProxyCommand {
+extension ProxyBench {
     /// Concurrent cold requests of the load.
     static let loadRequests = 4
     /// Tokens of each cold request.
@@ -19,7 +18,7 @@ extension BenchProxyCommand {
     func streamFirstByteUnderCompressionLoad(client: HTTPClient, proxied: String) async throws -> [(String, String, String, String)] {
         let stream = ByteBuffer(bytes: Self.chatBody(tokens: 100, stream: true))
         let template = ColdAgentRequest(tokens: Self.loadTokens)
-        print(
+        progress(
             "Measuring stream first bytes with no load, then under \(Self.loadRequests) cold \(Self.loadTokens / 1000)k-token "
                 + "compressions at once (\(template.bytes.count / 1024) KiB each, \(loadSeconds) s)...")
         for _ in 0..<10 {
@@ -96,7 +95,7 @@ extension BenchProxyCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let response = try await client.execute(request, timeout: .seconds(60))
-        guard response.status == .ok else { throw ValidationError("\(url) answered \(response.status)") }
+        guard response.status == .ok else { throw BenchError("\(url) answered \(response.status)") }
         var elapsed: Duration?
         for try await _ in response.body where elapsed == nil {
             elapsed = clock.now - start

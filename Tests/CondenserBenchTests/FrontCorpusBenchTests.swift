@@ -1,4 +1,5 @@
 import Testing
+@testable import CondenserBench
 @testable import CondenserCore
 
 @Suite struct FrontCorpusBenchTests {

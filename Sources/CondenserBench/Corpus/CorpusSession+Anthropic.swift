@@ -1,3 +1,4 @@
+import CondenserCore
 extension CorpusSession {
     /// The model the converted requests name.
     public static let anthropicModel = "claude-sonnet-4-5"

@@ -1,3 +1,4 @@
+import CondenserCore
 import Foundation
 
 /// The corpus through a front other than OpenAI chat, converted the way that front's
@@ -8,6 +9,8 @@ import Foundation
 public struct FrontCorpusBench {
     /// How a front's requests are made from a corpus session and read back.
     public struct Front: Sendable {
+        /// The front's name in a heading.
+        var title: String
         /// The line that names the front and its cost model under the table.
         var label: String
         /// The whole session as one request (first sight).
@@ -23,6 +26,7 @@ public struct FrontCorpusBench {
         /// Messages requests the way Claude Code sends them (`CorpusSession.anthropicMessagesBody`);
         /// counts are o200k estimates, as on the route itself; reads 0.1, writes 1.25.
         public static let anthropic = Front(
+            title: "Anthropic Messages",
             label: "front anthropic-messages (counts estimated with o200k); replay cost: cache reads 0.1, writes 1.25",
             whole: \.anthropicRequest, replay: \.anthropicReplayRequests,
             parse: { body throws(FrontRequestError) in try AnthropicMessagesFront.request(body: body) },
@@ -32,6 +36,7 @@ public struct FrontCorpusBench {
         /// `store: false`, full history, reasoning items with encrypted content,
         /// `prompt_cache_key`); exact counts in each model's encoding; reads 0.1, the rest 1.
         public static let responses = Front(
+            title: "OpenAI Responses",
             label: "front openai-responses (exact counts); replay cost: cache reads 0.1, the rest 1",
             whole: \.responsesBody, replay: \.responsesReplayBodies,
             parse: { body throws(FrontRequestError) in try OpenAIResponsesFront.request(body: body) },
@@ -79,7 +84,11 @@ public struct FrontCorpusBench {
     public func run(_ sessions: [CorpusSession]) -> [SessionResult] {
         let live = makePipeline()
         let firstSight = makePipeline()
+<<<<<<< HEAD:Sources/CondenserCore/Bench/FrontCorpusBench.swift
         let counters = RequestTokenCounters()
+=======
+        let counters = StandardEncodingCounters()
+>>>>>>> 6e14233b6cb721b867ef90acc6529a37d51e4ad6:Sources/CondenserBench/Corpus/FrontCorpusBench.swift
         return sessions.map { session in
             var result = SessionResult(id: session.id, kind: session.kind)
             result.factsTotal = session.needles.count
@@ -153,7 +162,7 @@ public struct FrontCorpusBench {
     /// the previous request read from the cache, the rest written to it.
     static func cost(_ messages: [JSONValue], after previous: [JSONValue], profile: FrontProfile, counter: RequestTokenCounter) -> Double {
         var shared = 0
-        while shared < min(messages.count, previous.count), RecentRequests.identical(messages[shared], previous[shared]) { shared += 1 }
+        while shared < min(messages.count, previous.count), JSONValue.identical(messages[shared], previous[shared]) { shared += 1 }
         let pricing = profile.cachePricing
         var total = 0.0
         for (index, message) in messages.enumerated() {
@@ -180,23 +189,59 @@ public struct FrontCorpusBench {
                     + pad("\(result.factsKept)/\(result.factsTotal)", 6)
                     + String(format: " %8d %12d %7d  %.3f", result.invalidRequests, result.failedOpen, result.replayRequests, result.replayCost))
         }
+        lines.append("")
+        lines.append(front)
+        for kind in kindSummaries(results) {
+            lines.append(
+                "\(kind.kind): median saved \(percent(kind.savedFirstSight)) first sight, "
+                    + "\(percent(kind.savedLive)) live end of replay; median replay cost "
+                    + String(format: "%.3f", kind.replayCost))
+        }
+        lines.append(totalsLine(results))
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension FrontCorpusBench {
+    /// One kind of session's medians.
+    struct KindSummary: Equatable {
+        var kind: String
+        var sessions: Int
+        var savedFirstSight: Double
+        var savedLive: Double
+        var replayCost: Double
+    }
+
+    static func kindSummaries(_ results: [SessionResult]) -> [KindSummary] {
         func median(_ values: [Double]) -> Double {
             let sorted = values.sorted()
             guard !sorted.isEmpty else { return 0 }
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
-        lines.append("")
-        lines.append(front)
-        for kind in Set(results.map(\.kind)).sorted() {
+        return Set(results.map(\.kind)).sorted().map { kind in
             let of = results.filter { $0.kind == kind }
-            lines.append(
-                "\(kind): median saved \(percent(median(of.map(\.savedFraction)))) first sight, "
-                    + "\(percent(median(of.map(\.liveSavedFraction)))) live end of replay; median replay cost "
-                    + String(format: "%.3f", median(of.map(\.replayCost))))
+            return KindSummary(
+                kind: kind, sessions: of.count, savedFirstSight: median(of.map(\.savedFraction)), savedLive: median(of.map(\.liveSavedFraction)),
+                replayCost: median(of.map(\.replayCost)))
         }
+    }
+
+    static func totalsLine(_ results: [SessionResult]) -> String {
         let facts = results.reduce(0) { $0 + $1.factsKept }
         let total = results.reduce(0) { $0 + $1.factsTotal }
-        lines.append("facts kept \(facts)/\(total); invalid requests \(results.reduce(0) { $0 + $1.invalidRequests }); failed open \(results.reduce(0) { $0 + $1.failedOpen })")
-        return lines.joined(separator: "\n") + "\n"
+        return "facts kept \(facts)/\(total); invalid requests \(results.reduce(0) { $0 + $1.invalidRequests }); "
+            + "failed open \(results.reduce(0) { $0 + $1.failedOpen })"
+    }
+
+    /// The medians per kind and the totals as a section of docs/BENCHMARKS.md.
+    public func markdownSection(_ results: [SessionResult], command: String, machine: MachineFacts) -> MarkdownSection {
+        func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
+        return MarkdownSection(
+            title: "Corpus, \(front.title) front (\(mode.rawValue))", command: command, machine: machine,
+            notes: [front.label, Self.totalsLine(results)],
+            header: ["sessions", "count", "median saved, first sight", "median saved, live end of replay", "median replay cost"],
+            rows: Self.kindSummaries(results).map {
+                [$0.kind, "\($0.sessions)", percent($0.savedFirstSight), percent($0.savedLive), String(format: "%.3f", $0.replayCost)]
+            })
     }
 }

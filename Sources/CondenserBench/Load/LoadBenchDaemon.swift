@@ -40,12 +40,12 @@ final class LoadBenchDaemon: @unchecked Sendable {
     /// Waits until it answers /healthz, sends a few small requests so that its memory is
     /// that of a daemon which has served, and lets it settle a second.
     func warmUp(client: HTTPClient) async throws {
-        try await BenchProxyCommand.waitUntilServing(client: client, port: port)
+        try await ProxyBench.waitUntilServing(client: client, port: port)
         for _ in 0..<5 {
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: BenchProxyCommand.chatBody(tokens: 200, stream: false)))
+            request.body = .bytes(ByteBuffer(bytes: ProxyBench.chatBody(tokens: 200, stream: false)))
             let response = try await client.execute(request, timeout: .seconds(30))
             _ = try await response.body.collect(upTo: 1024 * 1024)
         }

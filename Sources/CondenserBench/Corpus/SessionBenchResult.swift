@@ -1,3 +1,4 @@
+import CondenserCore
 /// What the corpus bench measured for one session.
 public struct SessionBenchResult: Sendable, Codable {
     public var id: String

@@ -1,3 +1,4 @@
+import CondenserCore
 import Foundation
 
 /// Runs the compression pipeline over an evaluation corpus and measures what matters:
@@ -221,11 +222,6 @@ public struct CorpusBench {
         }
         return (session.id, tokens, coldSessions.map(\.0.id), median(cold), median(warm))
     }
-}
-
-func milliseconds(_ duration: Duration) -> Double {
-    let (seconds, attoseconds) = duration.components
-    return Double(seconds) * 1000 + Double(attoseconds) / 1e15
 }
 
 func median(_ values: [Double]) -> Double {

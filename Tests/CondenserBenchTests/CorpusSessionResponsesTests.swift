@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import CondenserBench
 @testable import CondenserCore
 
 struct CorpusSessionResponsesTests {

@@ -1,3 +1,4 @@
+import CondenserCore
 extension CorpusSession {
     /// The whole session as Codex CLI would send it to `POST /v1/responses`.
     public var responsesBody: JSONValue {

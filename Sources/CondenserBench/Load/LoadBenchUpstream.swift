@@ -58,7 +58,7 @@ final class LoadBenchUpstream: Sendable {
             )
         }
         guard parsed["stream"]?.boolValue == true else {
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: BenchProxyCommand.completion))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ProxyBench.completion))
         }
         let stream = parsed["user"]?.stringValue ?? ""
         let count = chunkCount

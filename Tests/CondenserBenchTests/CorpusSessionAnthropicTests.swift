@@ -1,5 +1,6 @@
 import Testing
 
+@testable import CondenserBench
 @testable import CondenserCore
 
 @Suite struct CorpusSessionAnthropicTests {

@@ -1,3 +1,4 @@
+import CondenserCore
 import Foundation
 
 /// One session of an evaluation corpus (`dev.jsonl`): a chat request and the facts

@@ -1,3 +1,4 @@
+import CondenserCore
 /// The corpus bench's figures: per session, and summarised against the targets.
 public struct CorpusBenchReport: Sendable, Codable {
     public var mode: CompressionMode
@@ -122,6 +123,36 @@ public struct CorpusBenchReport: Sendable, Codable {
         return targets
     }
 
+    /// The lines between the per-session table and the targets: totals, stage shares,
+    /// block-granular cost, dearer sessions and what the timings measured.
+    var summaryLines: [String] {
+        var lines: [String] = []
+        lines.append("mode \(mode.rawValue); \(sessions.count) sessions; \(replayRequests) replay requests, \(prefixBreaks) prefix breaks")
+        if replayRequests > 0 {
+            lines.append("prefix breaks through a pipeline that met each whole session first: \(seenWholePrefixBreaks); replayed twice: \(replayedTwicePrefixBreaks)")
+            lines.append("replay requests forwarded differently with a restart before each request: \(restartChangedRequests)")
+        }
+        for kind in ["agent", "chat"] where !of(kind).isEmpty {
+            let shares = stageShares(kind).map { "\($0.stage) \(percent($0.share))" }.joined(separator: ", ")
+            lines.append("\(kind): stage savings of tokens in: \(shares.isEmpty ? "none" : shares)")
+        }
+        if replayRequests > 0 {
+            lines.append("cache-aware cost with OpenAI's granularity (from 1024 tokens, in 128-token blocks), medians: agent "
+                + fixed(medianEffectiveCost("agent", blocks: true), 3) + ", chats " + fixed(medianEffectiveCost("chat", blocks: true), 3))
+            let dearer = ["agent", "chat"].map { kind in
+                let group = sessionsCostingMore(kind)
+                let worst = group.map(\.effectiveCost).max().map { " (worst " + fixed($0, 3) + ")" } ?? ""
+                return "\(kind) \(group.count) of \(of(kind).count)" + worst
+            }
+            lines.append("sessions whose replay cost more than uncompressed: " + dearer.joined(separator: ", "))
+        }
+        if let timingSession, let timingTokens {
+            lines.append("timings: warm, each new turn of \(timingSession) (\(timingTokens) tokens); cold, the median over the next "
+                + "\(coldSessions.count) sessions nearest 30k tokens, each met once (" + coldSessions.joined(separator: ", ") + ")")
+        }
+        return lines
+    }
+
     /// The per-session table, stage shares and the summary against the targets.
     public func renderTable() -> String {
         var rows: [[String]] = [["session", "kind", "in", "out", "saved", "live", "facts", "invalid", "replay", "breaks", "eff. cost", "note"]]
@@ -134,55 +165,13 @@ public struct CorpusBenchReport: Sendable, Codable {
             ])
         }
         var out = TextTable.render(rows, rightAligned: Set(2..<11))
-        out += "\nmode \(mode.rawValue); \(sessions.count) sessions; \(replayRequests) replay requests, \(prefixBreaks) prefix breaks\n"
-        if replayRequests > 0 {
-            out += "prefix breaks through a pipeline that met each whole session first: \(seenWholePrefixBreaks); replayed twice: \(replayedTwicePrefixBreaks)\n"
-            out += "replay requests forwarded differently with a restart before each request: \(restartChangedRequests)\n"
-        }
-        for kind in ["agent", "chat"] where !of(kind).isEmpty {
-            let shares = stageShares(kind).map { "\($0.stage) \(percent($0.share))" }.joined(separator: ", ")
-            out += "\(kind): stage savings of tokens in: \(shares.isEmpty ? "none" : shares)\n"
-        }
-        if replayRequests > 0 {
-            out += "cache-aware cost with OpenAI's granularity (from 1024 tokens, in 128-token blocks), medians: agent "
-                + fixed(medianEffectiveCost("agent", blocks: true), 3) + ", chats " + fixed(medianEffectiveCost("chat", blocks: true), 3) + "\n"
-            let dearer = ["agent", "chat"].map { kind in
-                let group = sessionsCostingMore(kind)
-                let worst = group.map(\.effectiveCost).max().map { " (worst " + fixed($0, 3) + ")" } ?? ""
-                return "\(kind) \(group.count) of \(of(kind).count)" + worst
-            }
-            out += "sessions whose replay cost more than uncompressed: " + dearer.joined(separator: ", ") + "\n"
-        }
-        if let timingSession, let timingTokens {
-            out += "timings: warm, each new turn of \(timingSession) (\(timingTokens) tokens); cold, the median over the next "
-                + "\(coldSessions.count) sessions nearest 30k tokens, each met once (" + coldSessions.joined(separator: ", ") + ")\n"
-        }
+        out += "\n" + summaryLines.map { $0 + "\n" }.joined()
         out += "\n"
         var summary: [[String]] = [["measure", "value", "target", "met"]]
         for target in targets { summary.append([target.measure, target.value, target.goal, target.met ? "yes" : "NO"]) }
         out += TextTable.render(summary, rightAligned: [1])
         return out
     }
-}
-
-func percent(_ value: Double) -> String {
-    value.isNaN ? "-" : fixed(value * 100, 1) + "%"
-}
-
-/// A decimal with `digits` places, without Foundation's locale-dependent formatting.
-func fixed(_ value: Double, _ digits: Int) -> String {
-    guard value.isFinite else { return "-" }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let scaled = (abs(value) * scale).rounded()
-    let whole = Int(scaled / scale)
-    let fraction = Int(scaled - Double(whole) * scale)
-    var text = (value < 0 && scaled > 0 ? "-" : "") + String(whole)
-    if digits > 0 {
-        let digitsText = String(fraction)
-        text += "." + String(repeating: "0", count: digits - digitsText.count) + digitsText
-    }
-    return text
 }
 
 extension CorpusBenchReport {
@@ -249,5 +238,15 @@ extension CorpusBenchReport {
             return .object(row)
         }
         return .object(["summary": .object(summary), "sessions": .array(rows)])
+    }
+}
+
+extension CorpusBenchReport {
+    /// The summary lines and the targets table as a section of docs/BENCHMARKS.md.
+    public func markdownSection(command: String, machine: MachineFacts) -> MarkdownSection {
+        MarkdownSection(
+            title: "Corpus, OpenAI chat front (\(mode.rawValue))", command: command, machine: machine, notes: summaryLines,
+            header: ["measure", "value", "target", "met"],
+            rows: targets.map { [$0.measure, $0.value, $0.goal, $0.met ? "yes" : "NO"] })
     }
 }
