@@ -1,6 +1,5 @@
 import CondenserCore
 import Foundation
-import Logging
 import TOMLKit
 
 extension CondenserConfiguration {

@@ -34,7 +34,7 @@ extension CondenserConfiguration {
             let defaultText =
                 definition.derivedDefault ?? (definition.defaultValue == .unset ? "none" : markdownCode(tomlValueText(definition.defaultValue)))
             rows.append(
-                "| `\(definition.key.rawValue)` | \(definition.kind.rawValue) | \(defaultText) | \(definition.summary) |")
+                "| `\(definition.key.rawValue)` | \(definition.kind.rawValue) | \(defaultText) | \(definition.summary.replacingOccurrences(of: "|", with: "\\|")) |")
         }
         return rows.joined(separator: "\n") + "\n"
     }
