@@ -88,6 +88,10 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .testTarget(
+            name: "CondenserCommandTests",
+            dependencies: ["condenser", "CondenserServer", "CondenserCore", "SystemdKit", "CondenserTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

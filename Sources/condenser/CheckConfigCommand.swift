@@ -13,7 +13,22 @@ struct CheckConfigCommand: AsyncParsableCommand {
     @Option(help: "The configuration file (default \(CondenserConfiguration.defaultPath)).")
     var config: String?
 
+    // For scripts/config-docs, which rewrites the shipped file and the README from the key list.
+    @Flag(help: .hidden)
+    var printDefaultToml = false
+
+    @Flag(help: .hidden)
+    var printReadmeTable = false
+
     func run() async throws {
+        if printDefaultToml {
+            print(CondenserConfiguration.defaultTOML, terminator: "")
+            return
+        }
+        if printReadmeTable {
+            print(CondenserConfiguration.readmeTable, terminator: "")
+            return
+        }
         do {
             let configuration = try CondenserConfiguration.load(path: config)
             let path = config ?? CondenserConfiguration.defaultPath

@@ -111,6 +111,28 @@ import Testing
         }
     }
 
+    /// A value of the wrong type for each key's kind.
+    static func wrongValue(for kind: CondenserConfiguration.ValueKind) -> String {
+        switch kind {
+        case .string: return "true"
+        case .integer, .number, .seconds: return "\"many\""
+        case .boolean: return "\"maybe\""
+        case .list: return "7"
+        }
+    }
+
+    @Test(arguments: CondenserConfiguration.Key.allCases)
+    func aValueOfTheWrongTypeNamesTheKey(key: CondenserConfiguration.Key) throws {
+        let line = "\(key.name) = \(Self.wrongValue(for: key.definition.kind))"
+        let toml = key.section.map { "[\($0)]\n\(line)\n" } ?? line + "\n"
+        var configuration = CondenserConfiguration()
+        #expect {
+            try configuration.apply(toml: toml, source: "test")
+        } throws: { error in
+            (error as? ConfigurationError)?.key == key.rawValue
+        }
+    }
+
     @Test func environmentErrorsNameTheVariable() throws {
         #expect {
             _ = try CondenserConfiguration.load(path: nil, environment: ["CONDENSER_UPSTREAM_CONNECT_TIMEOUT_SECONDS": "soon"])

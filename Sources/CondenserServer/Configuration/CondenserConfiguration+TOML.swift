@@ -1,62 +1,109 @@
+import Foundation
+import TOMLKit
+
 extension CondenserConfiguration {
-    /// The effective configuration as a TOML document `check-config` prints. The key
-    /// itself never appears, only where it comes from.
+    /// The effective configuration as a TOML document `check-config` prints: every key, in
+    /// the docs' order. A secret never appears, only where it comes from.
     public var tomlDescription: String {
-        func quoted(_ text: String) -> String {
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                default: out.unicodeScalars.append(scalar)
-                }
+        Self.renderTOML { definition in
+            var lines = [Self.tomlLine(definition.key.name, definition.value(in: self))]
+            if let note = definition.effectiveNote { lines.append("# " + note(self)) }
+            return lines
+        }
+    }
+
+    /// The commented default `condenser.toml` (etc/condenser/condenser.toml): each key with
+    /// its comment and its default value.
+    public static var defaultTOML: String {
+        var text = defaultTOMLHeader.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.isEmpty ? "#" : "# " + $0 }.joined(separator: "\n") + "\n\n"
+        text += renderTOML(separatingKeys: true) { definition in
+            var lines = definition.comment.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { $0.isEmpty ? "#" : "# " + $0 }
+            let line = tomlLine(definition.key.name, definition.defaultValue)
+            lines.append(definition.derivedDefault == nil ? line : "# " + line)
+            return lines
+        }
+        return text
+    }
+
+    /// The README's table of keys (Markdown), one row per key.
+    public static var readmeTable: String {
+        var rows = ["| key | type | default | what it does |", "| --- | --- | --- | --- |"]
+        for definition in keyDefinitions {
+            let defaultText =
+                definition.derivedDefault ?? (definition.defaultValue == .unset ? "none" : markdownCode(tomlValueText(definition.defaultValue)))
+            rows.append(
+                "| `\(definition.key.rawValue)` | \(definition.kind.rawValue) | \(defaultText) | \(definition.summary.replacingOccurrences(of: "|", with: "\\|")) |")
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    private static var defaultTOMLHeader: String {
+        """
+        Condenser: the local prompt-compression proxy.
+
+        This file is read by `condenser serve` (default path \(defaultPath),
+        or --config PATH). Every key can also be set by an environment variable, named
+        CONDENSER_ + the key in capitals with dots as underscores (CONDENSER_UPSTREAM_URL,
+        CONDENSER_COMPRESSION_MODE; lists comma-separated), and some by flags
+        (--listen, --upstream, --mode, --log-level, --log-prompts). Flags win over the
+        environment, which wins over this file. Check a file with:
+
+            condenser check-config --config \(defaultPath)
+
+        The values below are the defaults. In Condenser's source tree this file is generated
+        by scripts/config-docs from the key list in
+        Sources/CondenserServer/Configuration/ConfigurationKeys.swift: edit that, not this file.
+        """
+    }
+
+    /// The top-level keys, then each table with its keys, in the docs' order.
+    private static func renderTOML(
+        separatingKeys: Bool = false, _ lines: (KeyDefinition) -> [String]
+    ) -> String {
+        var blocks: [String] = []
+        for section in [nil] + Key.sectionOrder.map(Optional.some) {
+            let definitions = keyDefinitions.filter { $0.key.section == section }
+            guard !definitions.isEmpty else { continue }
+            var block = section.map { ["[\($0)]"] } ?? []
+            for (index, definition) in definitions.enumerated() {
+                if separatingKeys && index > 0 { block.append("") }
+                block += lines(definition)
             }
-            return out + "\""
+            blocks.append(block.joined(separator: "\n") + "\n")
         }
-        func list(_ items: [String]) -> String { "[" + items.map(quoted).joined(separator: ", ") + "]" }
-        func seconds(_ duration: Duration) -> String {
-            let (whole, attos) = duration.components
-            return attos == 0 ? String(whole) : String(Double(whole) + Double(attos) / 1e18)
+        return blocks.joined(separator: "\n")
+    }
+
+    /// `name = value`, written by TOMLKit.
+    static func tomlLine(_ name: String, _ value: DocumentedValue) -> String {
+        let table = TOMLTable()
+        table[name] = value.tomlValue
+        return table.convert(to: .toml, options: [.allowUnicodeStrings]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The value alone, as it stands after `=`.
+    static func tomlValueText(_ value: DocumentedValue) -> String {
+        let line = tomlLine("k", value)
+        return String(line.dropFirst("k = ".count))
+    }
+
+    private static func markdownCode(_ text: String) -> String {
+        text.contains("`") ? "`` \(text) ``" : "`\(text)`"
+    }
+}
+
+extension CondenserConfiguration.DocumentedValue {
+    var tomlValue: any TOMLValueConvertible {
+        switch self {
+        case .string(let text): return text
+        case .integer(let number): return number
+        case .number(let number): return number
+        case .boolean(let bool): return bool
+        case .list(let items): return TOMLArray(items)
+        case .unset: return ""
         }
-        return """
-            listen = \(list(listen.map(\.description)))
-            log_level = \(quoted(logLevel.rawValue))
-            log_prompts = \(logPrompts)
-            shutdown_grace_seconds = \(seconds(shutdownGrace))
-
-            [upstream]
-            url = \(quoted(upstream.description))
-            key_file = \(quoted(upstreamKeyFile ?? ""))
-            # key: \(upstreamKey.map { "from \($0.source)" } ?? "none; the client's Authorization header is passed on")
-            anthropic_url = \(quoted(anthropicUpstream.description))
-            anthropic_key_file = \(quoted(anthropicKeyFile ?? ""))
-            # anthropic key: \(anthropicKey.map { "from \($0.source)" } ?? "none; the client's x-api-key or Authorization header is passed on")
-            connect_timeout_seconds = \(seconds(connectTimeout))
-            request_timeout_seconds = \(seconds(requestTimeout))
-            stream_idle_timeout_seconds = \(seconds(streamIdleTimeout))
-            max_connections = \(upstreamMaxConnections)
-
-            [limits]
-            max_body_bytes = \(maxBodyBytes)
-            max_inflight_megabytes = \(maxInflightBytes >> 20)
-            client_header_timeout_seconds = \(seconds(clientHeaderTimeout))
-            client_body_idle_timeout_seconds = \(seconds(clientBodyIdleTimeout))
-            max_connections = \(maxConnections)
-
-            [security]
-            allowed_hosts = \(list(allowedHosts))
-            allowed_origins = \(list(allowedOrigins))
-            allow_remote = \(allowRemote)
-            client_token_file = \(quoted(clientTokenFile ?? ""))
-
-            [compression]
-            mode = \(quoted(compressionMode.rawValue))
-            state_directory = \(quoted(compression.stateDirectory ?? ""))
-            state_megabytes = \(compression.stateMegabytes)
-            state_max_age_hours = \(compression.stateMaxAgeHours)
-
-            """
     }
 }
 
