@@ -59,7 +59,7 @@ let package = Package(
         ),
         // Helpers shared by the test targets.
         .target(name: "CondenserTestSupport", path: "Tests/CondenserTestSupport"),
-        .testTarget(name: "CondenserCoreTests", dependencies: ["CondenserCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CondenserCoreTests", dependencies: ["CondenserCore", "CondenserTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit", "CondenserTestSupport"]),
         // The executable's commands, run as the built binary or parsed in process.
         .testTarget(name: "CondenserCommandTests", dependencies: ["condenser", "CondenserServer", "CondenserCore", "SystemdKit", "CondenserTestSupport"]),
