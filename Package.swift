@@ -1,9 +1,9 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.3
+// Builds on Linux only: SystemdKit links libsystemd, so no platform line claims macOS.
 import PackageDescription
 
 let package = Package(
     name: "Condenser",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "condenser", targets: ["condenser"]),
         .library(name: "CondenserCore", targets: ["CondenserCore"]),
@@ -55,6 +55,12 @@ let package = Package(
                 "CondenserCore", "CondenserServer", "SystemdKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // For the bench commands' fake upstream and load client.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Helpers shared by the test targets.
@@ -77,3 +83,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// CI sets CONDENSER_WARNINGS_AS_ERRORS=1: a warning in this package's own targets fails the build.
+// Dependencies are untouched (SwiftPM compiles them with -suppress-warnings).
+if Context.environment["CONDENSER_WARNINGS_AS_ERRORS"] == "1" {
+    for target in package.targets where target.type != .system {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.treatAllWarnings(as: .error)]
+    }
+}
