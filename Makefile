@@ -1,6 +1,8 @@
 # Condenser: the two commands the README promises.
 #   make run   installs what it needs, builds, and runs the daemon on 127.0.0.1:8642
-#   make test  installs what it needs, builds, and runs every test
+#   make test  installs what it needs, builds, and runs every test; the build and tests read
+#              CONDENSER_WARNINGS_AS_ERRORS, CONDENSER_PID1, CONDENSER_REQUIRE_SHARED and QUICK
+#              from the environment (see .ci/run)
 SHELL := /bin/bash
 PREFIX ?= /usr/local
 APT_PACKAGES := libsystemd-dev zlib1g-dev systemd python3-venv curl iproute2 procps util-linux

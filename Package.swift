@@ -1,12 +1,11 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.3
+// Builds on Linux only: SystemdKit links libsystemd, so no platform line claims macOS.
 import PackageDescription
 
 let package = Package(
     name: "Condenser",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "condenser", targets: ["condenser"]),
-        .library(name: "CondenserCore", targets: ["CondenserCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -18,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        // HTTPRequest and HTTPFields, which Hummingbird's requests and responses are made of.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // zlib, for the shipped rank files and gzip request bodies.
@@ -39,6 +40,8 @@ let package = Package(
             dependencies: [
                 "CondenserCore", "SystemdKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -74,24 +77,33 @@ let package = Package(
         ),
         // Helpers shared by the test targets.
         .target(name: "CondenserTestSupport", path: "Tests/CondenserTestSupport"),
-        .testTarget(name: "CondenserCoreTests", dependencies: ["CondenserCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CondenserBenchTests", dependencies: ["CondenserBench", "CondenserCore"]),
-        .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit", "CondenserCore", "CondenserTestSupport"]),
+        .testTarget(name: "CondenserCoreTests", dependencies: ["CondenserCore", "CondenserTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CondenserBenchTests", dependencies: ["CondenserBench", "CondenserCore", "CondenserTestSupport"]),
+        .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit", "CondenserTestSupport"]),
+        // The executable's commands, run as the built binary or parsed in process.
+        .testTarget(name: "CondenserCommandTests", dependencies: ["condenser", "CondenserServer", "CondenserCore", "SystemdKit", "CondenserTestSupport"]),
         .testTarget(
             name: "CondenserServerTests",
             dependencies: [
                 "CondenserServer", "CondenserCore", "SystemdKit", "CondenserTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
-        ),
-        .testTarget(
-            name: "CondenserCommandTests",
-            dependencies: ["condenser", "CondenserServer", "CondenserCore", "SystemdKit", "CondenserTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// CI sets CONDENSER_WARNINGS_AS_ERRORS=1: a warning in this package's own targets fails the build.
+// Dependencies are untouched (SwiftPM compiles them with -suppress-warnings).
+if Context.environment["CONDENSER_WARNINGS_AS_ERRORS"] == "1" {
+    for target in package.targets where target.type != .system {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.treatAllWarnings(as: .error)]
+    }
+}

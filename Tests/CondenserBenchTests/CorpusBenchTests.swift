@@ -1,19 +1,17 @@
+import CondenserTestSupport
 import Foundation
 import Testing
 @testable import CondenserBench
 @testable import CondenserCore
 
 @Suite struct CorpusBenchTests {
-    /// `../shared/corpus/dev.jsonl` next to the repository, if it is there.
-    static let corpusPath: String? = {
-        let file = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        let root = file.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let path = root.deletingLastPathComponent().appendingPathComponent("shared/corpus/dev.jsonl").path
-        return FileManager.default.fileExists(atPath: path) ? path : nil
-    }()
+    /// `../shared/corpus/dev.jsonl`; skips or fails the calling test without it (see `SharedMaterial`).
+    static func devCorpusPath() throws -> String {
+        try SharedMaterial.url("corpus/dev.jsonl").path
+    }
 
-    @Test(.enabled(if: corpusPath != nil)) func devCorpusKeepsEveryFactAndStaysValid() throws {
-        let sessions = try CorpusSession.load(path: Self.corpusPath!)
+    @Test func devCorpusKeepsEveryFactAndStaysValid() throws {
+        let sessions = try CorpusSession.load(path: Self.devCorpusPath())
         #expect(sessions.count >= 50)
         var settings = PipelineSettings()
         // Debug builds are slow; the budget would fail open and prove nothing.

@@ -58,8 +58,8 @@ import Testing
     }
 
     /// The corpus as Messages requests: every replay request of every session.
-    @Test(.enabled(if: CorpusBenchTests.corpusPath != nil)) func theDevCorpusConvertsWhole() throws {
-        let sessions = try CorpusSession.load(path: CorpusBenchTests.corpusPath!)
+    @Test func theDevCorpusConvertsWhole() throws {
+        let sessions = try CorpusSession.load(path: CorpusBenchTests.devCorpusPath())
         var requests = 0
         for session in sessions {
             var previous: FrontRequest?

@@ -121,8 +121,8 @@ struct CorpusSessionResponsesTests {
         #expect(other.responsesBody.objectValue?["prompt_cache_key"] != session.responsesBody.objectValue?["prompt_cache_key"])
     }
 
-    @Test(.enabled(if: CorpusBenchTests.corpusPath != nil)) func everyDevSessionConverts() throws {
-        let sessions = try CorpusSession.load(path: CorpusBenchTests.corpusPath!)
+    @Test func everyDevSessionConverts() throws {
+        let sessions = try CorpusSession.load(path: CorpusBenchTests.devCorpusPath())
         for session in sessions {
             #expect(Self.problems(session.responsesBody, chat: session.request) == [], "\(session.id)")
             let text = String(decoding: session.responsesBody.serializedBytes(), as: UTF8.self)

@@ -33,6 +33,16 @@ import Testing
         }
     }
 
+    @Test func namesWhereInTheDocumentTheTextIsBroken() {
+        #expect { try JSONParser.parse(#"{"a":[{"b":[1,2,x]}],"c":0}"#) } throws: { error in
+            (error as? JSONParseError)?.path == "a[0].b[2]"
+        }
+        let deep = String(repeating: #"{"k":["#, count: 200) + "x"
+        #expect { try JSONParser.parse(deep) } throws: { error in
+            (error as? JSONParseError)?.path == Array(repeating: "k[0]", count: 200).joined(separator: ".")
+        }
+    }
+
     @Test(arguments: [
         "", "{", "[1,]", "{\"a\" 1}", "tru", "01", "1.", "-", "\"\u{01}\"", "\"abc", "[1] 2", "{\"a\":1,}", "\"\\x\"",
     ])

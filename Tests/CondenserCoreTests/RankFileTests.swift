@@ -1,3 +1,4 @@
+import CondenserTestSupport
 import Foundation
 import Testing
 @testable import CondenserCore
@@ -11,10 +12,12 @@ import Testing
     func shippedFileInflatesToTheOfficialRankFile(encoding: TokenEncoding, sha256: String) throws {
         let file = try RankFileLocator.rankFile(for: encoding)
         #expect(RankFileSHA256.hex(file) == sha256)
-        if let shared = TokenizerTestFiles.sharedTokenizers {
-            let original = try Data(contentsOf: shared.appendingPathComponent("\(encoding.rawValue).tiktoken"))
-            #expect(file == [UInt8](original))
-        }
+    }
+
+    @Test(arguments: TokenEncoding.allCases)
+    func shippedFileIsTheSharedOriginal(encoding: TokenEncoding) throws {
+        let original = try Data(contentsOf: SharedMaterial.url("tokenizers/\(encoding.rawValue).tiktoken"))
+        #expect(try RankFileLocator.rankFile(for: encoding) == [UInt8](original))
     }
 
     @Test func findsTheFilesInTheResourceBundleNextToTheExecutable() {

@@ -1,18 +1,13 @@
+import CondenserTestSupport
 import Foundation
 import Testing
 @testable import CondenserCore
 
-/// Paths the tokenizer tests read: the committed fixture, and `../shared` when present.
+/// Paths the tokenizer tests read: the committed fixture; `../shared` comes from `SharedMaterial`.
 enum TokenizerTestFiles {
     /// This test directory, symlinks resolved so sub-packages of symlinks find the repository.
     static let testDirectory = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
     static let fixtureVectors = testDirectory.appendingPathComponent("Fixtures/tokenizer-vectors.jsonl")
-    /// `../shared/tokenizers` next to the repository root, or nil when absent.
-    static let sharedTokenizers: URL? = {
-        let url = testDirectory.deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/tokenizers")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }()
 
     struct Vector {
         var encoding: TokenEncoding
@@ -47,9 +42,8 @@ enum TokenizerTestFiles {
         }
     }
 
-    @Test(.enabled(if: TokenizerTestFiles.sharedTokenizers != nil))
-    func matchesEverySharedVector() throws {
-        let url = try #require(TokenizerTestFiles.sharedTokenizers).appendingPathComponent("vectors.jsonl")
+    @Test func matchesEverySharedVector() throws {
+        let url = try SharedMaterial.url("tokenizers/vectors.jsonl")
         let vectors = try TokenizerTestFiles.vectors(at: url)
         var mismatches = 0
         for vector in vectors {
@@ -190,10 +184,8 @@ enum TokenizerTestFiles {
         }
     }
 
-    @Test(.enabled(if: TokenizerTestFiles.sharedTokenizers != nil))
-    func chunkedCountsMatchTheCorpusTexts() throws {
-        let corpus = try #require(TokenizerTestFiles.sharedTokenizers).deletingLastPathComponent().appendingPathComponent("corpus/dev.jsonl")
-        guard FileManager.default.fileExists(atPath: corpus.path) else { return }
+    @Test func chunkedCountsMatchTheCorpusTexts() throws {
+        let corpus = try SharedMaterial.url("corpus/dev.jsonl")
         let tokenizer = try Tokenizer.shared(.o200kBase)
         // The corpus's lines are {"id", "request": {chat request}, ...}.
         let lines = try #require(FileManager.default.contents(atPath: corpus.path)).split(separator: UInt8(ascii: "\n")).prefix(12)

@@ -1,3 +1,4 @@
+import CondenserTestSupport
 import Foundation
 import SystemdKit
 import Testing

@@ -9,6 +9,7 @@
 #   QUICK=1         skip the watchdog and idle-exit waits (~40 s of ~55 s)
 #   KEEP=1          leave the container running (prints how to enter and stop it)
 #   CONDENSER_PID1=require   a missing prerequisite fails instead of skipping (CI sets it)
+#   CONDENSER_REQUIRE_SHARED=1   a missing ../shared/corpus fails instead of falling back to a made-up request
 # Needs root with CAP_SYS_ADMIN, unshare/nsenter, overlayfs, a writable cgroup2 mount (on a hybrid host the one
 # at /sys/fs/cgroup/unified) and systemd. Without them it says why and exits 0.
 set -u
@@ -42,6 +43,10 @@ rm -rf "$probe"
 [ "$overlay" = 0 ] || skip "cannot mount overlayfs"
 
 [ -x "$SRC/.build/$BUILD/condenser" ] || { echo "systemd-pid1: FAIL: no $SRC/.build/$BUILD/condenser: build it first"; exit 1; }
+# Without the corpus the compression check sends a made-up request; CI has it and must send a real one.
+if [ "${CONDENSER_REQUIRE_SHARED:-}" = 1 ] && [ ! -f "$SRC/../shared/corpus/dev.jsonl" ]; then
+  echo "systemd-pid1: FAIL: $SRC/../shared/corpus/dev.jsonl is missing and CONDENSER_REQUIRE_SHARED=1 requires it"; exit 1
+fi
 
 WORK=$(mktemp -d /tmp/condenser-pid1.XXXXXX); export WORK
 mkdir -p "$WORK/logs"; : > "$WORK/logs/console.log"

@@ -84,11 +84,7 @@ public struct FrontCorpusBench {
     public func run(_ sessions: [CorpusSession]) -> [SessionResult] {
         let live = makePipeline()
         let firstSight = makePipeline()
-<<<<<<< HEAD:Sources/CondenserCore/Bench/FrontCorpusBench.swift
         let counters = RequestTokenCounters()
-=======
-        let counters = StandardEncodingCounters()
->>>>>>> 6e14233b6cb721b867ef90acc6529a37d51e4ad6:Sources/CondenserBench/Corpus/FrontCorpusBench.swift
         return sessions.map { session in
             var result = SessionResult(id: session.id, kind: session.kind)
             result.factsTotal = session.needles.count
@@ -162,7 +158,7 @@ public struct FrontCorpusBench {
     /// the previous request read from the cache, the rest written to it.
     static func cost(_ messages: [JSONValue], after previous: [JSONValue], profile: FrontProfile, counter: RequestTokenCounter) -> Double {
         var shared = 0
-        while shared < min(messages.count, previous.count), JSONValue.identical(messages[shared], previous[shared]) { shared += 1 }
+        while shared < min(messages.count, previous.count), RecentRequests.identical(messages[shared], previous[shared]) { shared += 1 }
         let pricing = profile.cachePricing
         var total = 0.0
         for (index, message) in messages.enumerated() {

@@ -13,13 +13,16 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var description: String { "\(reason) at line \(line), column \(column)" }
 
-    /// Adds the enclosing member or element in front of `path` as the error leaves a container.
-    mutating func nest(under component: String) {
-        if path.isEmpty || path.hasPrefix("[") {
-            path = component + path
-        } else {
-            path = component + "." + path
+    /// Joins the members and elements around the problem, innermost first, into `path`:
+    /// `[0]` follows its container directly, a key after a dot. Built back to front in one
+    /// pass, so an error hundreds of levels deep costs time linear in its depth.
+    static func path(enclosedBy innermostFirst: [String]) -> String {
+        var reversed: [UInt8] = []
+        for component in innermostFirst {
+            if !reversed.isEmpty, reversed.last != UInt8(ascii: "[") { reversed.append(UInt8(ascii: ".")) }
+            reversed.append(contentsOf: component.utf8.reversed())
         }
+        return String(decoding: reversed.reversed(), as: UTF8.self)
     }
 }
 
@@ -56,7 +59,14 @@ public struct JSONParser {
     public static func parse(bytes: UnsafeBufferPointer<UInt8>, duplicateKeys: DuplicateKeys = .keep) throws(JSONParseError) -> JSONValue {
         var parser = Scanner(bytes: bytes, rejectsDuplicateKeys: duplicateKeys == .reject)
         parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
+        let value: JSONValue
+        do {
+            value = try parser.parseValue(depth: 0)
+        } catch {
+            var located = error
+            located.path = JSONParseError.path(enclosedBy: parser.enclosing)
+            throw located
+        }
         parser.skipWhitespace()
         if parser.index != bytes.count {
             throw parser.error("unexpected text after the JSON value")
@@ -68,6 +78,8 @@ public struct JSONParser {
         let bytes: UnsafeBufferPointer<UInt8>
         let rejectsDuplicateKeys: Bool
         var index = 0
+        /// The members and elements an error leaves on its way out, innermost first.
+        var enclosing: [String] = []
 
         init(bytes: UnsafeBufferPointer<UInt8>, rejectsDuplicateKeys: Bool) {
             self.bytes = bytes
@@ -143,8 +155,8 @@ public struct JSONParser {
                 let key = try parseString()
                 if rejectsDuplicateKeys, isDuplicate(key, in: members, seen: &seenKeys) {
                     var duplicate = error("duplicate key \"\(key)\"", at: keyStart)
-                    duplicate.path = key
                     duplicate.duplicateKey = key
+                    enclosing.append(key)
                     throw duplicate
                 }
                 skipWhitespace()
@@ -157,9 +169,8 @@ public struct JSONParser {
                 do {
                     value = try parseValue(depth: depth)
                 } catch {
-                    var nested = error
-                    nested.nest(under: key)
-                    throw nested
+                    enclosing.append(key)
+                    throw error
                 }
                 members.append(JSONMember(key: key, value: value))
                 skipWhitespace()
@@ -189,9 +200,8 @@ public struct JSONParser {
                 do {
                     elements.append(try parseValue(depth: depth))
                 } catch {
-                    var nested = error
-                    nested.nest(under: "[\(elements.count)]")
-                    throw nested
+                    enclosing.append("[\(elements.count)]")
+                    throw error
                 }
                 skipWhitespace()
                 guard index < bytes.count else { throw error("unterminated array") }

@@ -1,14 +1,13 @@
-import CondenserTestSupport
 import Foundation
 import Glibc
 import Testing
 
 /// A journald for the tests that need the real one: the one already running, or one
 /// this process starts (as root) and stops again after its last user.
-actor Journald {
-    static let shared = Journald()
-    static let socketPath = "/run/systemd/journal/socket"
-    static let binary = "/lib/systemd/systemd-journald"
+public actor Journald {
+    public static let shared = Journald()
+    public static let socketPath = "/run/systemd/journal/socket"
+    public static let binary = "/lib/systemd/systemd-journald"
 
     private var users = 0
     private var started: Process?
@@ -16,7 +15,7 @@ actor Journald {
 
     /// Runs `body` with a journald listening; cancels (skips) the calling test, saying
     /// why, when there is none and this process cannot start one.
-    func use<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    public func use<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         if let reason = await acquire() { try Test.cancel(Comment(rawValue: reason)) }
         defer { release() }
         return try await body()
@@ -24,7 +23,7 @@ actor Journald {
 
     /// Whether something receives on the journal socket: a stale socket file left by a
     /// stopped journald refuses the connection.
-    nonisolated static func isListening() -> Bool {
+    public nonisolated static func isListening() -> Bool {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -85,7 +84,3 @@ actor Journald {
     }
 }
 
-/// Runs `command` and returns its standard output.
-func run(_ command: String, _ arguments: [String]) throws -> String {
-    try ChildProcess.run(command, arguments).output
-}

@@ -10,11 +10,16 @@ enum CondenserBinary {
         return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
     }
 
+    /// The executable's path; cancels (skips) the calling test when it was not built.
+    static func required() throws -> String {
+        guard let path else { try Test.cancel("the condenser executable is not built next to the tests") }
+        return path
+    }
+
     /// Runs `condenser arguments...`, returning its exit status and standard output;
     /// cancels (skips) the calling test when the binary was not built.
     static func run(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
-        guard let path else { try Test.cancel("the condenser executable is not built next to the tests") }
-        let result = try ChildProcess.run(path, arguments, directory: directory)
+        let result = try ChildProcess.run(try required(), arguments, directory: directory)
         return (result.status, result.output)
     }
 }
