@@ -68,7 +68,7 @@ final class CapturedLog: Sendable {
             let metrics = MetricsRecorder()
             let log = CapturedLog()
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-            let server = CondenserServer(
+            let server = ProxyServer(
                 store: ConfigurationStore(configuration),
                 logger: log.logger,
                 metrics: metrics,

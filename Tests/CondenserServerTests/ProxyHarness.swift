@@ -16,7 +16,7 @@ struct ProxyHarness: Sendable {
 
     var base: String { "http://127.0.0.1:\(port)" }
 
-    /// Runs a `TestUpstream` and a `CondenserServer` pointed at it, on ephemeral ports.
+    /// Runs a `TestUpstream` and a `ProxyServer` pointed at it, on ephemeral ports.
     static func run<T: Sendable>(
         configure: @Sendable (inout CondenserConfiguration) -> Void = { _ in },
         compressor: any ChatCompressor = IdentityCompressor(),
@@ -30,7 +30,7 @@ struct ProxyHarness: Sendable {
             configuration.upstream = UpstreamURL(validating: "http://127.0.0.1:\(upstreamPort)/v1")!
             configure(&configuration)
             let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-            let server = CondenserServer(
+            let server = ProxyServer(
                 store: ConfigurationStore(configuration), compressor: compressor, recorders: recorders, listeners: listeners,
                 logger: Logger(label: "proxy", factory: { _ in SwiftLogNoOpLogHandler() }),
                 onServing: { addresses in continuation.yield(addresses.first?.port ?? 0) }

@@ -67,11 +67,11 @@ public struct ProxyBench: Sendable {
                 settings.listen = [ListenAddress(host: "127.0.0.1", port: 0)]
                 settings.upstream = UpstreamURL(validating: "http://127.0.0.1:\(port)/v1")!
                 let (proxyPorts, proxyPort) = AsyncStream.makeStream(of: Int.self)
-                let proxy = CondenserServer(
+                let proxy = ProxyServer(
                     store: ConfigurationStore(settings), compressor: IdentityCompressor(), logger: quiet,
                     onServing: { proxyPort.yield($0.first?.port ?? 0) }
                 )
-                let compressing = CondenserServer(
+                let compressing = ProxyServer(
                     store: ConfigurationStore(settings), compressor: ReloadableCompressor(settings: settings.compression), logger: quiet,
                     onServing: { proxyPort.yield($0.first?.port ?? 0) }
                 )

@@ -54,7 +54,7 @@ public struct CondenserDaemon: Sendable {
         }
         let group = MultiThreadedEventLoopGroup.singleton
         let metrics = self.metrics
-        let server = CondenserServer(
+        let server = ProxyServer(
             store: store, compressor: compressor, recorders: [JournalSavingsRecorder(), status, metrics],
             listeners: listeners, eventLoopGroup: group, logger: logger, notifier: notifier,
             routes: { router in

@@ -21,7 +21,7 @@ import Synchronization
 /// Hummingbird's `Server` binds exactly one address it resolves itself, so the listening
 /// sockets are made here with NIO's `ServerBootstrap`, and each accepted connection runs
 /// Hummingbird's `HTTP1Channel`.
-public final class CondenserServer: Service, Sendable {
+public final class ProxyServer: Service, Sendable {
     let store: ConfigurationStore
     let compressor: any ChatCompressor
     let recorders: [any SavingsRecorder]

@@ -11,7 +11,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite struct CondenserServerTests {
+@Suite struct ProxyServerTests {
     static let chat = #"{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"#
 
     static func expectedStream(count: Int) -> String {
@@ -101,7 +101,7 @@ import Glibc
     @Test func noUsableAddressIsAnError() async throws {
         var configuration = CondenserConfiguration()
         configuration.listen = [ListenAddress(host: "192.0.2.1", port: 0)]
-        let server = CondenserServer(
+        let server = ProxyServer(
             store: ConfigurationStore(configuration), logger: Logger(label: "proxy", factory: { _ in SwiftLogNoOpLogHandler() })
         )
         await #expect(throws: ListenError.self) { try await server.run() }
@@ -138,7 +138,7 @@ import Glibc
         configuration.upstream = UpstreamURL(validating: "http://127.0.0.1:\(upstreamPort)/v1")!
         configuration.shutdownGrace = grace
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = CondenserServer(
+        let server = ProxyServer(
             store: ConfigurationStore(configuration),
             logger: Logger(label: "proxy", factory: { _ in SwiftLogNoOpLogHandler() }),
             onServing: { continuation.yield($0.first?.port ?? 0) }
