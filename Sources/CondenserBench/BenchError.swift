@@ -1,8 +1,8 @@
 /// A bench that could not measure: what went wrong, for the user.
-public struct BenchError: Error, CustomStringConvertible {
-    public var description: String
+package struct BenchError: Error, CustomStringConvertible {
+    package var description: String
 
-    public init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
     }
 }

@@ -4,7 +4,7 @@ import SystemdKit
 import Synchronization
 
 /// Where journal entries go: the real journal, or a fake in tests.
-public protocol JournalSink: Sendable {
+package protocol JournalSink: Sendable {
     /// Writes one entry; throws when it did not reach the journal.
     func send(_ fields: [(name: String, value: String)]) throws
 }
@@ -16,7 +16,7 @@ extension JournalWriter: JournalSink {}
 ///
 /// When the journal cannot take an entry (no journald, a full socket), the record goes
 /// to stderr as one line, which systemd also captures, and the miss is counted.
-public final class JournalSavingsRecorder: SavingsRecorder {
+package final class JournalSavingsRecorder: SavingsRecorder {
     private let sink: any JournalSink
     private let fallback: @Sendable (String) -> Void
     private let fallbacks = Atomic<Int>(0)
@@ -24,7 +24,7 @@ public final class JournalSavingsRecorder: SavingsRecorder {
     /// - Parameters:
     ///   - sink: the journal; `JournalWriter()` outside tests.
     ///   - fallback: takes the one-line form of a record the journal refused.
-    public init(
+    package init(
         sink: any JournalSink = JournalWriter(),
         fallback: @escaping @Sendable (String) -> Void = JournalSavingsRecorder.writeToStandardError
     ) {
@@ -33,9 +33,9 @@ public final class JournalSavingsRecorder: SavingsRecorder {
     }
 
     /// Records that went to the fallback instead of the journal.
-    public var failedWrites: Int { fallbacks.load(ordering: .relaxed) }
+    var failedWrites: Int { fallbacks.load(ordering: .relaxed) }
 
-    public func record(_ record: SavingsRecord) {
+    package func record(_ record: SavingsRecord) {
         do {
             try sink.send(record.journalFields)
         } catch {
@@ -45,12 +45,12 @@ public final class JournalSavingsRecorder: SavingsRecorder {
     }
 
     /// Writes `line` and a newline to stderr in one call, so concurrent lines don't mix.
-    @Sendable public static func writeToStandardError(_ line: String) {
+    @Sendable static func writeToStandardError(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
     /// The savings records in a journal, oldest first, between `since` and `until`.
-    public static func records(
+    package static func records(
         from source: JournalReader.Source = .local, since: Date? = nil, until: Date? = nil
     ) throws -> [SavingsRecord] {
         let reader = try JournalReader(source: source)

@@ -15,22 +15,22 @@ import Synchronization
 /// - `condenser_busy_total` by `reason`: requests answered 503 after waiting for a full
 ///   queue, `upstream_busy` (`upstream.max_connections`) or `proxy_busy`
 ///   (`limits.max_inflight_megabytes`).
-public struct MetricsRecorder: SavingsRecorder {
+package struct MetricsRecorder: SavingsRecorder {
     /// The `Content-Type` of `render()`'s output.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     /// Distinct `model` label values before the rest count as `other`.
-    public static let maximumModels = 32
+    static let maximumModels = 32
     /// Longer model names are cut to this many characters.
     static let maximumModelLength = 64
 
-    public let registry: PrometheusCollectorRegistry
+    let registry: PrometheusCollectorRegistry
     private let models = ModelLabels()
     private let failOpens: Counter
     private let compression: DurationHistogram
     private let refusedConnections: Counter
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         failOpens = registry.makeCounter(
             descriptor: Self.descriptor("fail_open", "total", "Requests forwarded uncompressed after a failure or overrun."))
@@ -46,7 +46,7 @@ public struct MetricsRecorder: SavingsRecorder {
             ])
     }
 
-    public func record(_ record: SavingsRecord) {
+    package func record(_ record: SavingsRecord) {
         let model = [("model", models.label(for: record.model))]
         registry.makeCounter(descriptor: Self.tokensIn, labels: model).increment(by: Int64(record.tokensIn))
         registry.makeCounter(descriptor: Self.tokensOut, labels: model).increment(by: Int64(record.tokensOut))
@@ -57,16 +57,16 @@ public struct MetricsRecorder: SavingsRecorder {
         compression.record(.microseconds(record.compressionMicros))
     }
 
-    public func recordBusy(_ reason: String) {
+    package func recordBusy(_ reason: String) {
         registry.makeCounter(descriptor: Self.busy, labels: [("reason", reason)]).increment()
     }
 
-    public func recordRefusedConnection() {
+    func recordRefusedConnection() {
         refusedConnections.increment()
     }
 
     /// Every metric in the Prometheus text exposition format.
-    public func render() -> String {
+    func render() -> String {
         registry.emitToString()
     }
 

@@ -14,7 +14,7 @@ import Synchronization
 /// and its work is then finished in the background with a longer budget: the memo
 /// keeps it, so the conversation's next request is warm instead of failing open again.
 /// Time spent waiting for a thread counts against the budget.
-public final class ReloadableCompressor: ChatCompressor, Sendable {
+package final class ReloadableCompressor: ChatCompressor, Sendable {
     private let pipeline: Mutex<CompressionPipeline>
     private let warmingUp = Atomic<Bool>(false)
     private let threads: WorkerThreads
@@ -33,7 +33,7 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
     /// - Parameters:
     ///   - threads: where requests with much new text and warm-ups compress.
     ///   - warn: told when the conversation state can't be read or written.
-    public init(
+    package init(
         settings: PipelineSettings,
         threads: WorkerThreads = WorkerThreads(name: "condenser-compress", niceness: 10),
         warn: @escaping @Sendable (String) -> Void = CompressionPipeline.printWarning
@@ -47,11 +47,11 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
     var currentPipeline: CompressionPipeline { pipeline.withLock { $0 } }
 
     /// The settings in force.
-    public var settings: PipelineSettings { pipeline.withLock { $0.settings } }
+    var settings: PipelineSettings { pipeline.withLock { $0.settings } }
 
     /// Puts new settings in force. Unchanged settings keep the pipeline and its memo,
     /// so a reload that only touches other keys costs no cache warmth.
-    public func update(settings: PipelineSettings) {
+    func update(settings: PipelineSettings) {
         pipeline.withLock { current in
             if current.settings != settings {
                 // The new pipeline starts from the state file: it must hold the old one's records.
@@ -61,11 +61,11 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
         }
     }
 
-    public func compress(_ request: FrontRequest, mode: CompressionMode) -> CompressionOutcome {
+    package func compress(_ request: FrontRequest, mode: CompressionMode) -> CompressionOutcome {
         compress(request, mode: mode, with: currentPipeline, budgetStart: ContinuousClock.now)
     }
 
-    public func compressOffPool(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
+    package func compressOffPool(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
         let pipeline = currentPipeline
         let submitted = ContinuousClock.now
         guard pipeline.unseenTextBytes(request) >= Self.inPlaceMaximumUnseenBytes else {
@@ -84,7 +84,7 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
         }
     }
 
-    public func preview(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
+    package func preview(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
         let pipeline = currentPipeline
         return await withCheckedContinuation { continuation in
             let queued = threads.submit(priority: .request) {
@@ -132,7 +132,7 @@ public final class ReloadableCompressor: ChatCompressor, Sendable {
     }
 
     /// Waits until the conversation state is on disk (before the process exits).
-    public func flushState() {
+    func flushState() {
         currentPipeline.flushState()
     }
 

@@ -4,7 +4,7 @@ import Synchronization
 
 /// Running totals for the unit's `STATUS=` line, so `systemctl status condenser` reads
 /// "saved 1.2M tokens (38%) in 420 requests since 09:14".
-public final class SavingsStatus: SavingsRecorder {
+final class SavingsStatus: SavingsRecorder {
     private struct Totals {
         var requests = 0
         var tokensIn = 0
@@ -17,12 +17,12 @@ public final class SavingsStatus: SavingsRecorder {
     private let timeZone: TimeZone
 
     /// Counts from `start`, shown as a time of day in `timeZone`.
-    public init(start: Date = Date(), timeZone: TimeZone = .current) {
+    init(start: Date = Date(), timeZone: TimeZone = .current) {
         self.start = start
         self.timeZone = timeZone
     }
 
-    public func record(_ record: SavingsRecord) {
+    func record(_ record: SavingsRecord) {
         totals.withLock { totals in
             totals.requests += 1
             totals.tokensIn += record.tokensIn
@@ -31,7 +31,7 @@ public final class SavingsStatus: SavingsRecorder {
     }
 
     /// The status line as of `now` (which decides whether `since` needs a date).
-    public func line(now: Date = Date()) -> String {
+    func line(now: Date = Date()) -> String {
         let (requests, tokensIn, tokensOut) = totals.withLock { ($0.requests, $0.tokensIn, $0.tokensOut) }
         let saved = tokensIn - tokensOut
         let percent = tokensIn == 0 ? 0 : Int((Double(saved) * 100 / Double(tokensIn)).rounded())
@@ -40,7 +40,7 @@ public final class SavingsStatus: SavingsRecorder {
     }
 
     /// The line, when it differs from the one this last returned; nil otherwise.
-    public func changedLine(now: Date = Date()) -> String? {
+    func changedLine(now: Date = Date()) -> String? {
         let current = line(now: now)
         return totals.withLock { totals in
             guard totals.published != current else { return nil }
@@ -51,7 +51,7 @@ public final class SavingsStatus: SavingsRecorder {
 
     /// Hands `publish` the line whenever it changed, at most once per `period`, until
     /// the task is cancelled. `publish` is typically `Notifier.status`.
-    public func publish(every period: Duration = .seconds(1), _ publish: @Sendable (String) -> Void) async {
+    func publish(every period: Duration = .seconds(1), _ publish: @Sendable (String) -> Void) async {
         while !Task.isCancelled {
             if let line = changedLine() { publish(line) }
             do { try await Task.sleep(for: period) } catch { return }

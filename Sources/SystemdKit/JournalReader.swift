@@ -5,9 +5,9 @@ import Glibc
 /// Reads entries from the systemd journal through the `sd_journal` API.
 ///
 /// Not thread-safe, like the `sd_journal` handle it wraps: use one reader from one task.
-public final class JournalReader {
+package final class JournalReader {
     /// Which journal files to read.
-    public enum Source: Sendable, Equatable {
+    package enum Source: Sendable, Equatable {
         /// The journals of this machine that the caller may read (system and user).
         case local
         /// Every journal file in a directory, e.g. one copied from another machine.
@@ -19,7 +19,7 @@ public final class JournalReader {
     private let journal: OpaquePointer
 
     /// Opens the journal. Throws when it cannot be opened (a missing directory or file).
-    public init(source: Source = .local) throws(JournalReadError) {
+    package init(source: Source = .local) throws(JournalReadError) {
         var handle: OpaquePointer?
         let result: Int32
         switch source {
@@ -44,7 +44,7 @@ public final class JournalReader {
 
     /// Keeps only entries where `field` equals `value`. Matches on different fields
     /// must all hold; several on the same field are alternatives.
-    public func addMatch(field: String, value: String) throws(JournalReadError) {
+    package func addMatch(field: String, value: String) throws(JournalReadError) {
         let match = Array("\(field)=\(value)".utf8)
         let result = match.withUnsafeBytes { sd_journal_add_match(journal, $0.baseAddress, $0.count) }
         if result < 0 { throw .match(errno: -result) }
@@ -52,7 +52,7 @@ public final class JournalReader {
 
     /// The matching entries written from `since` to `until` (both inclusive, either
     /// open), oldest first.
-    public func entries(since: Date? = nil, until: Date? = nil) throws(JournalReadError) -> [JournalEntry] {
+    package func entries(since: Date? = nil, until: Date? = nil) throws(JournalReadError) -> [JournalEntry] {
         let sinceMicros = since.map(Self.micros)
         let untilMicros = until.map(Self.micros)
         let seek = sinceMicros.map { sd_journal_seek_realtime_usec(journal, $0) } ?? sd_journal_seek_head(journal)
@@ -93,27 +93,27 @@ public final class JournalReader {
 }
 
 /// One journal entry: when it was written and its fields, trusted ones (`_PID`) included.
-public struct JournalEntry: Sendable, Equatable {
+package struct JournalEntry: Sendable, Equatable {
     /// Wall-clock time of the entry, in microseconds since the epoch.
-    public var realtimeMicros: UInt64
-    public var fields: [String: String]
+    var realtimeMicros: UInt64
+    package var fields: [String: String]
 
-    public init(realtimeMicros: UInt64, fields: [String: String]) {
+    init(realtimeMicros: UInt64, fields: [String: String]) {
         self.realtimeMicros = realtimeMicros
         self.fields = fields
     }
 
     /// Wall-clock time of the entry.
-    public var date: Date { Date(timeIntervalSince1970: Double(realtimeMicros) / 1_000_000) }
+    package var date: Date { Date(timeIntervalSince1970: Double(realtimeMicros) / 1_000_000) }
 }
 
 /// Why the journal could not be read.
-public enum JournalReadError: Error, Equatable, CustomStringConvertible {
+package enum JournalReadError: Error, Equatable, CustomStringConvertible {
     case open(errno: Int32)
     case match(errno: Int32)
     case read(errno: Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .open(let code): "cannot open the journal: \(String(cString: strerror(code)))"
         case .match(let code): "invalid journal match: \(String(cString: strerror(code)))"

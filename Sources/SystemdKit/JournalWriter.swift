@@ -6,19 +6,19 @@ import Synchronization
 ///
 /// A failed write is counted and reported to the caller, never fatal: the journal is
 /// where savings go, not something a request may fail on.
-public final class JournalWriter: Sendable {
+package final class JournalWriter: Sendable {
     private let failures = Atomic<Int>(0)
 
-    public init() {}
+    package init() {}
 
     /// How many entries could not be written since this writer was made.
-    public var failedWrites: Int { failures.load(ordering: .relaxed) }
+    var failedWrites: Int { failures.load(ordering: .relaxed) }
 
     /// Whether journald keeps a field of this name.
     ///
     /// journald silently drops fields whose names are not `[A-Z0-9_]`, start with `_`
     /// (reserved for trusted fields) or a digit, or are longer than 64 characters.
-    public static func isValidFieldName(_ name: String) -> Bool {
+    static func isValidFieldName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard let first = bytes.first, bytes.count <= 64, first != UInt8(ascii: "_"),
             !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
@@ -34,7 +34,7 @@ public final class JournalWriter: Sendable {
     /// Values may hold any bytes, newlines included. Throws, and counts the failure,
     /// when a name is invalid or journald cannot be reached (no journal socket, or
     /// nobody listening on it).
-    public func send(_ fields: [(name: String, value: String)]) throws(JournalWriteError) {
+    package func send(_ fields: [(name: String, value: String)]) throws(JournalWriteError) {
         guard !fields.isEmpty else {
             failures.add(1, ordering: .relaxed)
             throw .sendFailed(errno: EINVAL)
@@ -68,14 +68,14 @@ public final class JournalWriter: Sendable {
 }
 
 /// Why an entry did not reach the journal.
-public enum JournalWriteError: Error, Equatable, CustomStringConvertible {
+package enum JournalWriteError: Error, Equatable, CustomStringConvertible {
     /// A field name journald would drop.
     case invalidFieldName(String)
     /// `sd_journal_sendv` failed with this errno, typically `ENOENT` or `ECONNREFUSED`
     /// when no journald runs.
     case sendFailed(errno: Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidFieldName(let name): "invalid journal field name '\(name)'"
         case .sendFailed(let code): "journal write failed: \(String(cString: strerror(code)))"

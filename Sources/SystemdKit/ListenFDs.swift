@@ -5,21 +5,21 @@ import Glibc
 #endif
 
 /// Sockets handed over by systemd socket activation (`LISTEN_FDS`, `LISTEN_PID`).
-public enum ListenFDs {
+package enum ListenFDs {
     /// Why inherited sockets could not be taken.
-    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
-        public var description: String
+    package struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        package var description: String
     }
 
     /// The first inherited descriptor, as systemd numbers them.
-    public static let firstDescriptor: Int32 = 3
+    static let firstDescriptor: Int32 = 3
 
     /// Takes the listening sockets systemd passed to this process: descriptors
     /// `3..<3+n`. Empty when the process was not socket-activated, or when the
     /// variables name another process (`LISTEN_PID` is checked by libsystemd).
     /// The variables are unset so that child processes don't inherit them, and each
     /// descriptor is marked close-on-exec.
-    public static func take() throws(Failure) -> [Int32] {
+    package static func take() throws(Failure) -> [Int32] {
         let count = sd_listen_fds(1)
         guard count >= 0 else {
             throw Failure(description: "sd_listen_fds failed: \(String(cString: strerror(-count)))")

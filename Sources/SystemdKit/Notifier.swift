@@ -6,32 +6,32 @@ import Glibc
 
 /// Tells the service manager about the daemon's state (`sd_notify`). Every call is a
 /// no-op when `NOTIFY_SOCKET` is unset, i.e. when not run by systemd with `Type=notify`.
-public struct Notifier: Sendable {
-    public init() {}
+package struct Notifier: Sendable {
+    package init() {}
 
     /// `READY=1`: the daemon serves requests.
-    public func ready(status: String? = nil) {
+    package func ready(status: String? = nil) {
         send(["READY=1"] + (status.map { ["STATUS=\($0)"] } ?? []))
     }
 
     /// `STATUS=`: one line for `systemctl status`.
-    public func status(_ text: String) {
+    package func status(_ text: String) {
         send(["STATUS=\(text)"])
     }
 
     /// `STOPPING=1`: shutdown has begun.
-    public func stopping(status: String? = nil) {
+    package func stopping(status: String? = nil) {
         send(["STOPPING=1"] + (status.map { ["STATUS=\($0)"] } ?? []))
     }
 
     /// `WATCHDOG=1`: the daemon is alive.
-    public func watchdog() {
+    func watchdog() {
         send(["WATCHDOG=1"])
     }
 
     /// `RELOADING=1` with the monotonic timestamp systemd asks for, then `READY=1` once
     /// the new configuration is in place.
-    public func reloading() {
+    package func reloading() {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         let micros = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1_000
@@ -39,7 +39,7 @@ public struct Notifier: Sendable {
     }
 
     /// The watchdog interval systemd expects pings within, if the watchdog is on.
-    public var watchdogInterval: Duration? {
+    var watchdogInterval: Duration? {
         var micros: UInt64 = 0
         guard sd_watchdog_enabled(0, &micros) > 0, micros > 0 else { return nil }
         return .microseconds(Int64(micros))

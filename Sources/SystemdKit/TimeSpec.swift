@@ -8,9 +8,9 @@ import Foundation
 /// - Relative: `-2h`, `+30min`, `-1h30min`, `-7d`, `2 hours ago`, `1 week ago`.
 ///   Units: `us`, `ms`, `s`/`sec`/`second(s)`, `m`/`min`/`minute(s)`, `h`/`hr`/`hour(s)`,
 ///   `d`/`day(s)`, `w`/`week(s)`, `M`/`month(s)` (30.44 days), `y`/`year(s)` (365.25 days).
-public enum TimeSpec {
+package enum TimeSpec {
     /// The moment `text` names, relative to `now` and read in `timeZone`.
-    public static func parse(_ text: String, now: Date = Date(), timeZone: TimeZone = .current) throws(TimeSpecError) -> Date {
+    package static func parse(_ text: String, now: Date = Date(), timeZone: TimeZone = .current) throws(TimeSpecError) -> Date {
         let spec = text.trimmingCharacters(in: .whitespaces)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
@@ -108,7 +108,7 @@ public enum TimeSpec {
 }
 
 /// A `--since`/`--until` value that is not a time journalctl-style parsing understands.
-public struct TimeSpecError: Error, Equatable, CustomStringConvertible {
-    public var text: String
-    public var description: String { "cannot parse time '\(text)'" }
+package struct TimeSpecError: Error, Equatable, CustomStringConvertible {
+    var text: String
+    package var description: String { "cannot parse time '\(text)'" }
 }

@@ -6,14 +6,14 @@ import CSystemd
 /// event loop, and sends `WATCHDOG=1` only when the probe finishes within a quarter
 /// interval. A stalled loop therefore stops the pings, and systemd restarts the
 /// service instead of leaving it hung.
-public struct Watchdog: Sendable {
+package struct Watchdog: Sendable {
     /// The time within which systemd expects a ping.
-    public let interval: Duration
+    package let interval: Duration
     private let probe: @Sendable () async throws -> Void
     private let ping: @Sendable () -> Void
 
     /// A watchdog with an explicit interval and ping, for tests and custom senders.
-    public init(
+    package init(
         interval: Duration,
         probe: @escaping @Sendable () async throws -> Void,
         ping: @escaping @Sendable () -> Void = Watchdog.notifySystemd
@@ -25,26 +25,26 @@ public struct Watchdog: Sendable {
 
     /// A watchdog for the interval systemd asked for, or nil when the watchdog is not
     /// enabled for this process.
-    public init?(probe: @escaping @Sendable () async throws -> Void) {
+    package init?(probe: @escaping @Sendable () async throws -> Void) {
         guard let interval = Self.enabledInterval() else { return nil }
         self.init(interval: interval, probe: probe)
     }
 
     /// The interval from `WATCHDOG_USEC`, when `WATCHDOG_PID` is unset or names this
     /// process (`sd_watchdog_enabled`); nil when the watchdog is off.
-    public static func enabledInterval() -> Duration? {
+    package static func enabledInterval() -> Duration? {
         var usec: UInt64 = 0
         guard sd_watchdog_enabled(0, &usec) > 0, usec > 0 else { return nil }
         return .microseconds(Int64(clamping: usec))
     }
 
     /// Sends `WATCHDOG=1` to the socket in `NOTIFY_SOCKET`.
-    @Sendable public static func notifySystemd() {
+    @Sendable package static func notifySystemd() {
         _ = sd_notify(0, "WATCHDOG=1")
     }
 
     /// Probes and pings until the task is cancelled.
-    public func run() async {
+    package func run() async {
         let period = interval / 2
         let deadline = interval / 4
         let clock = ContinuousClock()

@@ -1,4 +1,4 @@
-import CondenserServer
+@testable import CondenserServer
 import CondenserTestSupport
 import Foundation
 import Testing

@@ -1,7 +1,7 @@
-import CondenserCore
+@testable import CondenserCore
 import CondenserTestSupport
 import Foundation
-import SystemdKit
+@testable import SystemdKit
 import Testing
 @testable import condenser
 

@@ -1,5 +1,5 @@
 import Testing
-import CondenserCore
+@testable import CondenserCore
 
 @Suite struct TokenEncodingTests {
     @Test(arguments: [

@@ -1,4 +1,4 @@
-import CondenserCore
+@testable import CondenserCore
 import Foundation
 import Synchronization
 import Testing

@@ -1,5 +1,5 @@
-import CondenserCore
-import CondenserServer
+@testable import CondenserCore
+@testable import CondenserServer
 import Foundation
 import Testing
 

@@ -1,4 +1,4 @@
-import CondenserServer
+@testable import CondenserServer
 import Synchronization
 
 /// Keeps entries instead of sending them, or refuses them all, for tests of the record

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import CondenserCore
+@testable import CondenserCore
 @testable import CondenserServer
 import Foundation
 import HTTPTypes

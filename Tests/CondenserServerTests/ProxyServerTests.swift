@@ -1,6 +1,6 @@
 import AsyncHTTPClient
-import CondenserCore
-import CondenserServer
+@testable import CondenserCore
+@testable import CondenserServer
 import Logging
 import NIOCore
 import NIOPosix

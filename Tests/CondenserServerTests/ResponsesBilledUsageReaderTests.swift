@@ -1,4 +1,4 @@
-import CondenserCore
+@testable import CondenserCore
 @testable import CondenserServer
 import NIOCore
 import Testing

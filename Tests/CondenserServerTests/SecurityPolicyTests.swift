@@ -1,4 +1,4 @@
-import CondenserServer
+@testable import CondenserServer
 import Testing
 
 @Suite struct SecurityPolicyTests {

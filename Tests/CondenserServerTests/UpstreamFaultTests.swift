@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import CondenserServer
+@testable import CondenserServer
 import Foundation
 import NIOCore
 import Testing

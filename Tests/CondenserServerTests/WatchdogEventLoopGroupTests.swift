@@ -1,9 +1,9 @@
-import CondenserServer
+@testable import CondenserServer
 import Foundation
 import NIOCore
 import NIOPosix
 import Synchronization
-import SystemdKit
+@testable import SystemdKit
 import Testing
 
 @Suite struct WatchdogEventLoopGroupTests {

@@ -1,6 +1,6 @@
 import CondenserTestSupport
 import Foundation
-import SystemdKit
+@testable import SystemdKit
 import Testing
 
 @Suite struct JournalWriterTests {

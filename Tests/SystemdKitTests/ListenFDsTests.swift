@@ -1,4 +1,4 @@
-import SystemdKit
+@testable import SystemdKit
 import Testing
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import Foundation
-import SystemdKit
+@testable import SystemdKit
 import Testing
 
 @Suite struct TimeSpecTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
-import SystemdKit
+@testable import SystemdKit
 import Testing
 
 /// A probe that hangs, like a blocked event loop, until opened; cancellation does not

@@ -4,9 +4,9 @@ import Foundation
 /// Runs the compression pipeline over an evaluation corpus and measures what matters:
 /// savings, planted facts kept, validity, and, in replay, the cache-aware cost of every
 /// request an agent sends as a session grows.
-public struct CorpusBench {
-    public var mode: CompressionMode
-    public var replay: Bool
+package struct CorpusBench {
+    var mode: CompressionMode
+    var replay: Bool
     /// Makes a fresh pipeline (empty memo, empty count cache), for cold timings.
     let makePipeline: () -> CompressionPipeline
     /// Makes a fresh pipeline that keeps its conversation state in a directory, as a
@@ -17,7 +17,7 @@ public struct CorpusBench {
     /// Tokens of the request's tool definitions.
     let toolTokens: (ChatRequest) -> Int
 
-    public init(
+    package init(
         mode: CompressionMode, replay: Bool = true, makePipeline: @escaping () -> CompressionPipeline,
         makePersistentPipeline: ((_ stateDirectory: String) -> CompressionPipeline)? = nil,
         messageTokens: @escaping (ChatMessage) -> Int, toolTokens: @escaping (ChatRequest) -> Int
@@ -30,7 +30,7 @@ public struct CorpusBench {
         self.toolTokens = toolTokens
     }
 
-    public func run(_ sessions: [CorpusSession]) -> CorpusBenchReport {
+    package func run(_ sessions: [CorpusSession]) -> CorpusBenchReport {
         // Timed first: the tokenizer caches counts for the whole process, so a request
         // met before would be counted faster than a new conversation is.
         let timing = timings(sessions)
@@ -237,7 +237,7 @@ extension CorpusBench {
     /// The time budget is lifted to 10 s: the figures must not depend on how busy the
     /// machine is (a request that overruns goes out uncompressed). Times are measured and
     /// compared with the targets, not enforced.
-    public static func standard(settings: PipelineSettings, mode: CompressionMode, replay: Bool) throws -> CorpusBench {
+    package static func standard(settings: PipelineSettings, mode: CompressionMode, replay: Bool) throws -> CorpusBench {
         var settings = settings
         settings.timeBudgetMilliseconds = max(settings.timeBudgetMilliseconds, 10_000)
         // Each pipeline starts empty, and a bench never writes into the user's state directory.

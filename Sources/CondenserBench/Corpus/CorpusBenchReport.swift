@@ -1,62 +1,62 @@
 import CondenserCore
 /// The corpus bench's figures: per session, and summarised against the targets.
-public struct CorpusBenchReport: Sendable, Codable {
-    public var mode: CompressionMode
-    public var sessions: [SessionBenchResult]
+package struct CorpusBenchReport: Sendable, Codable {
+    var mode: CompressionMode
+    var sessions: [SessionBenchResult]
     /// Pipeline time in milliseconds: warm, one new turn of the session nearest 30k tokens
     /// (`timingSession`, `timingTokens` tokens); cold, the median over the next nearest
     /// (`coldSessions`), each met once by a fresh pipeline.
-    public var coldMillis: Double?
-    public var warmMillis: Double?
-    public var coldSessions: [String] = []
-    public var timingSession: String?
-    public var timingTokens: Int?
+    var coldMillis: Double?
+    var warmMillis: Double?
+    var coldSessions: [String] = []
+    var timingSession: String?
+    var timingTokens: Int?
 
-    public init(mode: CompressionMode, sessions: [SessionBenchResult]) {
+    init(mode: CompressionMode, sessions: [SessionBenchResult]) {
         self.mode = mode
         self.sessions = sessions
     }
 
     func of(_ kind: String) -> [SessionBenchResult] { sessions.filter { $0.kind == kind } }
 
-    public func medianSavings(_ kind: String) -> Double { median(of(kind).map(\.savings)) }
-    public func medianEffectiveCost(_ kind: String, blocks: Bool = false) -> Double {
+    func medianSavings(_ kind: String) -> Double { median(of(kind).map(\.savings)) }
+    func medianEffectiveCost(_ kind: String, blocks: Bool = false) -> Double {
         median(of(kind).filter { $0.replayRequests > 0 }.map { blocks ? $0.blockEffectiveCost : $0.effectiveCost })
     }
     /// Median replay cost through a pipeline that met each whole session first, and of
     /// the second replay through it.
-    public func medianSeenWholeCost(_ kind: String) -> Double {
+    func medianSeenWholeCost(_ kind: String) -> Double {
         median(of(kind).filter { $0.replayRequests > 0 }.map(\.seenWholeEffectiveCost))
     }
-    public func medianReplayedTwiceCost(_ kind: String) -> Double {
+    func medianReplayedTwiceCost(_ kind: String) -> Double {
         median(of(kind).filter { $0.replayRequests > 0 }.map(\.replayedTwiceEffectiveCost))
     }
-    public var seenWholePrefixBreaks: Int { sessions.reduce(0) { $0 + $1.seenWholePrefixBreaks } }
-    public var replayedTwicePrefixBreaks: Int { sessions.reduce(0) { $0 + $1.replayedTwicePrefixBreaks } }
-    public var restartChangedRequests: Int { sessions.reduce(0) { $0 + $1.restartChangedRequests } }
+    var seenWholePrefixBreaks: Int { sessions.reduce(0) { $0 + $1.seenWholePrefixBreaks } }
+    var replayedTwicePrefixBreaks: Int { sessions.reduce(0) { $0 + $1.replayedTwicePrefixBreaks } }
+    var restartChangedRequests: Int { sessions.reduce(0) { $0 + $1.restartChangedRequests } }
     /// Sessions of a kind whose replay cost more than sending them uncompressed: savings
     /// that cache misses ate, and more.
-    public func sessionsCostingMore(_ kind: String) -> [SessionBenchResult] {
+    func sessionsCostingMore(_ kind: String) -> [SessionBenchResult] {
         of(kind).filter { $0.replayRequests > 0 && $0.effectiveCost > 1 }
     }
-    public var factsKept: Int { sessions.reduce(0) { $0 + $1.factsKept } }
+    var factsKept: Int { sessions.reduce(0) { $0 + $1.factsKept } }
     /// Median savings of the whole request at the end of the replay; nil without one.
-    public func medianLiveSavings(_ kind: String) -> Double? {
+    func medianLiveSavings(_ kind: String) -> Double? {
         let values = of(kind).compactMap(\.liveSavings)
         return values.isEmpty ? nil : median(values)
     }
     /// Facts kept in the whole requests at the end of the replay; nil without one.
-    public var liveFactsKept: Int? {
+    var liveFactsKept: Int? {
         sessions.contains { $0.liveFactsKept == nil } ? nil : sessions.reduce(0) { $0 + ($1.liveFactsKept ?? 0) }
     }
-    public var factsTotal: Int { sessions.reduce(0) { $0 + $1.factsTotal } }
-    public var invalidRequests: Int { sessions.reduce(0) { $0 + $1.invalidRequests } }
-    public var prefixBreaks: Int { sessions.reduce(0) { $0 + $1.prefixBreaks } }
-    public var replayRequests: Int { sessions.reduce(0) { $0 + $1.replayRequests } }
+    var factsTotal: Int { sessions.reduce(0) { $0 + $1.factsTotal } }
+    var invalidRequests: Int { sessions.reduce(0) { $0 + $1.invalidRequests } }
+    var prefixBreaks: Int { sessions.reduce(0) { $0 + $1.prefixBreaks } }
+    var replayRequests: Int { sessions.reduce(0) { $0 + $1.replayRequests } }
 
     /// Tokens each stage removed from the whole-session requests of a kind, as a fraction
     /// of their tokens in, in pipeline order of first appearance.
-    public func stageShares(_ kind: String) -> [(stage: String, share: Double)] {
+    func stageShares(_ kind: String) -> [(stage: String, share: Double)] {
         let group = of(kind)
         let total = Double(group.reduce(0) { $0 + $1.tokensIn })
         var order: [String] = []
@@ -71,14 +71,14 @@ public struct CorpusBenchReport: Sendable, Codable {
     }
 
     /// One target: what is measured, the figure, the goal, and whether it is met.
-    public struct Target: Sendable {
-        public var measure: String
-        public var value: String
-        public var goal: String
-        public var met: Bool
+    struct Target: Sendable {
+        var measure: String
+        var value: String
+        var goal: String
+        var met: Bool
     }
 
-    public var targets: [Target] {
+    var targets: [Target] {
         var targets: [Target] = [
             Target(measure: "savings, agent sessions, median (first sight)", value: percent(medianSavings("agent")), goal: ">= 45%", met: medianSavings("agent") >= 0.45),
             Target(measure: "savings, chats, median (first sight)", value: percent(medianSavings("chat")), goal: ">= 15%", met: medianSavings("chat") >= 0.15),
@@ -154,7 +154,7 @@ public struct CorpusBenchReport: Sendable, Codable {
     }
 
     /// The per-session table, stage shares and the summary against the targets.
-    public func renderTable() -> String {
+    package func renderTable() -> String {
         var rows: [[String]] = [["session", "kind", "in", "out", "saved", "live", "facts", "invalid", "replay", "breaks", "eff. cost", "note"]]
         for s in sessions {
             rows.append([
@@ -177,7 +177,7 @@ public struct CorpusBenchReport: Sendable, Codable {
 extension CorpusBenchReport {
     /// The figures as JSON: `summary` (each target with its value and whether it is met,
     /// stage shares per kind, timings) and `sessions`.
-    public func json() -> JSONValue {
+    package func json() -> JSONValue {
         func number(_ value: Double, _ digits: Int) -> JSONValue { value.isFinite ? .number(fixed(value, digits)) : .null }
         let targetValues: [JSONValue] = targets.map { target in
             .object([
@@ -243,7 +243,7 @@ extension CorpusBenchReport {
 
 extension CorpusBenchReport {
     /// The summary lines and the targets table as a section of docs/BENCHMARKS.md.
-    public func markdownSection(command: String, machine: MachineFacts) -> MarkdownSection {
+    package func markdownSection(command: String, machine: MachineFacts) -> MarkdownSection {
         MarkdownSection(
             title: "Corpus, OpenAI chat front (\(mode.rawValue))", command: command, machine: machine, notes: summaryLines,
             header: ["measure", "value", "target", "met"],

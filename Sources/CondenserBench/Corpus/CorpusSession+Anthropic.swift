@@ -1,16 +1,16 @@
 import CondenserCore
 extension CorpusSession {
     /// The model the converted requests name.
-    public static let anthropicModel = "claude-sonnet-4-5"
+    static let anthropicModel = "claude-sonnet-4-5"
 
     /// The session's whole request as a Messages body (see `anthropicMessagesBody`).
-    public var anthropicRequest: JSONValue {
+    var anthropicRequest: JSONValue {
         Self.anthropicMessagesBody(request)
     }
 
     /// `replayRequests` as Messages bodies: each repeats the one before it message for
     /// message, byte for byte, except where the breakpoint moved.
-    public var anthropicReplayRequests: [JSONValue] {
+    var anthropicReplayRequests: [JSONValue] {
         replayRequests.map(Self.anthropicMessagesBody)
     }
 
@@ -27,7 +27,7 @@ extension CorpusSession {
     /// - `tools` become Anthropic tool definitions; `max_tokens` and `thinking` are set.
     ///
     /// Only text content parts are kept; the corpus has no others.
-    public static func anthropicMessagesBody(_ request: ChatRequest) -> JSONValue {
+    static func anthropicMessagesBody(_ request: ChatRequest) -> JSONValue {
         var system: [JSONValue] = []
         var messages: [JSONObject] = []
         var pendingResults: [JSONValue] = []

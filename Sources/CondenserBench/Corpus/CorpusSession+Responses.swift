@@ -1,13 +1,13 @@
 import CondenserCore
 extension CorpusSession {
     /// The whole session as Codex CLI would send it to `POST /v1/responses`.
-    public var responsesBody: JSONValue {
+    var responsesBody: JSONValue {
         Self.responsesBody(of: request, sessionID: id)
     }
 
     /// Every request of `replayRequests` as a Codex-style Responses body: each repeats
     /// the previous one's items byte for byte and appends the new ones.
-    public var responsesReplayBodies: [JSONValue] {
+    var responsesReplayBodies: [JSONValue] {
         replayRequests.map { Self.responsesBody(of: $0, sessionID: id) }
     }
 
@@ -17,7 +17,7 @@ extension CorpusSession {
     /// tool messages, and `prompt_cache_key` naming the session. The encrypted contents
     /// and the cache key depend only on the session id and the call ids, so a longer
     /// request of the same session repeats a shorter one's items exactly.
-    public static func responsesBody(of request: ChatRequest, sessionID: String) -> JSONValue {
+    static func responsesBody(of request: ChatRequest, sessionID: String) -> JSONValue {
         var body = JSONObject()
         body["model"] = .string(request.model)
         var messages = request.messages[...]

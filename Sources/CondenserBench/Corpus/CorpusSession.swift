@@ -3,15 +3,15 @@ import Foundation
 
 /// One session of an evaluation corpus (`dev.jsonl`): a chat request and the facts
 /// planted in it that compression must keep.
-public struct CorpusSession: Sendable {
-    public var id: String
+package struct CorpusSession: Sendable {
+    var id: String
     /// `agent` or `chat`.
-    public var kind: String
-    public var request: ChatRequest
+    var kind: String
+    var request: ChatRequest
     /// Texts that must still be present verbatim after compression.
-    public var needles: [String]
+    var needles: [String]
 
-    public init(id: String, kind: String, request: ChatRequest, needles: [String]) {
+    package init(id: String, kind: String, request: ChatRequest, needles: [String]) {
         self.id = id
         self.kind = kind
         self.request = request
@@ -19,12 +19,12 @@ public struct CorpusSession: Sendable {
     }
 
     /// Why a corpus file can't be read, with the line.
-    public struct LoadError: Error, CustomStringConvertible {
-        public var description: String
+    struct LoadError: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// The sessions of a JSONL file, one `{"id", "kind", "request", "needles"}` per line.
-    public static func load(path: String) throws -> [CorpusSession] {
+    package static func load(path: String) throws -> [CorpusSession] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LoadError(description: "cannot read \(path)")
         }
@@ -57,7 +57,7 @@ public struct CorpusSession: Sendable {
     /// Every request an agent would send as the session grows: the prefix ending at each
     /// user message and after each complete set of tool results, i.e. every point where
     /// the assistant is about to respond. The last is the whole request.
-    public var replayRequests: [ChatRequest] {
+    var replayRequests: [ChatRequest] {
         let messages = request.messages
         var requests: [ChatRequest] = []
         for index in messages.indices {

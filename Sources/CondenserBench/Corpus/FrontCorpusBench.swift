@@ -6,9 +6,9 @@ import Foundation
 /// facts kept, requests breaking the front invariant, and the replay cost under the
 /// front's cache prices (a repeated prefix read at its read price, the rest at its write
 /// price) against the requests as sent.
-public struct FrontCorpusBench {
+package struct FrontCorpusBench {
     /// How a front's requests are made from a corpus session and read back.
-    public struct Front: Sendable {
+    package struct Front: Sendable {
         /// The front's name in a heading.
         var title: String
         /// The line that names the front and its cost model under the table.
@@ -25,7 +25,7 @@ public struct FrontCorpusBench {
 
         /// Messages requests the way Claude Code sends them (`CorpusSession.anthropicMessagesBody`);
         /// counts are o200k estimates, as on the route itself; reads 0.1, writes 1.25.
-        public static let anthropic = Front(
+        package static let anthropic = Front(
             title: "Anthropic Messages",
             label: "front anthropic-messages (counts estimated with o200k); replay cost: cache reads 0.1, writes 1.25",
             whole: \.anthropicRequest, replay: \.anthropicReplayRequests,
@@ -35,7 +35,7 @@ public struct FrontCorpusBench {
         /// Responses requests the way Codex sends them over HTTP (`CorpusSession.responsesBody`:
         /// `store: false`, full history, reasoning items with encrypted content,
         /// `prompt_cache_key`); exact counts in each model's encoding; reads 0.1, the rest 1.
-        public static let responses = Front(
+        package static let responses = Front(
             title: "OpenAI Responses",
             label: "front openai-responses (exact counts); replay cost: cache reads 0.1, the rest 1",
             whole: \.responsesBody, replay: \.responsesReplayBodies,
@@ -43,45 +43,45 @@ public struct FrontCorpusBench {
             cachedItems: FrontCorpusBench.items, encoding: { TokenEncoding.forModel($0) })
     }
 
-    public var front: Front
-    public var mode: CompressionMode
+    var front: Front
+    var mode: CompressionMode
     let makePipeline: () -> CompressionPipeline
 
-    public init(front: Front, mode: CompressionMode, makePipeline: @escaping () -> CompressionPipeline) {
+    package init(front: Front, mode: CompressionMode, makePipeline: @escaping () -> CompressionPipeline) {
         self.front = front
         self.mode = mode
         self.makePipeline = makePipeline
     }
 
     /// The standard pipeline with `settings`.
-    public static func standard(front: Front, settings: PipelineSettings, mode: CompressionMode) -> FrontCorpusBench {
+    package static func standard(front: Front, settings: PipelineSettings, mode: CompressionMode) -> FrontCorpusBench {
         FrontCorpusBench(front: front, mode: mode) { CompressionPipeline.standard(settings: settings, warn: { _ in }) }
     }
 
-    public struct SessionResult: Sendable {
-        public var id: String
-        public var kind: String
+    package struct SessionResult: Sendable {
+        var id: String
+        var kind: String
         /// First sight: the whole session met once (signed thinking then pins all of it
         /// up to the last thinking block).
-        public var tokensIn = 0
-        public var tokensOut = 0
+        var tokensIn = 0
+        var tokensOut = 0
         /// The last request of the replay, the session met as it grew.
-        public var liveTokensIn = 0
-        public var liveTokensOut = 0
-        public var factsKept = 0
-        public var factsTotal = 0
-        public var invalidRequests = 0
-        public var failedOpen = 0
-        public var replayRequests = 0
-        public var costUncompressed = 0.0
-        public var costCompressed = 0.0
+        var liveTokensIn = 0
+        var liveTokensOut = 0
+        var factsKept = 0
+        var factsTotal = 0
+        var invalidRequests = 0
+        var failedOpen = 0
+        var replayRequests = 0
+        var costUncompressed = 0.0
+        var costCompressed = 0.0
 
-        public var savedFraction: Double { tokensIn == 0 ? 0 : Double(tokensIn - tokensOut) / Double(tokensIn) }
-        public var liveSavedFraction: Double { liveTokensIn == 0 ? 0 : Double(liveTokensIn - liveTokensOut) / Double(liveTokensIn) }
-        public var replayCost: Double { costUncompressed == 0 ? 1 : costCompressed / costUncompressed }
+        var savedFraction: Double { tokensIn == 0 ? 0 : Double(tokensIn - tokensOut) / Double(tokensIn) }
+        var liveSavedFraction: Double { liveTokensIn == 0 ? 0 : Double(liveTokensIn - liveTokensOut) / Double(liveTokensIn) }
+        var replayCost: Double { costUncompressed == 0 ? 1 : costCompressed / costUncompressed }
     }
 
-    public func run(_ sessions: [CorpusSession]) -> [SessionResult] {
+    package func run(_ sessions: [CorpusSession]) -> [SessionResult] {
         let live = makePipeline()
         let firstSight = makePipeline()
         let counters = RequestTokenCounters()
@@ -169,7 +169,7 @@ public struct FrontCorpusBench {
     }
 
     /// The per-session table and the medians per kind.
-    public func render(_ results: [SessionResult]) -> String {
+    package func render(_ results: [SessionResult]) -> String {
         Self.render(results, front: front.label)
     }
 
@@ -230,7 +230,7 @@ extension FrontCorpusBench {
     }
 
     /// The medians per kind and the totals as a section of docs/BENCHMARKS.md.
-    public func markdownSection(_ results: [SessionResult], command: String, machine: MachineFacts) -> MarkdownSection {
+    package func markdownSection(_ results: [SessionResult], command: String, machine: MachineFacts) -> MarkdownSection {
         func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
         return MarkdownSection(
             title: "Corpus, \(front.title) front (\(mode.rawValue))", command: command, machine: machine,

@@ -11,48 +11,48 @@ import ServiceLifecycle
 /// `condenser bench load`: the daemon under many long streams, a soak of large requests,
 /// and slow clients. A fake upstream runs on loopback in this process and, for each
 /// part, a fresh child `condenser serve` (this executable) in front of it.
-public struct LoadBench: Sendable {
-    public enum Part: String, CaseIterable, Sendable {
+package struct LoadBench: Sendable {
+    package enum Part: String, CaseIterable, Sendable {
         case streams, soak, slowloris
     }
 
     /// Run one part only: streams, soak or slowloris.
-    public var only: Part?
+    package var only: Part?
 
     /// Progress lines go to stderr, so that stdout holds the report alone (JSON, Markdown).
-    public var progressOnStandardError = false
+    package var progressOnStandardError = false
 
     /// Concurrent streams.
-    public var streams = 1_000
+    package var streams = 1_000
 
     /// Seconds each stream lasts at the fake upstream.
-    public var streamSeconds = 12.0
+    package var streamSeconds = 12.0
 
     /// Milliseconds between two chunks of a stream.
-    public var chunkIntervalMs = 100
+    package var chunkIntervalMs = 100
 
     /// Seconds to wait after a load before reading the daemon's memory again.
-    public var settleSeconds = 60.0
+    package var settleSeconds = 60.0
 
     /// Seconds of the soak.
-    public var soakSeconds = 300.0
+    package var soakSeconds = 300.0
 
     /// Concurrent clients in the soak.
-    public var soakConcurrency = 8
+    package var soakConcurrency = 8
 
     /// Slow clients.
-    public var slowClients = 200
+    package var slowClients = 200
 
     /// Seconds after which a slow client still held is given up on.
-    public var slowCapSeconds = 120.0
+    package var slowCapSeconds = 120.0
 
     /// A configuration file for the daemon, used as is instead of the bench's own.
-    public var daemonConfig: String?
+    package var daemonConfig: String?
 
-    public init() {}
+    package init() {}
 
     /// Runs the parts and returns their figures.
-    public func run() async throws -> LoadReport {
+    package func run() async throws -> LoadReport {
         let descriptorLimit = Self.raiseDescriptorLimit()
         note("descriptor limit (this process, inherited by the daemon): \(descriptorLimit)")
         let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -2,7 +2,7 @@ import Foundation
 
 /// The figures of `condenser bench load`, for the table and for --json. Durations are in
 /// seconds (latencies in milliseconds), memory in MB (10^6 bytes).
-public struct LoadReport: Codable, Sendable {
+package struct LoadReport: Codable, Sendable {
     var descriptorLimit: Int
     var streams: StreamsResult?
     var soak: SoakResult?
@@ -14,7 +14,7 @@ public struct LoadReport: Codable, Sendable {
     static let slowCloseTargetSeconds = 30.0
 
     /// The figures as a table: measure, value, target, verdict.
-    public func table() -> String {
+    package func table() -> String {
         let header = ReportRow(measure: "measure", value: "value", target: "target", verdict: "")
         let all = [header] + rows
         let widths = [all.map(\.measure.count).max() ?? 0, all.map(\.value.count).max() ?? 0, all.map(\.target.count).max() ?? 0]
@@ -26,14 +26,14 @@ public struct LoadReport: Codable, Sendable {
     }
 
     /// The figures as pretty-printed JSON with sorted keys.
-    public func json() throws -> String {
+    package func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
     /// The figures as a section of docs/BENCHMARKS.md.
-    public func markdownSection(command: String, machine: MachineFacts) -> MarkdownSection {
+    package func markdownSection(command: String, machine: MachineFacts) -> MarkdownSection {
         MarkdownSection(
             title: "Load: streams, soak, slow clients", command: command, machine: machine,
             notes: ["Descriptor limit (this process, inherited by the daemon): \(descriptorLimit)."],

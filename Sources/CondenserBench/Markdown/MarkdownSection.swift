@@ -2,15 +2,15 @@ import Foundation
 
 /// A bench's figures as a section of docs/BENCHMARKS.md: a heading, the command that
 /// reproduces them, the machine they were measured on, optional lines of text, and a table.
-public struct MarkdownSection: Sendable, Equatable {
-    public var title: String
-    public var command: String
-    public var machine: MachineFacts
-    public var notes: [String]
-    public var header: [String]
-    public var rows: [[String]]
+package struct MarkdownSection: Sendable, Equatable {
+    var title: String
+    var command: String
+    var machine: MachineFacts
+    var notes: [String]
+    var header: [String]
+    var rows: [[String]]
 
-    public init(title: String, command: String, machine: MachineFacts, notes: [String] = [], header: [String], rows: [[String]]) {
+    init(title: String, command: String, machine: MachineFacts, notes: [String] = [], header: [String], rows: [[String]]) {
         self.title = title
         self.command = command
         self.machine = machine
@@ -20,7 +20,7 @@ public struct MarkdownSection: Sendable, Equatable {
     }
 
     /// The section, ending with a blank line so that sections concatenate into one document.
-    public func render() -> String {
+    package func render() -> String {
         var out = "## \(title)\n\n"
         out += "```sh\n\(command)\n```\n\n"
         out += machine.sentence + "\n\n"
@@ -58,13 +58,13 @@ public struct MarkdownSection: Sendable, Equatable {
 }
 
 /// Where figures were measured: cores, CPU, build configuration and date.
-public struct MachineFacts: Sendable, Equatable {
-    public var cores: Int
-    public var cpu: String?
-    public var build: String
-    public var date: String
+package struct MachineFacts: Sendable, Equatable {
+    var cores: Int
+    var cpu: String?
+    var build: String
+    var date: String
 
-    public init(cores: Int, cpu: String?, build: String, date: String) {
+    init(cores: Int, cpu: String?, build: String, date: String) {
         self.cores = cores
         self.cpu = cpu
         self.build = build
@@ -72,7 +72,7 @@ public struct MachineFacts: Sendable, Equatable {
     }
 
     /// This process's machine, build and day (UTC).
-    public static func current(now: Date = Date()) -> MachineFacts {
+    package static func current(now: Date = Date()) -> MachineFacts {
         #if DEBUG
             let build = "debug"
         #else
@@ -103,7 +103,7 @@ public struct MachineFacts: Sendable, Equatable {
 
 /// The command line that reproduces a bench's figures: `condenser` and the arguments it
 /// was given, without `--markdown`, which changes the format and not the figures.
-public func reproducingCommand(_ arguments: [String] = CommandLine.arguments) -> String {
+package func reproducingCommand(_ arguments: [String] = CommandLine.arguments) -> String {
     (["condenser"] + arguments.dropFirst().filter { $0 != "--markdown" }).map(shellQuoted).joined(separator: " ")
 }
 

@@ -15,32 +15,32 @@ import ServiceLifecycle
 /// same requests are timed sent directly and through the proxy. Last, through a proxy
 /// that compresses, the first byte of small streams with no load and under cold
 /// compressions.
-public struct ProxyBench: Sendable {
+package struct ProxyBench: Sendable {
     /// Run the proxy as a child `condenser serve` process and measure its memory alone.
-    public var separateProcess = false
+    package var separateProcess = false
 
     /// Requests per size for the latency runs.
-    public var iterations = 200
+    package var iterations = 200
 
     /// Concurrent clients in the throughput run.
-    public var concurrency = 32
+    package var concurrency = 32
 
     /// Seconds of the throughput run.
-    public var seconds = 5.0
+    package var seconds = 5.0
 
     /// Seconds of the stream first-byte run under cold compressions.
-    public var loadSeconds = 5.0
+    package var loadSeconds = 5.0
 
     /// Run only the stream first-byte measurement under cold compressions.
-    public var compressionLoadOnly = false
+    package var compressionLoadOnly = false
 
     /// Where progress lines go.
-    public var progress: @Sendable (String) -> Void = { print($0) }
+    package var progress: @Sendable (String) -> Void = { print($0) }
 
-    public init() {}
+    package init() {}
 
     /// Measures and returns the figures.
-    public func run() async throws -> ProxyBenchReport {
+    package func run() async throws -> ProxyBenchReport {
         var report = ProxyBenchReport()
         let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let (upstreamPorts, upstreamPort) = AsyncStream.makeStream(of: Int.self)
@@ -332,11 +332,11 @@ public struct ProxyBench: Sendable {
 }
 
 /// The figures of `condenser bench proxy`: rows of measure, value, baseline and target.
-public struct ProxyBenchReport: Sendable {
-    public var rows: [[String]] = []
+package struct ProxyBenchReport: Sendable {
+    var rows: [[String]] = []
 
     /// The rows in aligned columns, after a blank line.
-    public func table() -> String {
+    package func table() -> String {
         var out = "\n"
         let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
@@ -346,7 +346,7 @@ public struct ProxyBenchReport: Sendable {
     }
 
     /// The figures as a section of docs/BENCHMARKS.md.
-    public func markdownSection(command: String, machine: MachineFacts, separateProcess: Bool) -> MarkdownSection {
+    package func markdownSection(command: String, machine: MachineFacts, separateProcess: Bool) -> MarkdownSection {
         MarkdownSection(
             title: "Proxy overhead" + (separateProcess ? " (the daemon as a separate process)" : ""), command: command, machine: machine,
             notes: [

@@ -4,34 +4,34 @@ import Foundation
 /// `condenser bench tokenizer`: tokenizer throughput on the message texts of a corpus,
 /// single-threaded, next to tiktoken's on the same texts. Times are wall clock with the
 /// thread's CPU time in brackets.
-public struct TokenizerBench: Sendable {
+package struct TokenizerBench: Sendable {
     /// A JSONL file of {"request": {chat request}} lines.
-    public var corpus = "../shared/corpus/dev.jsonl"
+    package var corpus = "../shared/corpus/dev.jsonl"
 
     /// The tiktoken comparison script.
-    public var script = "scripts/tiktoken_bench.py"
+    package var script = "scripts/tiktoken_bench.py"
 
     /// The Python interpreter for the comparison.
-    public var python = "python3"
+    package var python = "python3"
 
     /// Seconds to spend on each throughput measurement.
-    public var seconds = 2.0
+    package var seconds = 2.0
 
-    public init() {}
+    package init() {}
 
     /// One printed line of the bench, and the table rows (measure, value) it stands for.
-    public struct Figure: Sendable, Equatable {
-        public var line: String
-        public var rows: [[String]]
+    package struct Figure: Sendable, Equatable {
+        package var line: String
+        var rows: [[String]]
 
-        public init(line: String, rows: [[String]]) {
+        package init(line: String, rows: [[String]]) {
             self.line = line
             self.rows = rows
         }
     }
 
     /// Measures, handing each figure to `emit` as soon as it is known.
-    public func run(emit: (Figure) -> Void) throws {
+    package func run(emit: (Figure) -> Void) throws {
         guard let data = FileManager.default.contents(atPath: corpus) else {
             throw BenchError("Cannot read the corpus at \(corpus); give its path with --corpus.")
         }
@@ -216,7 +216,7 @@ public struct TokenizerBench: Sendable {
 
 extension TokenizerBench {
     /// The figures as a section of docs/BENCHMARKS.md.
-    public static func markdownSection(_ figures: [Figure], command: String, machine: MachineFacts) -> MarkdownSection {
+    package static func markdownSection(_ figures: [Figure], command: String, machine: MachineFacts) -> MarkdownSection {
         MarkdownSection(
             title: "Tokenizer", command: command, machine: machine,
             notes: [

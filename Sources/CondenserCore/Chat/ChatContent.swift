@@ -1,5 +1,5 @@
 /// The content of a chat message as the OpenAI format allows it.
-public enum ChatContent: Sendable, Hashable {
+package enum ChatContent: Sendable, Hashable {
     /// No `content` key at all.
     case absent
     /// `"content": null` (an assistant message that only calls tools).
@@ -9,7 +9,7 @@ public enum ChatContent: Sendable, Hashable {
     case parts([JSONValue])
 
     /// The text of a string content, or of every text part joined with newlines.
-    public var text: String? {
+    package var text: String? {
         switch self {
         case .absent, .null: return nil
         case .text(let s): return s

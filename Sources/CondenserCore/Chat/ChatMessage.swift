@@ -1,24 +1,24 @@
 /// One message of a chat request. Keeps the message object as it came, so fields
 /// Condenser doesn't know (`name`, `refusal`, `cache_control`...) go upstream untouched.
-public struct ChatMessage: Sendable, Hashable {
+package struct ChatMessage: Sendable, Hashable {
     /// The message object, every member in its original order.
-    public var object: JSONObject
+    package var object: JSONObject
 
-    public init(object: JSONObject) {
+    package init(object: JSONObject) {
         self.object = object
     }
 
     /// A message with a role and string content.
-    public init(role: String, content: String) {
+    package init(role: String, content: String) {
         object = ["role": .string(role), "content": .string(content)]
     }
 
-    public var role: String {
+    package var role: String {
         get { object["role"]?.stringValue ?? "" }
         set { object["role"] = .string(newValue) }
     }
 
-    public var content: ChatContent {
+    package var content: ChatContent {
         get {
             switch object["content"] {
             case nil: return .absent
@@ -39,11 +39,11 @@ public struct ChatMessage: Sendable, Hashable {
     }
 
     /// `tool_calls` of an assistant message, as they came. Never rewritten by Condenser.
-    public var toolCalls: [JSONValue]? { object["tool_calls"]?.arrayValue }
+    package var toolCalls: [JSONValue]? { object["tool_calls"]?.arrayValue }
 
     /// `tool_call_id` of a tool result.
-    public var toolCallID: String? { object["tool_call_id"]?.stringValue }
+    package var toolCallID: String? { object["tool_call_id"]?.stringValue }
 
     /// The `name` field, if any.
-    public var name: String? { object["name"]?.stringValue }
+    package var name: String? { object["name"]?.stringValue }
 }

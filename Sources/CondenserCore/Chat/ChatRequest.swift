@@ -1,43 +1,43 @@
 /// A `POST /v1/chat/completions` body: the typed parts Condenser works on, over the
 /// whole object as it came, so that every other field passes through untouched.
-public struct ChatRequest: Sendable, Hashable {
+package struct ChatRequest: Sendable, Hashable {
     /// The request object. Its `messages` member is replaced by `messages` on output.
-    public var body: JSONObject
-    public var messages: [ChatMessage]
+    package var body: JSONObject
+    package var messages: [ChatMessage]
 
     /// Makes a request from an already-validated body. Use `parse` for client input.
-    public init(body: JSONObject, messages: [ChatMessage]) {
+    package init(body: JSONObject, messages: [ChatMessage]) {
         self.body = body
         self.messages = messages
     }
 
-    public var model: String { body["model"]?.stringValue ?? "" }
+    package var model: String { body["model"]?.stringValue ?? "" }
 
     /// The tool definitions, as they came.
-    public var tools: [JSONValue]? { body["tools"]?.arrayValue }
+    package var tools: [JSONValue]? { body["tools"]?.arrayValue }
 
     /// The request object with the current messages in place of the original ones.
-    public var jsonObject: JSONObject {
+    var jsonObject: JSONObject {
         var object = body
         object["messages"] = .array(messages.map { .object($0.object) })
         return object
     }
 
     /// Compact JSON bytes of the request, members in their original order.
-    public func serializedBytes() -> [UInt8] {
+    package func serializedBytes() -> [UInt8] {
         JSONValue.object(jsonObject).serializedBytes()
     }
 
     /// Parses and validates a client's body. Errors name the field and what is wrong; an
     /// object anywhere in the body that names a key twice is refused.
-    public static func parse(bytes: some Collection<UInt8>) throws(ChatRequestError) -> ChatRequest {
+    static func parse(bytes: some Collection<UInt8>) throws(ChatRequestError) -> ChatRequest {
         let value = try FrontRequestError.parseBody(bytes)
         return try validate(value)
     }
 
     /// Validates a parsed body: an object with a string `model` and a non-empty
     /// `messages` array of objects, each with a string `role` and a well-typed content.
-    public static func validate(_ value: JSONValue) throws(ChatRequestError) -> ChatRequest {
+    package static func validate(_ value: JSONValue) throws(ChatRequestError) -> ChatRequest {
         guard case .object(let body) = value else {
             throw ChatRequestError("The request body must be a JSON object, not \(value.typeDescription).")
         }

@@ -1,2 +1,2 @@
 /// Why a chat request body was refused: the same as any front's refusal.
-public typealias ChatRequestError = FrontRequestError
+package typealias ChatRequestError = FrontRequestError

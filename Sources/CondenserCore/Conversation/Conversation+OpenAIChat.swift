@@ -5,7 +5,7 @@ extension Conversation {
     /// `function`) messages are tool results, linked through `tool_call_id` to the name
     /// and arguments of the call that asked for them. In a content-parts array only
     /// `text` parts are text blocks; every other part is opaque, as are `tool_calls`.
-    public init(openAIChat request: ChatRequest) {
+    init(openAIChat request: ChatRequest) {
         var calls: [String: (name: String?, arguments: String?)] = [:]
         var messages: [ConversationMessage] = []
         messages.reserveCapacity(request.messages.count)
@@ -78,7 +78,7 @@ extension ChatRequest {
     /// `conversation` must come from `Conversation(openAIChat: self)`, with only block
     /// texts changed. Every other member of every message, and every non-text part,
     /// stays as it came; a message whose texts are unchanged is kept whole.
-    public func applying(_ conversation: Conversation) -> ChatRequest {
+    func applying(_ conversation: Conversation) -> ChatRequest {
         precondition(conversation.messages.count == messages.count, "the conversation must come from this request")
         var result = self
         for (index, compressed) in conversation.messages.enumerated() {

@@ -5,10 +5,10 @@
 /// opaque part that no stage reads or writes; the adapter that made the conversation
 /// writes the rewritten text blocks back into the original request and leaves the rest
 /// as it came.
-public struct Conversation: Sendable, Hashable {
-    public var messages: [ConversationMessage]
+package struct Conversation: Sendable, Hashable {
+    package var messages: [ConversationMessage]
 
-    public init(messages: [ConversationMessage]) {
+    init(messages: [ConversationMessage]) {
         self.messages = messages
     }
 }

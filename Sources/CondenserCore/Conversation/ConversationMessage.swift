@@ -1,23 +1,23 @@
 /// One message of a `Conversation`: its role and its parts, in order.
-public struct ConversationMessage: Sendable, Hashable {
+package struct ConversationMessage: Sendable, Hashable {
     /// The message's role, or nil for a role Condenser doesn't know (nothing in such a
     /// message is compressible).
-    public var role: BlockRole?
-    public var parts: [ConversationPart]
+    package var role: BlockRole?
+    var parts: [ConversationPart]
 
-    public init(role: BlockRole?, parts: [ConversationPart]) {
+    init(role: BlockRole?, parts: [ConversationPart]) {
         self.role = role
         self.parts = parts
     }
 
     /// The text blocks, in order.
-    public var textBlocks: [TextBlock] {
+    package var textBlocks: [TextBlock] {
         parts.compactMap { if case .text(let block) = $0 { block } else { nil } }
     }
 
     /// A 128-bit hash of everything a stage can see: role, texts and their contexts.
     /// Opaque parts count only by position, since no stage reads them.
-    public var contentHash: StableHash {
+    var contentHash: StableHash {
         var hash = StableHash(role?.rawValue ?? "?")
         for part in parts {
             switch part {
@@ -34,25 +34,25 @@ public struct ConversationMessage: Sendable, Hashable {
 }
 
 /// A part of a message: a compressible text block, or something no stage may touch.
-public enum ConversationPart: Sendable, Hashable {
+enum ConversationPart: Sendable, Hashable {
     case text(TextBlock)
     /// A tool call, an image, a part type Condenser doesn't know.
     case opaque
 }
 
 /// A block of text and what a stage needs to know about it.
-public struct TextBlock: Sendable, Hashable {
-    public var text: String
-    public var role: BlockRole
+package struct TextBlock: Sendable, Hashable {
+    package var text: String
+    var role: BlockRole
     /// For a tool result, the function that produced it.
-    public var toolName: String?
+    var toolName: String?
     /// For a tool result, the call's arguments as JSON text.
-    public var toolArguments: String?
+    var toolArguments: String?
     /// Where the text's string lives in the request body the block came from: the one
     /// place an adapter writes a rewritten text back.
-    public var path: JSONPath
+    var path: JSONPath
 
-    public init(text: String, role: BlockRole, toolName: String? = nil, toolArguments: String? = nil, path: JSONPath = []) {
+    init(text: String, role: BlockRole, toolName: String? = nil, toolArguments: String? = nil, path: JSONPath = []) {
         self.text = text
         self.role = role
         self.toolName = toolName
@@ -61,7 +61,7 @@ public struct TextBlock: Sendable, Hashable {
     }
 
     /// The stage context of this block under a mode.
-    public func context(mode: CompressionMode) -> BlockContext {
+    func context(mode: CompressionMode) -> BlockContext {
         BlockContext(role: role, toolName: toolName, toolArguments: toolArguments, mode: mode)
     }
 }

@@ -19,11 +19,11 @@
 ///
 /// Roles are `user`, `assistant` and `system`; another string role passes through with
 /// nothing in it compressible, for the upstream to judge.
-public enum AnthropicMessagesFront: FrontAdapter {
-    public static let profile = FrontProfile(name: "anthropic-messages", tokenCount: .estimated, cachePricing: .anthropic)
+package enum AnthropicMessagesFront: FrontAdapter {
+    package static let profile = FrontProfile(name: "anthropic-messages", tokenCount: .estimated, cachePricing: .anthropic)
 
     /// Validates a parsed Messages body and makes its request. Errors name the JSON path.
-    public static func request(body: JSONValue) throws(FrontRequestError) -> FrontRequest {
+    package static func request(body: JSONValue) throws(FrontRequestError) -> FrontRequest {
         guard case .object(let object) = body else {
             throw FrontRequestError("The request body must be a JSON object, not \(body.typeDescription).")
         }

@@ -1,14 +1,14 @@
 /// What a wire format (a front door) tells the pipeline about itself.
-public struct FrontProfile: Sendable, Hashable {
+package struct FrontProfile: Sendable, Hashable {
     /// A stable name, in records and reports: `openai-chat`, `anthropic-messages`, `openai-responses`.
-    public var name: String
+    package var name: String
     /// Whether token counts are the provider's own tokenizer or an estimate (o200k for
     /// Claude, whose tokenizer is not public). Estimated and exact totals never mix.
-    public var tokenCount: TokenCountKind
+    package var tokenCount: TokenCountKind
     /// How the provider bills cached prompt prefixes: the re-cut decision weighs them.
-    public var cachePricing: CachePricing
+    package var cachePricing: CachePricing
 
-    public init(name: String, tokenCount: TokenCountKind, cachePricing: CachePricing) {
+    package init(name: String, tokenCount: TokenCountKind, cachePricing: CachePricing) {
         self.name = name
         self.tokenCount = tokenCount
         self.cachePricing = cachePricing
@@ -16,23 +16,23 @@ public struct FrontProfile: Sendable, Hashable {
 }
 
 /// Whether a token count is exact or estimated.
-public enum TokenCountKind: String, Sendable, Hashable, Codable {
+package enum TokenCountKind: String, Sendable, Hashable, Codable {
     case exact
     case estimated
 }
 
 /// A provider's prompt-cache prices, as multiples of the uncached input price.
-public struct CachePricing: Sendable, Hashable {
+package struct CachePricing: Sendable, Hashable {
     /// A cached token read back (OpenAI 0.1 on recent models, Anthropic 0.1).
-    public var readMultiplier: Double
+    package var readMultiplier: Double
     /// A token written to the cache (OpenAI 1, Anthropic 1.25 for the 5-minute TTL).
-    public var writeMultiplier: Double
+    package var writeMultiplier: Double
     /// How long a cached prefix lives after its last use.
-    public var ttlSeconds: Int
+    var ttlSeconds: Int
     /// Prefixes shorter than this are never cached.
-    public var minimumCacheableTokens: Int
+    var minimumCacheableTokens: Int
 
-    public init(readMultiplier: Double, writeMultiplier: Double, ttlSeconds: Int, minimumCacheableTokens: Int) {
+    init(readMultiplier: Double, writeMultiplier: Double, ttlSeconds: Int, minimumCacheableTokens: Int) {
         self.readMultiplier = readMultiplier
         self.writeMultiplier = writeMultiplier
         self.ttlSeconds = ttlSeconds
@@ -40,9 +40,9 @@ public struct CachePricing: Sendable, Hashable {
     }
 
     /// OpenAI's automatic caching: reads at 0.1, no write premium, 1,024-token minimum.
-    public static let openAI = CachePricing(readMultiplier: 0.1, writeMultiplier: 1, ttlSeconds: 300, minimumCacheableTokens: 1024)
+    static let openAI = CachePricing(readMultiplier: 0.1, writeMultiplier: 1, ttlSeconds: 300, minimumCacheableTokens: 1024)
     /// Anthropic's `cache_control` caching, 5-minute TTL: writes at 1.25, reads at 0.1.
-    public static let anthropic = CachePricing(readMultiplier: 0.1, writeMultiplier: 1.25, ttlSeconds: 300, minimumCacheableTokens: 1024)
+    static let anthropic = CachePricing(readMultiplier: 0.1, writeMultiplier: 1.25, ttlSeconds: 300, minimumCacheableTokens: 1024)
 }
 
 /// A request any front parsed: its whole body and the conversation its text blocks form.
@@ -51,23 +51,23 @@ public struct CachePricing: Sendable, Hashable {
 /// strings at the conversation's text-block paths changed, and none of them emptied
 /// (`FrontRequest.maskedViolations`). Ids, signatures, `cache_control`, encrypted
 /// content and unknown fields then cannot change.
-public struct FrontRequest: Sendable {
-    public var profile: FrontProfile
+package struct FrontRequest: Sendable {
+    package var profile: FrontProfile
     /// The whole body as the client sent it (after parsing).
-    public var body: JSONValue
+    package var body: JSONValue
     /// The model the request names, for choosing a tokenizer.
-    public var model: String
+    package var model: String
     /// The messages (or input items) as the pipeline sees them, in order.
-    public var conversation: Conversation
+    package var conversation: Conversation
     /// Each conversation message's own JSON, in the same order: what makes two requests'
     /// messages the same, and what opaque parts are counted from.
-    public var messageValues: [JSONValue]
+    var messageValues: [JSONValue]
     /// Messages before this index must be forwarded exactly as the conversation's earlier
     /// requests forwarded them (Anthropic binds signed thinking to the bytes before it):
     /// one past the last message holding a thinking block; 0 when there is none.
-    public var pinnedPrefix: Int
+    var pinnedPrefix: Int
 
-    public init(
+    package init(
         profile: FrontProfile, body: JSONValue, model: String, conversation: Conversation, messageValues: [JSONValue],
         pinnedPrefix: Int = 0
     ) {
@@ -83,7 +83,7 @@ public struct FrontRequest: Sendable {
     /// The body with each text block of `rewritten` (this request's conversation with
     /// only block texts changed) written back at its path. Unchanged texts are left as
     /// they are, so a request nothing changed is `body` itself.
-    public func body(applying rewritten: Conversation) -> JSONValue {
+    func body(applying rewritten: Conversation) -> JSONValue {
         var result = body
         for (before, after) in zip(conversation.messages, rewritten.messages) {
             for (old, new) in zip(before.textBlocks, after.textBlocks) where old.text != new.text {
@@ -95,7 +95,7 @@ public struct FrontRequest: Sendable {
 
     /// Every way `forwarded` breaks the front invariant against this request's body:
     /// anything but a text-block string changed, or a text emptied. Empty when it holds.
-    public func maskedViolations(forwarded: JSONValue) -> [String] {
+    package func maskedViolations(forwarded: JSONValue) -> [String] {
         var problems: [String] = []
         var maskedOriginal = body
         var maskedForwarded = forwarded
@@ -116,24 +116,24 @@ public struct FrontRequest: Sendable {
 }
 
 /// Why a front refused a request body: a sentence a user can act on, and where.
-public struct FrontRequestError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
+package struct FrontRequestError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var message: String
     /// The JSON path of the offending field (`messages[3].content`), when there is one.
-    public var param: String?
+    package var param: String?
     /// A machine-readable code, when one fits (`duplicate_key`, `invalid_json`).
-    public var code: String?
+    package var code: String?
 
-    public init(_ message: String, param: String? = nil, code: String? = nil) {
+    package init(_ message: String, param: String? = nil, code: String? = nil) {
         self.message = message
         self.param = param
         self.code = code
     }
 
-    public var description: String { message }
+    package var description: String { message }
 }
 
 /// A wire format: how its bodies become `FrontRequest`s.
-public protocol FrontAdapter: Sendable {
+package protocol FrontAdapter: Sendable {
     /// What this front tells the pipeline.
     static var profile: FrontProfile { get }
     /// Validates a parsed body (duplicate keys already refused) and makes the request the

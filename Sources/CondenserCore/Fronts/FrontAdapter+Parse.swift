@@ -1,7 +1,7 @@
 extension FrontAdapter {
     /// Parses and validates a client's body. An object anywhere in the body that names a
     /// key twice is refused; errors name the field and what is wrong.
-    public static func parse(bytes: some Collection<UInt8>) throws(FrontRequestError) -> FrontRequest {
+    package static func parse(bytes: some Collection<UInt8>) throws(FrontRequestError) -> FrontRequest {
         try request(body: FrontRequestError.parseBody(bytes))
     }
 }
@@ -10,7 +10,7 @@ extension FrontRequestError {
     /// A client's body as JSON, or the refusal to send back: invalid JSON, or an object
     /// that names a key twice anywhere in it (Condenser would read the first and most
     /// upstreams the last, and the whole body may be re-serialised).
-    public static func parseBody(_ bytes: some Collection<UInt8>) throws(FrontRequestError) -> JSONValue {
+    static func parseBody(_ bytes: some Collection<UInt8>) throws(FrontRequestError) -> JSONValue {
         do {
             return try JSONParser.parse(bytes: bytes, duplicateKeys: .reject)
         } catch {

@@ -1,9 +1,9 @@
 /// `POST /v1/chat/completions`: OpenAI's chat format, counted exactly in the model's
 /// encoding, cached the OpenAI way.
-public enum OpenAIChatFront: FrontAdapter {
-    public static let profile = FrontProfile(name: "openai-chat", tokenCount: .exact, cachePricing: .openAI)
+package enum OpenAIChatFront: FrontAdapter {
+    package static let profile = FrontProfile(name: "openai-chat", tokenCount: .exact, cachePricing: .openAI)
 
-    public static func request(body: JSONValue) throws(FrontRequestError) -> FrontRequest {
+    package static func request(body: JSONValue) throws(FrontRequestError) -> FrontRequest {
         let chat: ChatRequest
         do {
             chat = try ChatRequest.validate(body)
@@ -14,7 +14,7 @@ public enum OpenAIChatFront: FrontAdapter {
     }
 
     /// The request of an already-validated chat request.
-    public static func request(_ chat: ChatRequest) -> FrontRequest {
+    static func request(_ chat: ChatRequest) -> FrontRequest {
         FrontRequest(
             profile: profile, body: .object(chat.jsonObject), model: chat.model, conversation: Conversation(openAIChat: chat),
             messageValues: chat.messages.map { .object($0.object) })

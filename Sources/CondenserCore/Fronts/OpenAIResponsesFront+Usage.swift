@@ -3,7 +3,7 @@ extension BilledUsage {
     /// stream's `response.completed` event): `input_tokens`, and
     /// `input_tokens_details.cached_tokens` as cache reads. OpenAI bills no cache writes,
     /// so they stay nil. Nil without an `input_tokens` count.
-    public init?(responsesUsage usage: JSONObject) {
+    package init?(responsesUsage usage: JSONObject) {
         guard let input = Self.responsesCount(usage["input_tokens"]) else { return nil }
         self.init(
             inputTokens: input, cacheReadTokens: Self.responsesCount(usage["input_tokens_details"]?.objectValue?["cached_tokens"]),

@@ -3,7 +3,7 @@ extension OpenAIResponsesFront {
     /// versions try on `/v1/responses`): an `Upgrade` header listing `websocket`, or a
     /// `Sec-WebSocket-Key` header. Header names and the token are case-insensitive; a
     /// header may come more than once.
-    public static func isWebSocketUpgrade<Headers: Sequence>(headers: Headers) -> Bool
+    package static func isWebSocketUpgrade<Headers: Sequence>(headers: Headers) -> Bool
     where Headers.Element == (name: String, value: String) {
         for (name, value) in headers {
             switch name.lowercased() {
@@ -22,10 +22,10 @@ extension OpenAIResponsesFront {
 
     /// The status that refuses a WebSocket upgrade: 426 Upgrade Required, which Codex
     /// treats as "this endpoint has no WebSocket" and retries the turn over HTTP.
-    public static let webSocketRefusalStatus = 426
+    package static let webSocketRefusalStatus = 426
 
     /// The error a refused WebSocket upgrade gets, for an OpenAI-shaped error body.
-    public static let webSocketRefusal = FrontRequestError(
+    package static let webSocketRefusal = FrontRequestError(
         "Condenser serves the Responses API over HTTP only, not over WebSocket: send POST /v1/responses as an ordinary HTTP "
             + "request (\"stream\": true for server-sent events). In Codex CLI, set supports_websockets = false in the "
             + "[model_providers.<name>] block that points at Condenser.",

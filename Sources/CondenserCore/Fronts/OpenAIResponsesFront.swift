@@ -7,8 +7,8 @@
 /// context. Everything else is opaque: `reasoning` items and their `encrypted_content`,
 /// the calls themselves, item and part types Condenser doesn't know, and every other
 /// top-level field (`previous_response_id`, `prompt_cache_key`, `store`, `tools`...).
-public enum OpenAIResponsesFront: FrontAdapter {
-    public static let profile = FrontProfile(name: "openai-responses", tokenCount: .exact, cachePricing: .openAI)
+package enum OpenAIResponsesFront: FrontAdapter {
+    package static let profile = FrontProfile(name: "openai-responses", tokenCount: .exact, cachePricing: .openAI)
 
     /// Validates a parsed Responses body: an object with a non-empty string `model`, an
     /// `input` that is a string or an array of item objects (or absent), a string
@@ -17,7 +17,7 @@ public enum OpenAIResponsesFront: FrontAdapter {
     /// `pinnedPrefix` is always 0: OpenAI decrypts a reasoning item's `encrypted_content`
     /// on its side and binds it to no bytes of the items before it (unlike Anthropic's
     /// signed thinking), so earlier items may be compressed as for chat.
-    public static func request(body: JSONValue) throws(FrontRequestError) -> FrontRequest {
+    package static func request(body: JSONValue) throws(FrontRequestError) -> FrontRequest {
         guard case .object(let object) = body else {
             throw FrontRequestError("The request body must be a JSON object, not \(body.typeDescription).")
         }

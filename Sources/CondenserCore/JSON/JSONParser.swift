@@ -1,17 +1,17 @@
 /// Where and why a JSON text could not be parsed.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Byte offset of the problem in the input.
-    public var offset: Int
+    var offset: Int
     /// 1-based line and column of the problem, for people.
-    public var line: Int
-    public var column: Int
-    public var reason: String
+    var line: Int
+    var column: Int
+    var reason: String
     /// Where the problem is in the document (`messages[2].role`); empty at the top level.
-    public var path: String = ""
+    var path: String = ""
     /// The key, when the problem is an object naming the same key twice.
-    public var duplicateKey: String?
+    var duplicateKey: String?
 
-    public var description: String { "\(reason) at line \(line), column \(column)" }
+    package var description: String { "\(reason) at line \(line), column \(column)" }
 
     /// Joins the members and elements around the problem, innermost first, into `path`:
     /// `[0]` follows its container directly, a key after a dot. Built back to front in one
@@ -27,7 +27,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 /// What the parser does with an object that names the same key twice.
-public enum DuplicateKeys: Sendable {
+package enum DuplicateKeys: Sendable {
     /// Keeps every member in order, as JSONValue can hold them.
     case keep
     /// Throws: parsers disagree on which duplicate counts (RFC 8259 §4), so input that
@@ -39,15 +39,15 @@ public enum DuplicateKeys: Sendable {
 ///
 /// Hand-written rather than Foundation's, which reorders keys, rounds large numbers
 /// and loses the difference between `1` and `1.0`.
-public struct JSONParser {
+package struct JSONParser {
     /// Nesting deeper than this is refused rather than risking the stack.
-    public static let maximumDepth = 512
+    static let maximumDepth = 512
 
-    public static func parse(_ text: String, duplicateKeys: DuplicateKeys = .keep) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String, duplicateKeys: DuplicateKeys = .keep) throws(JSONParseError) -> JSONValue {
         try parse(bytes: Array(text.utf8), duplicateKeys: duplicateKeys)
     }
 
-    public static func parse(bytes: some Collection<UInt8>, duplicateKeys: DuplicateKeys = .keep) throws(JSONParseError) -> JSONValue {
+    package static func parse(bytes: some Collection<UInt8>, duplicateKeys: DuplicateKeys = .keep) throws(JSONParseError) -> JSONValue {
         let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
             Result { () throws(JSONParseError) -> JSONValue in try parse(bytes: buffer, duplicateKeys: duplicateKeys) }
         }
@@ -56,7 +56,7 @@ public struct JSONParser {
         return try copy.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(bytes: buffer, duplicateKeys: duplicateKeys) }
     }
 
-    public static func parse(bytes: UnsafeBufferPointer<UInt8>, duplicateKeys: DuplicateKeys = .keep) throws(JSONParseError) -> JSONValue {
+    static func parse(bytes: UnsafeBufferPointer<UInt8>, duplicateKeys: DuplicateKeys = .keep) throws(JSONParseError) -> JSONValue {
         var parser = Scanner(bytes: bytes, rejectsDuplicateKeys: duplicateKeys == .reject)
         parser.skipWhitespace()
         let value: JSONValue

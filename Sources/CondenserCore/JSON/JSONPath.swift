@@ -1,9 +1,9 @@
 /// One step into a JSON value: an object member by key, or an array element by index.
-public enum JSONPathComponent: Sendable, Hashable, CustomStringConvertible {
+enum JSONPathComponent: Sendable, Hashable, CustomStringConvertible {
     case key(String)
     case index(Int)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .key(let key): return "." + key
         case .index(let index): return "[\(index)]"
@@ -12,11 +12,11 @@ public enum JSONPathComponent: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Where a value lives inside a request body, from its top: `messages[3].content[0].text`.
-public typealias JSONPath = [JSONPathComponent]
+typealias JSONPath = [JSONPathComponent]
 
 extension JSONValue {
     /// The value at `path`, or nil when a step is missing or of the wrong kind.
-    public subscript(path path: some Collection<JSONPathComponent>) -> JSONValue? {
+    subscript(path path: some Collection<JSONPathComponent>) -> JSONValue? {
         var current = self
         for step in path {
             switch (step, current) {
@@ -36,7 +36,7 @@ extension JSONValue {
     /// Replaces the value at `path`; returns false, changing nothing, when the path
     /// does not lead to an existing value.
     @discardableResult
-    public mutating func replace(at path: some Collection<JSONPathComponent>, with value: JSONValue) -> Bool {
+    mutating func replace(at path: some Collection<JSONPathComponent>, with value: JSONValue) -> Bool {
         guard let step = path.first else {
             self = value
             return true
@@ -63,7 +63,7 @@ extension JSONValue {
 
 extension Array where Element == JSONPathComponent {
     /// `messages[3].content[0].text`.
-    public var rendered: String {
+    var rendered: String {
         var text = ""
         for step in self {
             if case .key(let key) = step, text.isEmpty { text = key } else { text += step.description }

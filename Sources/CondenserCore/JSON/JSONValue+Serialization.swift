@@ -1,7 +1,7 @@
 extension JSONValue {
     /// Compact JSON text: no insignificant whitespace, members in their order, numbers
     /// as they came, non-ASCII left as UTF-8, and only the escapes JSON requires.
-    public func serialized() -> String {
+    package func serialized() -> String {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(into: &out)
@@ -9,14 +9,14 @@ extension JSONValue {
     }
 
     /// The compact JSON text as UTF-8 bytes.
-    public func serializedBytes() -> [UInt8] {
+    package func serializedBytes() -> [UInt8] {
         var out: [UInt8] = []
         write(into: &out)
         return out
     }
 
     /// Appends the compact JSON text to `out`.
-    public func write(into out: inout [UInt8]) {
+    func write(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
         case .bool(true): out.append(contentsOf: [0x74, 0x72, 0x75, 0x65])

@@ -1,7 +1,7 @@
 /// A JSON value that keeps everything a client sent: object members in their
 /// original order (duplicates included) and numbers as their original text, so a
 /// request re-serialised after compression differs only where it was compressed.
-public enum JSONValue: Sendable, Hashable {
+package enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     /// The number exactly as written (`1.0`, `1e-9`, `12345678901234567890`).
@@ -11,48 +11,48 @@ public enum JSONValue: Sendable, Hashable {
     case object(JSONObject)
 
     /// The string, if this is a string.
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
     /// The object, if this is an object.
-    public var objectValue: JSONObject? {
+    package var objectValue: JSONObject? {
         if case .object(let o) = self { return o }
         return nil
     }
 
     /// The elements, if this is an array.
-    public var arrayValue: [JSONValue]? {
+    package var arrayValue: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
     /// The boolean, if this is a boolean.
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
     /// The number's integer value, if this is an integral number that fits.
-    public var intValue: Int? {
+    package var intValue: Int? {
         if case .number(let n) = self { return Int(n) }
         return nil
     }
 
     /// The number's value as a double, if this is a number.
-    public var doubleValue: Double? {
+    package var doubleValue: Double? {
         if case .number(let n) = self { return Double(n) }
         return nil
     }
 
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .null = self { return true }
         return false
     }
 
     /// A short name for the value's type, for error messages ("a string", "an array").
-    public var typeDescription: String {
+    var typeDescription: String {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
@@ -64,15 +64,15 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// Makes a number value from an integer.
-    public static func int(_ value: Int) -> JSONValue { .number(String(value)) }
+    package static func int(_ value: Int) -> JSONValue { .number(String(value)) }
 }
 
 /// One member of a JSON object.
-public struct JSONMember: Sendable, Hashable {
-    public var key: String
-    public var value: JSONValue
+package struct JSONMember: Sendable, Hashable {
+    package var key: String
+    package var value: JSONValue
 
-    public init(key: String, value: JSONValue) {
+    package init(key: String, value: JSONValue) {
         self.key = key
         self.value = value
     }
@@ -82,20 +82,20 @@ public struct JSONMember: Sendable, Hashable {
 ///
 /// Lookups are linear: request objects have a handful of keys, and keeping order
 /// matters more than hashing here.
-public struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
-    public var members: [JSONMember]
+package struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
+    package var members: [JSONMember]
 
-    public init(members: [JSONMember] = []) {
+    package init(members: [JSONMember] = []) {
         self.members = members
     }
 
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+    package init(dictionaryLiteral elements: (String, JSONValue)...) {
         members = elements.map { JSONMember(key: $0.0, value: $0.1) }
     }
 
     /// The first member with this key; setting replaces it in place, or appends a new
     /// member; setting nil removes every member with the key.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         get { members.first { $0.key == key }?.value }
         set {
             if let newValue {
@@ -110,6 +110,6 @@ public struct JSONObject: Sendable, Hashable, ExpressibleByDictionaryLiteral {
         }
     }
 
-    public var keys: [String] { members.map(\.key) }
-    public var isEmpty: Bool { members.isEmpty }
+    var keys: [String] { members.map(\.key) }
+    package var isEmpty: Bool { members.isEmpty }
 }

@@ -2,7 +2,7 @@
 ///
 /// Implementations are synchronous and must not throw: a failure forwards the original
 /// (fail open) and says why in `failOpenReason`.
-public protocol ChatCompressor: Sendable {
+package protocol ChatCompressor: Sendable {
     func compress(_ request: FrontRequest, mode: CompressionMode) -> CompressionOutcome
 
     /// `compress`, for a caller on Swift's cooperative pool, whose threads (one per core)
@@ -17,22 +17,22 @@ public protocol ChatCompressor: Sendable {
 
 extension ChatCompressor {
     /// Compresses on the caller's thread: for compressors whose work is always short.
-    public func compressOffPool(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
+    package func compressOffPool(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
         compress(request, mode: mode)
     }
 
     /// `compress`: for compressors that keep no conversation state.
-    public func preview(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
+    package func preview(_ request: FrontRequest, mode: CompressionMode) async -> CompressionOutcome {
         compress(request, mode: mode)
     }
 
     /// Compresses an OpenAI chat request (the `openai-chat` front).
-    public func compress(_ chat: ChatRequest, mode: CompressionMode) -> CompressionOutcome {
+    package func compress(_ chat: ChatRequest, mode: CompressionMode) -> CompressionOutcome {
         compress(OpenAIChatFront.request(chat), mode: mode)
     }
 
     /// `compressOffPool` for an OpenAI chat request (the `openai-chat` front).
-    public func compressOffPool(_ chat: ChatRequest, mode: CompressionMode) async -> CompressionOutcome {
+    func compressOffPool(_ chat: ChatRequest, mode: CompressionMode) async -> CompressionOutcome {
         await compressOffPool(OpenAIChatFront.request(chat), mode: mode)
     }
 }

@@ -1,5 +1,5 @@
 /// How hard Condenser may compress a request.
-public enum CompressionMode: String, Sendable, CaseIterable, Codable {
+package enum CompressionMode: String, Sendable, CaseIterable, Codable {
     /// Forward the request as it came.
     case off
     /// Lossless and near-lossless stages only, plus summaries far outside the recency window.

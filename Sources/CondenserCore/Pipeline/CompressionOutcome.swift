@@ -1,23 +1,23 @@
 /// What compressing one request produced.
-public struct CompressionOutcome: Sendable {
+package struct CompressionOutcome: Sendable {
     /// The body to forward: the compressed one, or the original when nothing changed or
     /// compression failed open.
-    public var body: JSONValue
+    package var body: JSONValue
     /// Whether `body` differs from what the client sent. When false, the proxy forwards
     /// the client's original bytes.
-    public var changed: Bool
+    package var changed: Bool
     /// Prompt tokens of the original and the forwarded request (exact or estimated, as
     /// the request's front counts them).
-    public var tokensIn: Int
-    public var tokensOut: Int
+    package var tokensIn: Int
+    package var tokensOut: Int
     /// Per-stage savings, in pipeline order.
-    public var stages: [StageSavings]
+    package var stages: [StageSavings]
     /// Why the original was forwarded after a failure or overrun, if it was.
-    public var failOpenReason: String?
+    package var failOpenReason: String?
     /// Time spent compressing.
-    public var elapsed: Duration
+    package var elapsed: Duration
 
-    public init(
+    package init(
         body: JSONValue, changed: Bool, tokensIn: Int, tokensOut: Int,
         stages: [StageSavings] = [], failOpenReason: String? = nil, elapsed: Duration = .zero
     ) {
@@ -30,12 +30,12 @@ public struct CompressionOutcome: Sendable {
         self.elapsed = elapsed
     }
 
-    public var tokensSaved: Int { tokensIn - tokensOut }
+    package var tokensSaved: Int { tokensIn - tokensOut }
 
     /// The forwarded body read as an OpenAI chat request: for outcomes of the
     /// `openai-chat` front, whose forwarded bodies are valid chat requests by the front
     /// invariant. Anything else reads as a request without messages.
-    public var chatRequest: ChatRequest {
+    package var chatRequest: ChatRequest {
         (try? ChatRequest.validate(body)) ?? ChatRequest(body: body.objectValue ?? [:], messages: [])
     }
 }

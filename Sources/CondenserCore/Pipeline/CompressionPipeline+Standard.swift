@@ -4,7 +4,7 @@ extension CompressionPipeline {
     /// before repeats and folds, which would otherwise spend markers on them; whitespace
     /// next, to tidy what the others leave; the folds (unittest names, shared prefixes)
     /// last, on lines already trimmed and dedented (a marker line would stop the dedent).
-    public static func standardStages() -> [any TextStage] {
+    static func standardStages() -> [any TextStage] {
         [
             AnsiEscapeStripper(), ProgressBarCollapser(), HTMLToText(), JSONMinifier(), PassingTestPruner(), RepeatedLineCollapser(),
             WhitespaceNormalizer(), UnittestNameFolder(), SharedPrefixFolder(),
@@ -13,7 +13,7 @@ extension CompressionPipeline {
 
     /// The pipeline as the proxy runs it: the standard stages, and exact counts in each
     /// request model's encoding, with count caches.
-    public static func standard(
+    package static func standard(
         settings: PipelineSettings, warn: @escaping @Sendable (String) -> Void = CompressionPipeline.printWarning
     ) -> CompressionPipeline {
         let counters = RequestTokenCounters()

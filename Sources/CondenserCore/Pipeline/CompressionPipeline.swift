@@ -17,12 +17,12 @@ import Synchronization
 ///
 /// Fail open: a time budget overrun or a broken invariant forwards the original request,
 /// with the reason. docs/DESIGN.md explains the design and its figures.
-public final class CompressionPipeline: ChatCompressor, Sendable {
+package final class CompressionPipeline: ChatCompressor, Sendable {
     /// Part of every memo and conversation-state key. Bump it when any stage's output
     /// changes: the conversation state persisted across restarts (`ConversationStateStore`)
     /// is keyed by it, so a daemon running changed stages starts each conversation afresh
     /// instead of continuing from a boundary recorded for other bytes.
-    public static let version = "pipeline-6"
+    static let version = "pipeline-6"
 
     /// How many recent requests' indexes are kept: one per conversation in progress is
     /// what counts, and each keeps its conversation's texts alive, so a local proxy's
@@ -31,7 +31,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     /// How many conversations' latest requests are kept, each with all its text.
     static let recentRequestEntries = 16
 
-    public let settings: PipelineSettings
+    package let settings: PipelineSettings
     let stages: [any TextStage]
     let summarizer: (any TextStage)?
     let counterFor: @Sendable (String) throws -> RequestTokenCounter
@@ -53,7 +53,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     ///     blocks repeat from request to request). A throw fails open.
     ///   - warn: told when the conversation state (`settings.stateDirectory`) can't be
     ///     read or written; compression goes on without it.
-    public init(
+    package init(
         settings: PipelineSettings, stages: [any TextStage], summarizer: (any TextStage)?,
         warn: @escaping @Sendable (String) -> Void = CompressionPipeline.printWarning,
         counterFor: @escaping @Sendable (_ model: String) throws -> RequestTokenCounter
@@ -79,33 +79,33 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     }
 
     /// Waits until the conversation state is on disk (before the process exits).
-    public func flushState() {
+    package func flushState() {
         ledger.flush()
     }
 
     /// Writes a warning to standard error (the journal, under systemd).
-    public static let printWarning: @Sendable (String) -> Void = { message in
+    package static let printWarning: @Sendable (String) -> Void = { message in
         FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 
     /// Stage names in pipeline order, as `CompressionOutcome.stages` lists them.
-    public var stageNames: [String] {
+    var stageNames: [String] {
         stages.map(\.name) + [Deduplicator.name, BoilerplateRemover.name] + (summarizer.map { [$0.name] } ?? [])
     }
 
-    public func compress(_ request: FrontRequest, mode: CompressionMode) -> CompressionOutcome {
+    package func compress(_ request: FrontRequest, mode: CompressionMode) -> CompressionOutcome {
         compress(request, mode: mode, timeBudgetMilliseconds: settings.timeBudgetMilliseconds)
     }
 
     /// Compresses with a time budget other than the settings' one: a warm-up after an
     /// overrun uses a longer one, so the work lands in the memo for the next request.
-    public func compress(_ request: FrontRequest, mode: CompressionMode, timeBudgetMilliseconds: Int) -> CompressionOutcome {
+    package func compress(_ request: FrontRequest, mode: CompressionMode, timeBudgetMilliseconds: Int) -> CompressionOutcome {
         compress(request, mode: mode, timeBudgetMilliseconds: timeBudgetMilliseconds, at: ContinuousClock.now)
     }
 
     /// Compresses with the budget counted from `budgetStart` rather than from now: the
     /// time a request waited for a thread to compress it on is part of its budget.
-    public func compress(
+    package func compress(
         _ request: FrontRequest, mode: CompressionMode, timeBudgetMilliseconds: Int, budgetStart: ContinuousClock.Instant
     ) -> CompressionOutcome {
         compress(request, mode: mode, timeBudgetMilliseconds: timeBudgetMilliseconds, at: ContinuousClock.now, budgetStart: budgetStart)
@@ -114,14 +114,14 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
     /// What compressing `request` would forward now, with no effect on any conversation's
     /// state: the ledger, the recent requests and the index snapshots are left as they
     /// were (the memo, a cache of the same deterministic results, may fill).
-    public func preview(_ request: FrontRequest, mode: CompressionMode) -> CompressionOutcome {
+    package func preview(_ request: FrontRequest, mode: CompressionMode) -> CompressionOutcome {
         compress(request, mode: mode, timeBudgetMilliseconds: settings.timeBudgetMilliseconds, at: ContinuousClock.now, recording: false)
     }
 
     /// The bytes of message text in `request` that the latest request of its conversation
     /// did not have: about what compressing it works on (all of a cold request, the new
     /// turn of a warm one). Costs a comparison of the known messages, no counting.
-    public func unseenTextBytes(_ request: FrontRequest) -> Int {
+    package func unseenTextBytes(_ request: FrontRequest) -> Int {
         let bytes = request.conversation.messages.map { message in
             message.textBlocks.reduce(0) { $0 + $1.text.utf8.count }
         }
@@ -217,7 +217,7 @@ public final class CompressionPipeline: ChatCompressor, Sendable {
 
     /// Whether an outcome failed open because it ran out of time (and so would do
     /// better with a warm memo).
-    public static func ranOutOfTime(_ outcome: CompressionOutcome) -> Bool {
+    package static func ranOutOfTime(_ outcome: CompressionOutcome) -> Bool {
         outcome.failOpenReason?.hasPrefix("time budget") == true
     }
 

@@ -1,10 +1,10 @@
 /// What `condenser compress` prints and `POST /v1/condenser/compress` returns: the
 /// compressed request and a per-stage savings table, with no upstream involved.
-public enum CompressionReport {
+package enum CompressionReport {
     /// The outcome as JSON: `request` (the body to forward), `changed`, `tokens_in`,
     /// `tokens_out`, `tokens_saved`, `stages` (each with `stage`, `tokens_before`,
     /// `tokens_after`, `tokens_saved`), `fail_open_reason` and `elapsed_ms`.
-    public static func json(_ outcome: CompressionOutcome) -> JSONValue {
+    static func json(_ outcome: CompressionOutcome) -> JSONValue {
         var object: JSONObject = [
             "request": outcome.body,
             "changed": .bool(outcome.changed),
@@ -25,7 +25,7 @@ public enum CompressionReport {
     }
 
     /// The per-stage savings table, with a total line.
-    public static func stageTable(_ outcome: CompressionOutcome) -> String {
+    package static func stageTable(_ outcome: CompressionOutcome) -> String {
         var rows: [[String]] = [["stage", "before", "after", "saved"]]
         for stage in outcome.stages {
             rows.append([stage.stage, "\(stage.tokensBefore)", "\(stage.tokensAfter)", "\(stage.tokensSaved)"])
@@ -40,7 +40,7 @@ public enum CompressionReport {
 
     /// A unified diff of the messages' texts, message by message, with headers naming
     /// each changed message (`--- message 12 (tool, read_file)`).
-    public static func diff(original: ChatRequest, compressed: ChatRequest) -> String {
+    package static func diff(original: ChatRequest, compressed: ChatRequest) -> String {
         let conversation = Conversation(openAIChat: original)
         var out = ""
         for (index, (before, after)) in zip(original.messages, compressed.messages).enumerated() where before != after {

@@ -21,11 +21,11 @@
 /// | `state_directory` | `stateDirectory` |
 /// | `state_megabytes` | `stateMegabytes` |
 /// | `state_max_age_hours` | `stateMaxAgeHours` |
-public struct PipelineSettings: Sendable, Hashable, Codable {
+package struct PipelineSettings: Sendable, Hashable, Codable {
     /// The mode when a request doesn't name one (header `X-Condenser-Mode`).
-    public var mode: CompressionMode = .safe
+    package var mode: CompressionMode = .safe
     /// Requests with fewer prompt tokens than this pass untouched: too little to save.
-    public var minimumTokens: Int = 1000
+    package var minimumTokens: Int = 1000
     /// The recency window for summaries: the summary boundary always leaves at least
     /// this many turns after it (a turn is a user or assistant message; tool results
     /// belong to the assistant turn that called them). Messages after the boundary get
@@ -33,56 +33,56 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     /// before it may also be summarised. User messages get no lossless stage; an old one
     /// is summarised only when a later user message is before the boundary too (so the
     /// last user message never changes).
-    public var recentTurns: Int = 3
+    package var recentTurns: Int = 3
     /// Compression that takes longer than this forwards the original request instead.
-    public var timeBudgetMilliseconds: Int = 50
+    package var timeBudgetMilliseconds: Int = 50
     /// Keep system (and developer) messages byte for byte.
-    public var keepSystemPromptVerbatim: Bool = true
+    package var keepSystemPromptVerbatim: Bool = true
     /// Whether old turns are summarised at planned re-cuts, per mode.
-    public var summaries: SummaryPolicy = .always
+    package var summaries: SummaryPolicy = .always
     /// Candidate summary boundaries sit where the conversation's cumulative tokens
     /// cross a multiple of this step, so the boundary (and with it the prompt-cache
     /// prefix) moves only after about this many new tokens.
     /// Only planned re-cuts use it: a conversation the provider can't have cached is cut
     /// as deep as `recentTurns` allows (see `cacheTTLSeconds`).
-    public var summaryStepTokens: Int = 4000
+    package var summaryStepTokens: Int = 4000
     /// How much a planned re-cut must save, by `SummaryBoundary`'s estimate, relative to
     /// re-billing the prefix after it, before the boundary of a cached conversation moves.
     /// Both modes weigh re-cuts alike.
-    public var summaryPayoff: Double = 4
+    package var summaryPayoff: Double = 4
     /// How long a provider is taken to keep a prompt-cache prefix after its last use. A
     /// conversation idle for longer (or never forwarded by this process) can have nothing
     /// cached, so its request is summarised as deep as `recentTurns` allows, at no cache
     /// cost; later requests continue from there with planned re-cuts. 0: never take an
     /// idle conversation's cache for gone (one this process never forwarded still is).
-    public var cacheTTLSeconds: Int = 600
+    package var cacheTTLSeconds: Int = 600
     /// Blocks shorter than this many characters are never replaced by a reference.
-    public var dedupeMinimumCharacters: Int = 200
+    package var dedupeMinimumCharacters: Int = 200
     /// Paragraphs shorter than this many characters are never treated as boilerplate.
-    public var boilerplateMinimumCharacters: Int = 160
+    package var boilerplateMinimumCharacters: Int = 160
     /// Bounds of the per-message memo.
-    public var memoEntries: Int = 4096
-    public var memoMegabytes: Int = 64
+    package var memoEntries: Int = 4096
+    package var memoMegabytes: Int = 64
     /// Where each conversation's summary boundary and last forwarding time are kept, so
     /// that a restarted daemon forwards what it forwarded before byte for byte
     /// (`ConversationStateStore`). Nil or empty: kept in memory only. The configuration
     /// fills in the daemon's state directory when no key names one; a bare
     /// `PipelineSettings()` (tests, benches) persists nothing.
-    public var stateDirectory: String?
+    package var stateDirectory: String?
     /// Bounds of the persisted state: its size, and the age past which a conversation's
     /// entry is dropped (its provider cache is long gone by then).
-    public var stateMegabytes: Int = 8
-    public var stateMaxAgeHours: Int = 24
+    package var stateMegabytes: Int = 8
+    package var stateMaxAgeHours: Int = 24
 
-    public init() {}
+    package init() {}
 
     /// When summaries of old turns are allowed.
-    public enum SummaryPolicy: String, Sendable, Hashable, Codable, CaseIterable {
+    package enum SummaryPolicy: String, Sendable, Hashable, Codable, CaseIterable {
         case never
         case aggressiveOnly = "aggressive"
         case always
 
-        public func allows(_ mode: CompressionMode) -> Bool {
+        func allows(_ mode: CompressionMode) -> Bool {
             switch self {
             case .never: return false
             case .aggressiveOnly: return mode == .aggressive
@@ -92,14 +92,14 @@ public struct PipelineSettings: Sendable, Hashable, Codable {
     }
 
     /// Why a settings value can't be used, naming the key.
-    public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
-        public var key: String
-        public var reason: String
-        public var description: String { "compression.\(key): \(reason)" }
+    package struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        package var key: String
+        package var reason: String
+        package var description: String { "compression.\(key): \(reason)" }
     }
 
     /// Checks every field; the first problem found, with its configuration key.
-    public func validate() throws(Invalid) {
+    package func validate() throws(Invalid) {
         func check(_ ok: Bool, _ key: String, _ reason: String) throws(Invalid) {
             if !ok { throw Invalid(key: key, reason: reason) }
         }

@@ -1,11 +1,11 @@
 /// The promises a compressed request keeps to the original, checked after compression
 /// (a broken one fails open) and by the corpus bench.
-public enum RequestInvariants {
+package enum RequestInvariants {
     /// Every way a compressed body breaks a promise to its request: the front invariant
     /// (only text-block strings changed, none emptied), and the conversation's rules: the
     /// last user message as it came, system blocks too when `systemVerbatim`. `rewritten`
     /// is the request's conversation with the texts the body now holds.
-    public static func violations(original: FrontRequest, rewritten: Conversation, forwarded: JSONValue, systemVerbatim: Bool) -> [String] {
+    static func violations(original: FrontRequest, rewritten: Conversation, forwarded: JSONValue, systemVerbatim: Bool) -> [String] {
         var problems = original.maskedViolations(forwarded: forwarded)
         let before = original.conversation.messages
         guard before.count == rewritten.messages.count else {
@@ -21,7 +21,7 @@ public enum RequestInvariants {
 
     /// Every way `compressed` breaks a promise to `original`, as short sentences;
     /// empty when it keeps them all.
-    public static func violations(original: ChatRequest, compressed: ChatRequest, systemVerbatim: Bool) -> [String] {
+    package static func violations(original: ChatRequest, compressed: ChatRequest, systemVerbatim: Bool) -> [String] {
         var problems: [String] = []
         guard original.messages.count == compressed.messages.count else {
             return ["message count changed from \(original.messages.count) to \(compressed.messages.count)"]
@@ -55,7 +55,7 @@ public enum RequestInvariants {
 
     /// Tool-call pairing problems of one request: a result without an open call, calls
     /// left without results.
-    public static func pairingProblems(_ request: ChatRequest) -> [String] {
+    package static func pairingProblems(_ request: ChatRequest) -> [String] {
         var problems: [String] = []
         var pendingCalls: Set<String> = []
         for (index, message) in request.messages.enumerated() {

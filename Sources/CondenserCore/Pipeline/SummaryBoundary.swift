@@ -22,10 +22,10 @@
 ///
 /// When the boundary moves from b1 to b2, messages before b1 keep their bytes (their
 /// summaries depend only on themselves and earlier messages).
-public enum SummaryBoundary {
+enum SummaryBoundary {
     /// The fraction of a summarised region's compressible tokens a summary removes, for
     /// the payoff estimate (about what the summarizer removes from old tool output).
-    public static let summarySavedFraction = 0.5
+    static let summarySavedFraction = 0.5
 
     /// The index of the first message after the summarised region; 0 when there is none.
     ///
@@ -36,7 +36,7 @@ public enum SummaryBoundary {
     ///   - start: where the boundary already is (from the `CutLedger`); only candidates
     ///     after it are weighed.
     ///   - pricing: the provider's cache prices, which the payoff weighs.
-    public static func active(
+    static func active(
         messageTokens: [Int], roles: [BlockRole?], compressible: [Bool], step: Int, recentTurns: Int,
         requiredPayoff: Double, from start: Int = 0, pricing: CachePricing = .openAI
     ) -> Int {
@@ -87,7 +87,7 @@ public enum SummaryBoundary {
     /// The deepest boundary the recency window allows: the start of the turn that leaves
     /// `recentTurns` turns from it on; 0 when there are no more turns than that. For a
     /// re-cut that costs nothing, when the provider can't have the prefix cached.
-    public static func deepest(roles: [BlockRole?], recentTurns: Int) -> Int {
+    static func deepest(roles: [BlockRole?], recentTurns: Int) -> Int {
         let turnStarts = roles.indices.filter { isTurnStart(roles[$0]) }
         guard recentTurns > 0, turnStarts.count > recentTurns else { return 0 }
         return turnStarts[turnStarts.count - recentTurns]

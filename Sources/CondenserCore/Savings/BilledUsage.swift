@@ -1,16 +1,16 @@
 /// What the upstream billed for a request's prompt, as its response said. Beside
 /// Condenser's own counts, it shows what compressing cost or saved in caching.
-public struct BilledUsage: Sendable, Hashable, Codable {
+package struct BilledUsage: Sendable, Hashable, Codable {
     /// Every prompt token billed: uncached, cache reads and cache writes together.
-    public var inputTokens: Int
+    var inputTokens: Int
     /// Of `inputTokens`, those read from the provider's prompt cache; nil when the
     /// response didn't say.
-    public var cacheReadTokens: Int?
+    var cacheReadTokens: Int?
     /// Of `inputTokens`, those written to the provider's prompt cache; nil when the
     /// response didn't say (OpenAI never does: it bills no cache writes).
-    public var cacheWriteTokens: Int?
+    var cacheWriteTokens: Int?
 
-    public init(inputTokens: Int, cacheReadTokens: Int? = nil, cacheWriteTokens: Int? = nil) {
+    package init(inputTokens: Int, cacheReadTokens: Int? = nil, cacheWriteTokens: Int? = nil) {
         self.inputTokens = inputTokens
         self.cacheReadTokens = cacheReadTokens
         self.cacheWriteTokens = cacheWriteTokens
@@ -21,7 +21,7 @@ public struct BilledUsage: Sendable, Hashable, Codable {
     /// provider reports them (`prompt_tokens_details.cache_write_tokens`, or
     /// `cache_creation_input_tokens` beside `prompt_tokens`). Nil without a
     /// `prompt_tokens` count.
-    public init?(openAIUsage usage: JSONObject) {
+    package init?(openAIUsage usage: JSONObject) {
         guard let input = Self.count(usage["prompt_tokens"]) else { return nil }
         let details = usage["prompt_tokens_details"]?.objectValue
         self.init(

@@ -2,12 +2,12 @@ import Foundation
 
 extension SavingsRecord {
     /// The `MESSAGE_ID` of every savings record; `systemd/condenser.catalog` explains it.
-    public static let journalMessageID = "72619f9b50304bc9a906e530bc4b0f37"
+    package static let journalMessageID = "72619f9b50304bc9a906e530bc4b0f37"
 
     /// The record as journal fields, in a fixed order: `MESSAGE_ID`, `MESSAGE`, `PRIORITY`,
     /// `SYSLOG_IDENTIFIER`, then `CONDENSER_*`. Every name is `[A-Z0-9_]`; absent optional
     /// values are left out. Holds counts, names and timings, never prompt text.
-    public var journalFields: [(name: String, value: String)] {
+    package var journalFields: [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = [
             ("MESSAGE_ID", Self.journalMessageID),
             ("MESSAGE", journalMessage),
@@ -48,7 +48,7 @@ extension SavingsRecord {
 
     /// The field holding one stage's saved tokens: `CONDENSER_SAVED_` and the stage name
     /// upper-cased, with anything outside `[A-Z0-9_]` turned into `_`.
-    public static func journalFieldName(forStage stage: String) -> String {
+    static func journalFieldName(forStage stage: String) -> String {
         let name = stage.uppercased().unicodeScalars.map { scalar -> Character in
             switch scalar {
             case "A"..."Z", "0"..."9", "_": Character(scalar)
@@ -59,7 +59,7 @@ extension SavingsRecord {
     }
 
     /// One human line: `gpt-4o: 48,210 → 21,904 tokens (−55%) in 1.8 ms`.
-    public var journalMessage: String {
+    var journalMessage: String {
         let change: String
         if tokensIn == 0 || tokensSaved == 0 {
             change = "0%"
@@ -82,7 +82,7 @@ extension SavingsRecord {
     /// Reads a record back from a journal entry's fields; nil when the entry is not a
     /// savings record. Per-stage figures come back as saved tokens only
     /// (`tokensBefore` = saved, `tokensAfter` = 0), which is all the record keeps.
-    public init?(journalFields fields: [String: String], timestamp: Date) {
+    package init?(journalFields fields: [String: String], timestamp: Date) {
         guard fields["MESSAGE_ID"] == Self.journalMessageID,
             let tokensIn = fields["CONDENSER_TOKENS_IN"].flatMap({ Int($0) }),
             let tokensOut = fields["CONDENSER_TOKENS_OUT"].flatMap({ Int($0) })
@@ -118,7 +118,7 @@ extension SavingsRecord {
 
     /// The fields as one line for stderr, when no journal is there to take them:
     /// the message, then `NAME=value` pairs, values quoted when they need it.
-    public var journalFallbackLine: String {
+    package var journalFallbackLine: String {
         let pairs = journalFields.filter { $0.name != "MESSAGE" }.map { "\($0.name)=\(Self.quoted($0.value))" }
         return ([journalMessage.replacingOccurrences(of: "\n", with: " ")] + pairs).joined(separator: " ")
     }

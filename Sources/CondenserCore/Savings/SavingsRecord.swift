@@ -2,34 +2,34 @@ import Foundation
 
 /// What one proxied request saved: the unit of the journal records, `/metrics` and
 /// `condenser report`. Never holds prompt text.
-public struct SavingsRecord: Sendable, Hashable, Codable {
-    public var requestID: String
-    public var timestamp: Date
-    public var model: String
+package struct SavingsRecord: Sendable, Hashable, Codable {
+    var requestID: String
+    var timestamp: Date
+    package var model: String
     /// The client's `User-Agent`, or empty.
-    public var client: String
+    var client: String
     /// The request path, e.g. `/v1/chat/completions`.
-    public var endpoint: String
-    public var mode: CompressionMode
-    public var tokensIn: Int
-    public var tokensOut: Int
-    public var stages: [StageSavings]
+    var endpoint: String
+    var mode: CompressionMode
+    package var tokensIn: Int
+    package var tokensOut: Int
+    var stages: [StageSavings]
     /// The upstream's status, or nil when it was never reached.
-    public var upstreamStatus: Int?
-    public var compressionMicros: Int
+    package var upstreamStatus: Int?
+    package var compressionMicros: Int
     /// Time from sending upstream to its first response byte, when there was one.
-    public var upstreamFirstByteMicros: Int?
+    package var upstreamFirstByteMicros: Int?
     /// A stable hash of the conversation's opening, the same for every request of it.
-    public var conversationFingerprint: String
-    public var failOpenReason: String?
+    var conversationFingerprint: String
+    package var failOpenReason: String?
     /// What the upstream's response said it billed, when it said so; read as the body
     /// passed, so present only on records of a response that carried `usage`.
-    public var billed: BilledUsage?
+    package var billed: BilledUsage?
     /// Whether `tokensIn` and `tokensOut` are exact or estimates (a front without a public
     /// tokenizer); the two never add up together.
-    public var tokenCount: TokenCountKind = .exact
+    package var tokenCount: TokenCountKind = .exact
 
-    public init(
+    package init(
         requestID: String, timestamp: Date, model: String, client: String, endpoint: String,
         mode: CompressionMode, tokensIn: Int, tokensOut: Int, stages: [StageSavings],
         upstreamStatus: Int?, compressionMicros: Int, upstreamFirstByteMicros: Int?,
@@ -52,12 +52,12 @@ public struct SavingsRecord: Sendable, Hashable, Codable {
         self.billed = billed
     }
 
-    public var tokensSaved: Int { tokensIn - tokensOut }
+    package var tokensSaved: Int { tokensIn - tokensOut }
 }
 
 /// Receives one record per proxied request. Must not block: the journal sink writes
 /// a datagram, the metrics sink bumps counters.
-public protocol SavingsRecorder: Sendable {
+package protocol SavingsRecorder: Sendable {
     func record(_ record: SavingsRecord)
     /// A request refused with a 503 because a queue stayed full (`reason`: `upstream_busy`
     /// or `proxy_busy`); it has no savings record.
@@ -65,5 +65,5 @@ public protocol SavingsRecorder: Sendable {
 }
 
 extension SavingsRecorder {
-    public func recordBusy(_ reason: String) {}
+    package func recordBusy(_ reason: String) {}
 }

@@ -6,34 +6,34 @@ import Foundation
 /// Token counts of fronts without a public tokenizer (Anthropic) are estimates: their
 /// records get rows and a total of their own, marked estimated, and never add into the
 /// exact ones.
-public struct SavingsReport: Sendable, Encodable {
+package struct SavingsReport: Sendable, Encodable {
     /// What the rows of a report are keyed by.
-    public enum Grouping: String, Sendable, CaseIterable, Encodable {
+    package enum Grouping: String, Sendable, CaseIterable, Encodable {
         case day, model, client, conversation
     }
 
     /// The sums over one group of records.
-    public struct Row: Sendable, Equatable, Encodable {
-        public var key: String
+    struct Row: Sendable, Equatable, Encodable {
+        var key: String
         /// Whether the row's token counts are exact or estimated (never both).
-        public var count: TokenCountKind = .exact
-        public var requests = 0
-        public var tokensIn = 0
-        public var tokensOut = 0
-        public var failOpens = 0
+        var count: TokenCountKind = .exact
+        var requests = 0
+        var tokensIn = 0
+        var tokensOut = 0
+        var failOpens = 0
         /// Requests whose response said what the upstream billed, and the sums of what
         /// it said (`BilledUsage`).
-        public var billedRequests = 0
-        public var billedInputTokens = 0
-        public var billedCacheReadTokens = 0
-        public var billedCacheWriteTokens = 0
+        var billedRequests = 0
+        var billedInputTokens = 0
+        var billedCacheReadTokens = 0
+        var billedCacheWriteTokens = 0
         /// The billed input of the requests that counted cache reads: what the cache-read
         /// share is a share of.
         var cacheReadReportedInputTokens = 0
         /// Requests that counted cache writes (OpenAI never does).
         var cacheWriteReports = 0
 
-        public init(key: String, count: TokenCountKind = .exact) {
+        init(key: String, count: TokenCountKind = .exact) {
             self.key = key
             self.count = count
         }
@@ -41,16 +41,16 @@ public struct SavingsReport: Sendable, Encodable {
         /// The key as a table shows it: estimated rows say so.
         var label: String { count == .estimated ? key + " (estimated)" : key }
 
-        public var tokensSaved: Int { tokensIn - tokensOut }
+        var tokensSaved: Int { tokensIn - tokensOut }
 
         /// Saved tokens as a percentage of tokens in, 0 when nothing came in.
-        public var savedPercent: Double {
+        var savedPercent: Double {
             tokensIn == 0 ? 0 : Double(tokensSaved) * 100 / Double(tokensIn)
         }
 
         /// The share of billed input the provider read from its prompt cache, in percent,
         /// over the requests that counted cache reads; nil when none did.
-        public var cacheReadPercent: Double? {
+        var cacheReadPercent: Double? {
             cacheReadReportedInputTokens == 0 ? nil : Double(billedCacheReadTokens) * 100 / Double(cacheReadReportedInputTokens)
         }
 
@@ -78,7 +78,7 @@ public struct SavingsReport: Sendable, Encodable {
             case billedRequests, billedInputTokens, billedCacheReadTokens, billedCacheWriteTokens, cacheReadPercent
         }
 
-        public func encode(to encoder: any Encoder) throws {
+        func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(key, forKey: .key)
             try container.encode(count, forKey: .count)
@@ -96,22 +96,22 @@ public struct SavingsReport: Sendable, Encodable {
         }
     }
 
-    public var grouping: Grouping
-    public var since: Date?
-    public var until: Date?
+    var grouping: Grouping
+    var since: Date?
+    var until: Date?
     /// All records with exact counts together.
-    public var total: Row
+    var total: Row
     /// All records with estimated counts together; nil when there are none.
-    public var estimatedTotal: Row?
+    var estimatedTotal: Row?
     /// One row per group: days oldest first, otherwise most tokens saved first.
-    public var rows: [Row]
+    var rows: [Row]
     /// One row per day, oldest first, whatever the grouping: the bar chart's data.
-    public var days: [Row]
+    var days: [Row]
     /// Tokens saved per pipeline stage, over all records.
-    public var stages: [String: Int]
+    package var stages: [String: Int]
 
     /// Sums `records`; days are calendar days in `timeZone`.
-    public init(
+    package init(
         records: [SavingsRecord], by grouping: Grouping, since: Date? = nil, until: Date? = nil,
         timeZone: TimeZone = .current
     ) {
@@ -157,7 +157,7 @@ public struct SavingsReport: Sendable, Encodable {
     }
 
     /// The report as pretty-printed JSON with sorted keys and ISO 8601 dates.
-    public func json() throws -> String {
+    package func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -167,7 +167,7 @@ public struct SavingsReport: Sendable, Encodable {
     /// A table of the rows and a total line, columns aligned for a terminal. When any
     /// record carries billed figures, also the billed input and the cache-read share (and
     /// the cache writes, when any record counted them); `-` where a row has none.
-    public func table() -> String {
+    package func table() -> String {
         let totals = [total].filter { $0.requests > 0 || estimatedTotal == nil } + [estimatedTotal].compactMap { $0 }
         let billed = totals.contains { $0.billedRequests > 0 }
         let writes = totals.contains { $0.cacheWriteReports > 0 }
@@ -203,7 +203,7 @@ public struct SavingsReport: Sendable, Encodable {
 
     /// Tokens saved per day as horizontal bars of block characters, the longest `width`
     /// cells wide. Days that saved nothing (or added tokens) get no bar.
-    public func dayChart(width: Int = 40) -> String {
+    package func dayChart(width: Int = 40) -> String {
         guard !days.isEmpty else { return "" }
         let largest = max(1, days.map(\.tokensSaved).max() ?? 1)
         let partials = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
@@ -217,7 +217,7 @@ public struct SavingsReport: Sendable, Encodable {
     }
 
     /// A short count: 950, 12.3k, 1.2M, 3.4B.
-    public static func abbreviated(_ value: Int) -> String {
+    package static func abbreviated(_ value: Int) -> String {
         let magnitude = Double(value.magnitude)
         let sign = value < 0 ? "-" : ""
         for (limit, suffix) in [(1e9, "B"), (1e6, "M"), (1e3, "k")] where magnitude >= limit {

@@ -5,23 +5,23 @@ import Crypto
 ///
 /// Memo keys and ledger keys are made of these, and a collision would put one text in
 /// place of another, so the hash is a vetted cryptographic one rather than a fast mixer.
-public struct StableHash: Sendable, Hashable, CustomStringConvertible {
-    public var high: UInt64
-    public var low: UInt64
+package struct StableHash: Sendable, Hashable, CustomStringConvertible {
+    var high: UInt64
+    var low: UInt64
 
-    public init(high: UInt64, low: UInt64) {
+    package init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
     /// Hashes the UTF-8 bytes of a string.
-    public init(_ string: String) {
+    package init(_ string: String) {
         var string = string
         self = string.withUTF8 { StableHash(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// Hashes bytes.
-    public init(bytes: UnsafeRawBufferPointer) {
+    package init(bytes: UnsafeRawBufferPointer) {
         var hasher = SHA256()
         hasher.update(bufferPointer: bytes)
         self.init(digest: hasher.finalize())
@@ -40,7 +40,7 @@ public struct StableHash: Sendable, Hashable, CustomStringConvertible {
 
     /// Combines this hash with another, order-sensitively (for keys made of parts): the
     /// hash of the two hashes' 32 bytes.
-    public func combined(with other: StableHash) -> StableHash {
+    package func combined(with other: StableHash) -> StableHash {
         var words = (high.bigEndian, low.bigEndian, other.high.bigEndian, other.low.bigEndian)
         var hasher = SHA256()
         withUnsafeBytes(of: &words) { hasher.update(bufferPointer: $0) }
@@ -48,7 +48,7 @@ public struct StableHash: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// 32 lowercase hex digits: the first 32 of the SHA-256 hex digest, for a hash of bytes.
-    public var description: String {
+    package var description: String {
         let h = String(high, radix: 16)
         let l = String(low, radix: 16)
         return String(repeating: "0", count: 16 - h.count) + h + String(repeating: "0", count: 16 - l.count) + l

@@ -14,13 +14,13 @@ import Glibc
 /// job spreads a loop over the pool's idle threads with `concurrentPerform`; the helpers
 /// of a background job step aside as soon as a request job waits. The threads start on
 /// the first job and end when the pool is released and its queue is empty.
-public final class WorkerThreads: Sendable {
-    public enum Priority: Sendable {
+package final class WorkerThreads: Sendable {
+    package enum Priority: Sendable {
         case request, background
     }
 
-    public var threadCount: Int { pool.threadCount }
-    public var queueLimit: Int { pool.queueLimit }
+    package var threadCount: Int { pool.threadCount }
+    package var queueLimit: Int { pool.queueLimit }
     private let pool: Pool
 
     /// - Parameters:
@@ -29,7 +29,7 @@ public final class WorkerThreads: Sendable {
     ///   - name: the threads' name, with a number appended (as `top -H` shows them).
     ///   - niceness: the threads' nice value (Linux schedules threads one by one): above
     ///     0, threads waking to relay a stream get a core ahead of them.
-    public init(
+    package init(
         threads: Int = ProcessInfo.processInfo.activeProcessorCount, queueLimit: Int? = nil, name: String = "condenser-work",
         niceness: Int32 = 0
     ) {
@@ -43,14 +43,14 @@ public final class WorkerThreads: Sendable {
 
     /// Queues `job`. False, and `job` not queued, when `queueLimit` jobs already wait.
     @discardableResult
-    public func submit(priority: Priority = .request, _ job: @escaping @Sendable () -> Void) -> Bool {
+    package func submit(priority: Priority = .request, _ job: @escaping @Sendable () -> Void) -> Bool {
         pool.submit(Job(priority: priority, run: job))
     }
 
     /// Runs `body` once for each index in `0..<iterations`, and returns when all have run.
     /// On a thread of a `WorkerThreads`, the iterations run on that thread and on the
     /// pool's idle threads; anywhere else, on Dispatch's threads.
-    public static func concurrentPerform(iterations: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    static func concurrentPerform(iterations: Int, _ body: @escaping @Sendable (Int) -> Void) {
         guard iterations > 0 else { return }
         guard let context = WorkerContext.current else {
             DispatchQueue.concurrentPerform(iterations: iterations) { body($0) }
@@ -71,7 +71,7 @@ public final class WorkerThreads: Sendable {
     }
 
     /// Whether the calling thread is one of some `WorkerThreads`' threads.
-    public static var isWorkerThread: Bool { WorkerContext.current != nil }
+    static var isWorkerThread: Bool { WorkerContext.current != nil }
 }
 
 private struct Job: Sendable {

@@ -1,20 +1,20 @@
 import CZlib
 
 /// zlib and gzip streams, for the shipped rank files and `Content-Encoding: gzip` bodies.
-public enum Zlib {
-    public enum Format: Sendable {
+package enum Zlib {
+    package enum Format: Sendable {
         /// RFC 1950 (what Python's `zlib.compress` writes).
         case zlib
         /// RFC 1952 (`Content-Encoding: gzip`).
         case gzip
     }
 
-    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// The inflated data would exceed the limit: refuse rather than fill memory.
         case tooLarge(limit: Int)
         case corrupt(String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .tooLarge(let limit): return "the decompressed body exceeds \(limit) bytes"
             case .corrupt(let why): return "the compressed data is invalid (\(why))"
@@ -23,7 +23,7 @@ public enum Zlib {
     }
 
     /// Inflates a whole stream, failing once more than `limit` bytes come out.
-    public static func inflate(_ input: [UInt8], format: Format, limit: Int) throws(Failure) -> [UInt8] {
+    package static func inflate(_ input: [UInt8], format: Format, limit: Int) throws(Failure) -> [UInt8] {
         var stream = z_stream()
         let windowBits: Int32 = format == .gzip ? 15 + 16 : 15
         guard inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -62,7 +62,7 @@ public enum Zlib {
     }
 
     /// Deflates bytes into a zlib or gzip stream.
-    public static func deflate(_ input: [UInt8], format: Format = .zlib, level: Int32 = 9) -> [UInt8] {
+    static func deflate(_ input: [UInt8], format: Format = .zlib, level: Int32 = 9) -> [UInt8] {
         var stream = z_stream()
         let windowBits: Int32 = format == .gzip ? 15 + 16 : 15
         guard deflateInit2_(&stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {

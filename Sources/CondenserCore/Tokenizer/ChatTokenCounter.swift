@@ -23,8 +23,8 @@
 /// Conversations resend the same turns on every request, so message counts (and tool
 /// definition counts) are cached by a hash of their JSON values; the cache is bounded and
 /// shared by copies of the counter.
-public struct ChatTokenCounter: Sendable {
-    public let tokenizer: Tokenizer
+package struct ChatTokenCounter: Sendable {
+    let tokenizer: Tokenizer
     private let cache: TokenCountCache
 
     static let tokensPerMessage = 3
@@ -33,19 +33,19 @@ public struct ChatTokenCounter: Sendable {
     static let tokensPerToolCall = 3
 
     /// - Parameter cacheCapacity: the most message counts kept in memory.
-    public init(tokenizer: Tokenizer, cacheCapacity: Int = 50_000) {
+    package init(tokenizer: Tokenizer, cacheCapacity: Int = 50_000) {
         self.tokenizer = tokenizer
         cache = TokenCountCache(capacity: cacheCapacity)
     }
 
     /// The prompt tokens of a whole request: its messages, the reply priming and its tools.
-    public func count(_ request: ChatRequest) -> Int {
+    package func count(_ request: ChatRequest) -> Int {
         request.messages.reduce(overhead(request)) { $0 + count($1) }
     }
 
     /// The tokens of a request besides its messages: the reply priming and the tool
     /// definitions. A request counts this plus the count of each of its messages.
-    public func overhead(_ request: ChatRequest) -> Int {
+    func overhead(_ request: ChatRequest) -> Int {
         var total = Self.replyPriming
         for key in ["tools", "functions"] {
             if let definitions = request.body[key]?.arrayValue, !definitions.isEmpty {
@@ -56,7 +56,7 @@ public struct ChatTokenCounter: Sendable {
     }
 
     /// The tokens of one message, its per-message overhead included.
-    public func count(_ message: ChatMessage) -> Int {
+    package func count(_ message: ChatMessage) -> Int {
         cached(Self.key(of: message)) { uncachedCount(message) }
     }
 

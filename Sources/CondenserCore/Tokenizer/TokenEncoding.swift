@@ -1,5 +1,5 @@
 /// The byte-pair encodings Condenser counts with, named as tiktoken names them.
-public enum TokenEncoding: String, Sendable, CaseIterable {
+package enum TokenEncoding: String, Sendable, CaseIterable {
     /// gpt-4o, gpt-4.1, the o-series and gpt-5.
     case o200kBase = "o200k_base"
     /// gpt-4, gpt-3.5-turbo and text-embedding-3.
@@ -7,7 +7,7 @@ public enum TokenEncoding: String, Sendable, CaseIterable {
 
     /// The encoding a model name uses, after stripping a provider prefix such as
     /// `openai/` and a fine-tune's `ft:`. Models Condenser doesn't recognise get `default`.
-    public static func forModel(_ model: String, default fallback: TokenEncoding = .o200kBase) -> TokenEncoding {
+    package static func forModel(_ model: String, default fallback: TokenEncoding = .o200kBase) -> TokenEncoding {
         var name = Substring(model.lowercased())
         if let slash = name.lastIndex(of: "/") {
             name = name[name.index(after: slash)...]

@@ -4,8 +4,8 @@ import Synchronization
 /// Exact token counts and ids for an OpenAI encoding, matching tiktoken's
 /// `encode(text, disallowed_special=())`: text that looks like a special token
 /// (`<|endoftext|>`) is encoded as plain text.
-public final class Tokenizer: TokenCounter, Sendable {
-    public let encoding: TokenEncoding
+package final class Tokenizer: TokenCounter, Sendable {
+    let encoding: TokenEncoding
     let table: RankTable
     let preTokenizer: PreTokenizer
     let pieceCounts = PieceCountCache()
@@ -13,7 +13,7 @@ public final class Tokenizer: TokenCounter, Sendable {
     let chunkCounts = TokenCountCache(capacity: 32_768)
 
     /// Makes a tokenizer from the bytes of a `.tiktoken` rank file.
-    public init(encoding: TokenEncoding, rankFile: [UInt8]) throws(TokenizerError) {
+    package init(encoding: TokenEncoding, rankFile: [UInt8]) throws(TokenizerError) {
         self.encoding = encoding
         table = try RankTable(tiktokenFile: rankFile)
         preTokenizer = PreTokenizer(pattern: encoding == .o200kBase ? .o200k : .cl100k)
@@ -27,7 +27,7 @@ public final class Tokenizer: TokenCounter, Sendable {
 
     /// The same encoding with empty count caches, for measuring counting itself: the
     /// caches make a text counted before nearly free.
-    public func withEmptyCaches() -> Tokenizer {
+    package func withEmptyCaches() -> Tokenizer {
         Tokenizer(sharingTablesOf: self)
     }
 
@@ -35,7 +35,7 @@ public final class Tokenizer: TokenCounter, Sendable {
 
     /// The process-wide tokenizer of an encoding, loaded from the shipped rank file on
     /// first use. Throws, never traps, if the file is missing.
-    public static func shared(_ encoding: TokenEncoding) throws -> Tokenizer {
+    package static func shared(_ encoding: TokenEncoding) throws -> Tokenizer {
         try loaded.withLock { tokenizers throws(TokenizerError) -> Tokenizer in
             if let tokenizer = tokenizers[encoding] { return tokenizer }
             let tokenizer = try Tokenizer(encoding: encoding, rankFile: RankFileLocator.rankFile(for: encoding))
@@ -45,7 +45,7 @@ public final class Tokenizer: TokenCounter, Sendable {
     }
 
     /// The token ids of a text.
-    public func encode(_ text: String) -> [Int] {
+    package func encode(_ text: String) -> [Int] {
         var sink = RankSink()
         run(text, into: &sink)
         return sink.ids
@@ -59,7 +59,7 @@ public final class Tokenizer: TokenCounter, Sendable {
     /// start: no alternative of either split pattern continues through a newline into a
     /// letter or digit (the newline ends a whitespace or punctuation piece there), and
     /// none looks behind, so a chunk's pieces are the same wherever the chunk is.
-    public func count(_ text: String) -> Int {
+    package func count(_ text: String) -> Int {
         var sink = CountSink()
         run(text, into: &sink)
         return sink.count
@@ -67,7 +67,7 @@ public final class Tokenizer: TokenCounter, Sendable {
 
     /// The bytes of token ids, back to back. Ids the encoding doesn't have are skipped.
     /// Bytes, not a string: one token may hold part of a UTF-8 sequence.
-    public func decode(_ ids: [Int]) -> [UInt8] {
+    func decode(_ ids: [Int]) -> [UInt8] {
         let lookup = table.lookup
         var bytes: [UInt8] = []
         bytes.reserveCapacity(ids.count * 4)

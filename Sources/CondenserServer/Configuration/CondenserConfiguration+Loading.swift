@@ -4,7 +4,7 @@ import TOMLKit
 
 extension CondenserConfiguration {
     /// One setting from the file, the environment or a flag, before validation.
-    public enum RawValue: Sendable {
+    package enum RawValue: Sendable {
         case text(String)
         /// A TOML number, as text; never taken for a list.
         case number(String)
@@ -15,7 +15,7 @@ extension CondenserConfiguration {
     /// Builds the effective configuration: defaults, then the file, then `CONDENSER_*`
     /// variables, then `flags` (config key → value). A missing file is an error only
     /// when `path` was given explicitly.
-    public static func load(
+    package static func load(
         path: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         flags: [(key: String, value: RawValue)] = []
@@ -54,7 +54,7 @@ extension CondenserConfiguration {
     }
 
     /// Applies a TOML document on top of this configuration.
-    public mutating func apply(toml text: String, source: String) throws(ConfigurationError) {
+    mutating func apply(toml text: String, source: String) throws(ConfigurationError) {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -100,7 +100,7 @@ extension CondenserConfiguration {
     }
 
     /// Validates one value and stores it.
-    public mutating func apply(_ key: Key, _ value: RawValue, source: String) throws(ConfigurationError) {
+    mutating func apply(_ key: Key, _ value: RawValue, source: String) throws(ConfigurationError) {
         try key.definition.store(&self, value, KeyFailure(key: key.rawValue, source: source))
         do {
             try compression.validate()

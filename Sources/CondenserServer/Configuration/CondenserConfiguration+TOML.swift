@@ -4,7 +4,7 @@ import TOMLKit
 extension CondenserConfiguration {
     /// The effective configuration as a TOML document `check-config` prints: every key, in
     /// the docs' order. A secret never appears, only where it comes from.
-    public var tomlDescription: String {
+    package var tomlDescription: String {
         Self.renderTOML { definition in
             var lines = [Self.tomlLine(definition.key.name, definition.value(in: self))]
             if let note = definition.effectiveNote { lines.append("# " + note(self)) }
@@ -14,7 +14,7 @@ extension CondenserConfiguration {
 
     /// The commented default `condenser.toml` (etc/condenser/condenser.toml): each key with
     /// its comment and its default value.
-    public static var defaultTOML: String {
+    package static var defaultTOML: String {
         var text = defaultTOMLHeader.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.isEmpty ? "#" : "# " + $0 }.joined(separator: "\n") + "\n\n"
         text += renderTOML(separatingKeys: true) { definition in
@@ -28,7 +28,7 @@ extension CondenserConfiguration {
     }
 
     /// The README's table of keys (Markdown), one row per key.
-    public static var readmeTable: String {
+    package static var readmeTable: String {
         var rows = ["| key | type | default | what it does |", "| --- | --- | --- | --- |"]
         for definition in keyDefinitions {
             let defaultText =
@@ -110,7 +110,7 @@ extension CondenserConfiguration.DocumentedValue {
 extension CondenserConfiguration {
     /// Who may use the daemon, in plain sentences for `check-config`: whether remote
     /// access is on and where the client token comes from, never the token itself.
-    public var accessDescription: [String] {
+    package var accessDescription: [String] {
         let remote =
             allowRemote
             ? "Remote access: ON (security.allow_remote = true): Condenser may listen beyond this machine; every client must present the client token."

@@ -3,88 +3,88 @@ import Logging
 
 /// Everything `condenser serve` can be told, after the file, the environment and the
 /// flags have been applied in that order.
-public struct CondenserConfiguration: Sendable, Equatable {
+package struct CondenserConfiguration: Sendable, Equatable {
     /// Where `serve` and `check-config` look when `--config` isn't given.
-    public static let defaultPath = "/etc/condenser/condenser.toml"
+    package static let defaultPath = "/etc/condenser/condenser.toml"
 
     /// Addresses to bind when systemd passed no sockets.
-    public var listen: [ListenAddress] = [
+    package var listen: [ListenAddress] = [
         ListenAddress(host: "127.0.0.1", port: 8642), ListenAddress(host: "::1", port: 8642),
     ]
     /// The OpenAI-compatible base URL requests go to, `/v1` included.
-    public var upstream: UpstreamURL = UpstreamURL(validating: "https://api.generalcompute.com/v1")!
+    package var upstream: UpstreamURL = UpstreamURL(validating: "https://api.generalcompute.com/v1")!
     /// A file holding the upstream API key, used when a client sends no `Authorization`.
-    public var upstreamKeyFile: String?
+    var upstreamKeyFile: String?
     /// The key from `upstreamKeyFile` or `$CREDENTIALS_DIRECTORY/upstream-key`, if any.
-    public var upstreamKey: UpstreamKey?
+    var upstreamKey: UpstreamKey?
     /// Anthropic's base URL, without `/v1`: a client's `/v1/messages` goes to `<url>/v1/messages`.
-    public var anthropicUpstream: UpstreamURL = UpstreamURL(validating: "https://api.anthropic.com")!
+    var anthropicUpstream: UpstreamURL = UpstreamURL(validating: "https://api.anthropic.com")!
     /// A file holding the Anthropic API key, sent as `x-api-key` when a client sends
     /// neither `x-api-key` nor `Authorization`.
-    public var anthropicKeyFile: String?
+    var anthropicKeyFile: String?
     /// The key from `anthropicKeyFile` or `$CREDENTIALS_DIRECTORY/anthropic-key`, if any.
-    public var anthropicKey: UpstreamKey?
-    public var connectTimeout: Duration = .seconds(10)
+    var anthropicKey: UpstreamKey?
+    var connectTimeout: Duration = .seconds(10)
     /// Longest wait for the upstream's response head.
-    public var requestTimeout: Duration = .seconds(600)
+    var requestTimeout: Duration = .seconds(600)
     /// Longest silence between two chunks of an upstream response body.
-    public var streamIdleTimeout: Duration = .seconds(300)
+    var streamIdleTimeout: Duration = .seconds(300)
     /// Most requests open to the upstream at once; more wait, within the request timeout.
-    public var upstreamMaxConnections = 1024
+    var upstreamMaxConnections = 1024
     /// Largest request body accepted, after gzip inflation.
-    public var maxBodyBytes: Int = 32 * 1024 * 1024
+    var maxBodyBytes: Int = 32 * 1024 * 1024
     /// Most memory that request bodies being read, compressed and sent may hold at once;
     /// more wait, within the request timeout.
-    public var maxInflightBytes: Int = 256 * 1024 * 1024
+    var maxInflightBytes: Int = 256 * 1024 * 1024
     /// Longest wait for a client's request head, from the connection's opening or the end
     /// of the previous response; then the connection is closed.
-    public var clientHeaderTimeout: Duration = .seconds(20)
+    var clientHeaderTimeout: Duration = .seconds(20)
     /// Longest stall (less than 1 KiB arriving) while a client's request body is being received.
-    public var clientBodyIdleTimeout: Duration = .seconds(30)
+    var clientBodyIdleTimeout: Duration = .seconds(30)
     /// Most client connections open at once; more are closed as soon as they are accepted.
-    public var maxConnections: Int = 2048
-    public var logLevel: Logger.Level = .info
+    var maxConnections: Int = 2048
+    package var logLevel: Logger.Level = .info
     /// Debug only: allows prompt text in logs.
-    public var logPrompts = false
+    package var logPrompts = false
     /// Extra `Host` names (without port) accepted besides loopback; `*` accepts any.
-    public var allowedHosts: [String] = []
+    var allowedHosts: [String] = []
     /// `Origin` values accepted; by default any request with an `Origin` is refused.
-    public var allowedOrigins: [String] = []
+    var allowedOrigins: [String] = []
     /// Whether listening beyond loopback is allowed. It needs a client token.
-    public var allowRemote = false
+    var allowRemote = false
     /// A file holding the token clients must present (`Authorization: Bearer` or `x-api-key`).
-    public var clientTokenFile: String?
+    var clientTokenFile: String?
     /// The token from `clientTokenFile` or `$CREDENTIALS_DIRECTORY/client-token`, if any.
     /// When set, every request must carry it, from loopback too.
-    public var clientToken: ClientToken?
+    var clientToken: ClientToken?
     /// How long SIGTERM waits for in-flight requests and streams before closing them.
-    public var shutdownGrace: Duration = .seconds(10)
+    var shutdownGrace: Duration = .seconds(10)
     /// When socket-activated, exit after this long with no open connection; the socket
     /// starts the daemon again on the next one. Nil never exits.
-    public var idleExit: Duration? = .seconds(900)
+    var idleExit: Duration? = .seconds(900)
     /// The pipeline's settings (`[compression]`).
-    public var compression = PipelineSettings()
+    package var compression = PipelineSettings()
 
     /// The compression mode used when a request doesn't pick one with `X-Condenser-Mode`.
-    public var compressionMode: CompressionMode {
+    var compressionMode: CompressionMode {
         get { compression.mode }
         set { compression.mode = newValue }
     }
 
-    public init() {}
+    package init() {}
 }
 
 /// A `host:port` to listen on; IPv6 hosts are written in brackets (`[::1]:8642`).
-public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
+package struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    var host: String
+    var port: Int
 
-    public init(host: String, port: Int) {
+    package init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// Parses `host:port`, or returns why it can't.
     static func parse(_ text: String) -> Result<ListenAddress, ParseFailure> {
@@ -117,16 +117,16 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The upstream base URL, split so request paths can be appended.
-public struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
+package struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
     /// `http` or `https`.
-    public var scheme: String
+    var scheme: String
     /// `host` or `host:port`, as written.
-    public var authority: String
+    var authority: String
     /// The base path without a trailing slash, e.g. `/v1`.
-    public var basePath: String
+    var basePath: String
 
     /// Accepts `http(s)://host[:port][/path]`; nil for anything else.
-    public init?(validating text: String) {
+    package init?(validating text: String) {
         guard let schemeEnd = text.range(of: "://") else { return nil }
         let scheme = text[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { return nil }
@@ -142,17 +142,17 @@ public struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
         self.basePath = String(path)
     }
 
-    public var description: String { "\(scheme)://\(authority)\(basePath)" }
+    package var description: String { "\(scheme)://\(authority)\(basePath)" }
 
     /// The upstream URL for a client's path and query appended whole to the base URL
     /// (whose path, for Anthropic, stops before `/v1`).
-    public func url(appendingClientPath pathAndQuery: String) -> String {
+    func url(appendingClientPath pathAndQuery: String) -> String {
         "\(scheme)://\(authority)\(basePath)\(pathAndQuery)"
     }
 
     /// The upstream URL for a client's `/v1/...` path and query: the client's `/v1`
     /// prefix is replaced by the base URL (which usually ends in `/v1` itself).
-    public func url(forClientPath pathAndQuery: String) -> String {
+    func url(forClientPath pathAndQuery: String) -> String {
         var rest = Substring(pathAndQuery)
         if rest.hasPrefix("/v1") { rest = rest.dropFirst(3) }
         return "\(scheme)://\(authority)\(basePath)\(rest)"
@@ -160,29 +160,29 @@ public struct UpstreamURL: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An API key read from a file; never printed.
-public struct UpstreamKey: Sendable, Hashable, CustomStringConvertible {
-    public var value: String
+struct UpstreamKey: Sendable, Hashable, CustomStringConvertible {
+    var value: String
     /// Where it came from, for `check-config`.
-    public var source: String
+    var source: String
 
-    public init(value: String, source: String) {
+    init(value: String, source: String) {
         self.value = value
         self.source = source
     }
 
-    public var description: String { "(key from \(source))" }
+    var description: String { "(key from \(source))" }
 }
 
 /// The token clients present to Condenser; never printed.
-public struct ClientToken: Sendable, Hashable, CustomStringConvertible {
-    public var value: String
+struct ClientToken: Sendable, Hashable, CustomStringConvertible {
+    var value: String
     /// Where it came from, for `check-config`.
-    public var source: String
+    var source: String
 
-    public init(value: String, source: String) {
+    init(value: String, source: String) {
         self.value = value
         self.source = source
     }
 
-    public var description: String { "(token from \(source))" }
+    var description: String { "(token from \(source))" }
 }

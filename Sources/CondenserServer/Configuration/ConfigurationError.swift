@@ -1,18 +1,18 @@
 /// A configuration value that can't be used: which key, why, and where it came from.
-public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The key as written in the file, with an index for list elements (`listen[1]`).
-    public var key: String
-    public var reason: String
+    var key: String
+    var reason: String
     /// `/etc/condenser/condenser.toml`, `environment CONDENSER_LISTEN`, `flag --listen`.
-    public var source: String
+    var source: String
 
-    public init(key: String, reason: String, source: String) {
+    init(key: String, reason: String, source: String) {
         self.key = key
         self.reason = reason
         self.source = source
     }
 
-    public var description: String {
+    package var description: String {
         key.isEmpty ? "\(source): \(reason)" : "\(key): \(reason) (\(source))"
     }
 }

@@ -7,7 +7,7 @@ import Logging
 
 extension CondenserConfiguration {
     /// Every key, as written in the file (dotted for tables), in the order the docs list them.
-    public enum Key: String, CaseIterable, Sendable {
+    package enum Key: String, CaseIterable, Sendable {
         case listen
         case logLevel = "log_level"
         case logPrompts = "log_prompts"
@@ -48,27 +48,27 @@ extension CondenserConfiguration {
         case stateMaxAgeHours = "compression.state_max_age_hours"
 
         /// The tables of the file, in the order the docs list them.
-        public static let sectionOrder = ["upstream", "limits", "security", "compression"]
+        static let sectionOrder = ["upstream", "limits", "security", "compression"]
         static let sections = Set(sectionOrder)
 
         /// The table the key sits in; nil at the top of the file.
-        public var section: String? {
+        var section: String? {
             rawValue.firstIndex(of: ".").map { String(rawValue[..<$0]) }
         }
 
         /// The key's name inside its table.
-        public var name: String {
+        var name: String {
             rawValue.firstIndex(of: ".").map { String(rawValue[rawValue.index(after: $0)...]) } ?? rawValue
         }
 
         /// `CONDENSER_` and the key in capitals, dots as underscores: `CONDENSER_UPSTREAM_URL`.
-        public var environmentName: String {
+        var environmentName: String {
             "CONDENSER_" + rawValue.uppercased().replacingOccurrences(of: ".", with: "_")
         }
     }
 
     /// What a key holds, as the docs name it.
-    public enum ValueKind: String, Sendable {
+    enum ValueKind: String, Sendable {
         case string
         case integer
         case number
@@ -78,7 +78,7 @@ extension CondenserConfiguration {
     }
 
     /// A key's value as the docs and `check-config` write it, whatever field holds it.
-    public enum DocumentedValue: Sendable, Equatable {
+    enum DocumentedValue: Sendable, Equatable {
         case string(String)
         case integer(Int)
         case number(Double)
@@ -94,7 +94,7 @@ extension CondenserConfiguration {
     }
 
     /// Builds the error for the key being applied, or for one element of it (`listen[1]`).
-    public struct KeyFailure {
+    struct KeyFailure {
         let key: String
         let source: String
 
@@ -105,16 +105,16 @@ extension CondenserConfiguration {
 
     /// One key: what it holds, how it is read from a value and stored, how it reads back,
     /// and what the docs say of it.
-    public struct KeyDefinition {
-        public let key: Key
-        public let kind: ValueKind
+    struct KeyDefinition {
+        let key: Key
+        let kind: ValueKind
         /// One line for the README's table (Markdown).
-        public let summary: String
+        let summary: String
         /// The comment above the key in the default file, as lines without `#`.
-        public let comment: String
+        let comment: String
         /// What the docs give as the default when it is worked out at start (from the
         /// environment); such a key is left commented out in the default file.
-        public let derivedDefault: String?
+        let derivedDefault: String?
         /// The key's value in a configuration.
         let read: (CondenserConfiguration) -> DocumentedValue
         /// Validates a value and stores it, or throws an error naming the key and why.
@@ -139,10 +139,10 @@ extension CondenserConfiguration {
         }
 
         /// The value a bare `CondenserConfiguration()` holds.
-        public var defaultValue: DocumentedValue { read(CondenserConfiguration()) }
+        var defaultValue: DocumentedValue { read(CondenserConfiguration()) }
 
         /// The key's value in `configuration`.
-        public func value(in configuration: CondenserConfiguration) -> DocumentedValue { read(configuration) }
+        func value(in configuration: CondenserConfiguration) -> DocumentedValue { read(configuration) }
 
         static func seconds(
             _ key: Key, _ field: WritableKeyPath<CondenserConfiguration, Duration>, summary: String, comment: String
@@ -190,12 +190,12 @@ extension CondenserConfiguration {
     }
 
     /// Every key's definition, in the order the docs list them.
-    public static var keyDefinitions: [KeyDefinition] { Key.allCases.map(\.definition) }
+    static var keyDefinitions: [KeyDefinition] { Key.allCases.map(\.definition) }
 }
 
 extension CondenserConfiguration.Key {
     /// The key's type, default, docs and validation.
-    public var definition: CondenserConfiguration.KeyDefinition {
+    var definition: CondenserConfiguration.KeyDefinition {
         typealias Definition = CondenserConfiguration.KeyDefinition
         switch self {
         case .listen:

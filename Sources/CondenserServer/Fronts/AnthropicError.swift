@@ -6,31 +6,31 @@ import NIOCore
 /// An error Condenser answers itself on an Anthropic route, in Anthropic's shape:
 /// `{"type":"error","error":{"type":...,"message":...}}`, the type following from the
 /// status as Anthropic's own errors do, so the Anthropic SDKs raise their usual classes.
-public struct AnthropicError: Error, Sendable, Equatable {
-    public var status: HTTPResponse.Status
-    public var message: String
+struct AnthropicError: Error, Sendable, Equatable {
+    var status: HTTPResponse.Status
+    var message: String
     /// Anthropic's error type: `invalid_request_error`, `request_too_large`, `api_error`…
-    public var type: String
+    var type: String
 
-    public init(status: HTTPResponse.Status, message: String, type: String? = nil) {
+    init(status: HTTPResponse.Status, message: String, type: String? = nil) {
         self.status = status
         self.message = message
         self.type = type ?? Self.type(for: status)
     }
 
     /// A 400 for a Messages body that failed validation; the message already names the path.
-    public init(_ error: FrontRequestError) {
+    init(_ error: FrontRequestError) {
         self.init(status: .badRequest, message: error.message)
     }
 
     /// The same answer as one of Condenser's OpenAI-shaped errors (limits, upstream
     /// failures, refusals), with its status and message, in Anthropic's shape.
-    public init(_ error: OpenAIError) {
+    init(_ error: OpenAIError) {
         self.init(status: error.status, message: error.message)
     }
 
     /// The error type Anthropic gives a status.
-    public static func type(for status: HTTPResponse.Status) -> String {
+    static func type(for status: HTTPResponse.Status) -> String {
         switch status.code {
         case 400: return "invalid_request_error"
         case 401: return "authentication_error"
@@ -46,12 +46,12 @@ public struct AnthropicError: Error, Sendable, Equatable {
     }
 
     /// The JSON body.
-    public var body: [UInt8] {
+    var body: [UInt8] {
         let error: JSONObject = ["type": .string(type), "message": .string(message)]
         return JSONValue.object(["type": .string("error"), "error": .object(error)]).serializedBytes()
     }
 
-    public var response: Response {
+    var response: Response {
         Response(
             status: status,
             headers: [.contentType: "application/json"],

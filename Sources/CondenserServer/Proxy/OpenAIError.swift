@@ -5,14 +5,14 @@ import NIOCore
 
 /// An error Condenser answers itself, in OpenAI's shape:
 /// `{"error":{"message":...,"type":...,"param":...,"code":...}}`.
-public struct OpenAIError: Error, Sendable, Equatable {
-    public var status: HTTPResponse.Status
-    public var message: String
-    public var type: String
-    public var param: String?
-    public var code: String?
+struct OpenAIError: Error, Sendable, Equatable {
+    var status: HTTPResponse.Status
+    var message: String
+    var type: String
+    var param: String?
+    var code: String?
 
-    public init(status: HTTPResponse.Status, message: String, type: String, param: String? = nil, code: String? = nil) {
+    init(status: HTTPResponse.Status, message: String, type: String, param: String? = nil, code: String? = nil) {
         self.status = status
         self.message = message
         self.type = type
@@ -21,12 +21,12 @@ public struct OpenAIError: Error, Sendable, Equatable {
     }
 
     /// A 400 for a chat body that failed validation.
-    public init(_ error: ChatRequestError) {
+    init(_ error: ChatRequestError) {
         self.init(status: .badRequest, message: error.message, type: "invalid_request_error", param: error.param, code: error.code)
     }
 
     /// The JSON body.
-    public var body: [UInt8] {
+    var body: [UInt8] {
         let error: JSONObject = [
             "message": .string(message),
             "type": .string(type),
@@ -36,7 +36,7 @@ public struct OpenAIError: Error, Sendable, Equatable {
         return JSONValue.object(["error": .object(error)]).serializedBytes()
     }
 
-    public var response: Response {
+    var response: Response {
         Response(
             status: status,
             headers: [.contentType: "application/json"],

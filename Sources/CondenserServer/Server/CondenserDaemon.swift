@@ -10,11 +10,11 @@ import UnixSignals
 /// The whole daemon as `condenser serve` runs it: the server with the real pipeline and
 /// its recorders (journal, STATUS line, metrics), and beside it the watchdog pings, the
 /// STATUS updates and SIGHUP reloads, all in one service group.
-public struct CondenserDaemon: Sendable {
-    public let store: ConfigurationStore
-    public let compressor: ReloadableCompressor
-    public let status: SavingsStatus
-    public let metrics: MetricsRecorder
+package struct CondenserDaemon: Sendable {
+    let store: ConfigurationStore
+    let compressor: ReloadableCompressor
+    let status: SavingsStatus
+    let metrics: MetricsRecorder
     let listeners: [Listener]?
     let reload: @Sendable () throws -> CondenserConfiguration
     let logger: Logger
@@ -23,7 +23,7 @@ public struct CondenserDaemon: Sendable {
     /// - Parameters:
     ///   - listeners: inherited sockets, or nil to bind the configured addresses.
     ///   - reload: reads the configuration again from where it first came (SIGHUP).
-    public init(
+    package init(
         configuration: CondenserConfiguration, listeners: [Listener]?, logger: Logger,
         reload: @escaping @Sendable () throws -> CondenserConfiguration
     ) {
@@ -37,7 +37,7 @@ public struct CondenserDaemon: Sendable {
     }
 
     /// Serves until SIGTERM or SIGINT (or, socket-activated, until idle).
-    public func run() async throws {
+    package func run() async throws {
         if let listeners, let refusal = ListenerExposure.refusal(forInherited: listeners, allowRemote: store.current.allowRemote) {
             logger.critical("Refusing to serve beyond this machine", metadata: ["error": "\(refusal)"])
             throw refusal

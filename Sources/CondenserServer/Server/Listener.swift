@@ -1,11 +1,11 @@
 /// Where the server takes connections from.
-public enum Listener: Sendable, Hashable, CustomStringConvertible {
+package enum Listener: Sendable, Hashable, CustomStringConvertible {
     /// An address to bind.
     case address(ListenAddress)
     /// A listening socket the process inherited (systemd socket activation).
     case descriptor(Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .address(let address): return address.description
         case .descriptor(let descriptor): return "inherited fd \(descriptor)"

@@ -21,7 +21,7 @@ import Synchronization
 /// Hummingbird's `Server` binds exactly one address it resolves itself, so the listening
 /// sockets are made here with NIO's `ServerBootstrap`, and each accepted connection runs
 /// Hummingbird's `HTTP1Channel`.
-public final class ProxyServer: Service, Sendable {
+package final class ProxyServer: Service, Sendable {
     let store: ConfigurationStore
     let compressor: any ChatCompressor
     let recorders: [any SavingsRecorder]
@@ -42,7 +42,7 @@ public final class ProxyServer: Service, Sendable {
     ///     serves `GET /healthz`.
     ///   - metrics: counts what the server itself refuses (connections over the cap).
     ///   - onServing: called with the bound addresses once the server accepts connections.
-    public init(
+    package init(
         store: ConfigurationStore,
         compressor: any ChatCompressor = IdentityCompressor(),
         recorders: [any SavingsRecorder] = [],
@@ -74,7 +74,7 @@ public final class ProxyServer: Service, Sendable {
         self.router = router.buildResponder()
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let configuration = store.current
         let upstream = Upstream(configuration: configuration, eventLoopGroup: eventLoopGroup)
         let proxy = ProxyResponder(
@@ -297,19 +297,19 @@ final class ListeningState: Sendable {
 }
 
 /// A listener that stopped accepting connections while the server was running.
-public struct ListenerFailure: Error, CustomStringConvertible {
-    public var address: String
-    public var reason: String
+struct ListenerFailure: Error, CustomStringConvertible {
+    var address: String
+    var reason: String
 
-    public var description: String { "the listener on \(address) failed: \(reason)" }
+    var description: String { "the listener on \(address) failed: \(reason)" }
 }
 
 /// A listener that could not be set up.
-public struct ListenError: Error, CustomStringConvertible {
-    public var listener: Listener
-    public var underlying: any Error
+struct ListenError: Error, CustomStringConvertible {
+    var listener: Listener
+    var underlying: any Error
 
-    public var description: String { "cannot listen on \(listener): \(underlying)" }
+    var description: String { "cannot listen on \(listener): \(underlying)" }
 }
 
 extension SocketAddress {

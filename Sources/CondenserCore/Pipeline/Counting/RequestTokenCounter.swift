@@ -1,19 +1,19 @@
 /// Counts tokens in one encoding at every grain the pipeline needs: a block's text (for
 /// per-stage savings, and to keep only changes that save), one message, and a whole
 /// request (tokens in and out).
-public struct RequestTokenCounter: Sendable {
+package struct RequestTokenCounter: Sendable {
     /// The encoding's name; part of memo keys, since counts decide what a stage keeps.
-    public var name: String
-    public var text: any TokenCounter
+    var name: String
+    var text: any TokenCounter
     /// The tokens of a request besides its messages (reply priming, tool definitions), for
     /// a front whose counts are exact.
-    public var overhead: @Sendable (FrontRequest) -> Int
+    var overhead: @Sendable (FrontRequest) -> Int
     /// Counts one message value as billed, read as an OpenAI chat message, for a front
     /// whose counts are exact. A request counts its overhead plus each message, so the
     /// pipeline counts each message once and the summary boundary reuses the counts.
-    public var message: @Sendable (JSONValue) -> Int
+    var message: @Sendable (JSONValue) -> Int
 
-    public init(
+    package init(
         name: String, text: any TokenCounter, overhead: @escaping @Sendable (FrontRequest) -> Int,
         message: @escaping @Sendable (JSONValue) -> Int
     ) {
@@ -26,7 +26,7 @@ public struct RequestTokenCounter: Sendable {
     /// The tokens of one message of a request of `profile`: `message` for an exact front;
     /// for an estimated one, every string the message holds plus a message's framing
     /// (its wire format's rendering is unknown, and the texts are most of it).
-    public func message(_ value: JSONValue, of profile: FrontProfile) -> Int {
+    package func message(_ value: JSONValue, of profile: FrontProfile) -> Int {
         switch profile.tokenCount {
         case .exact: return message(value)
         case .estimated: return Self.framingTokens + stringTokens(value)
@@ -35,7 +35,7 @@ public struct RequestTokenCounter: Sendable {
 
     /// The tokens of a request besides its messages: `overhead` for an exact front; for
     /// an estimated one, the strings of every top-level member but the messages'.
-    public func overhead(of request: FrontRequest) -> Int {
+    func overhead(of request: FrontRequest) -> Int {
         switch request.profile.tokenCount {
         case .exact:
             return overhead(request)

@@ -2,10 +2,12 @@ import Synchronization
 
 /// Hands out the `RequestTokenCounter` of each encoding, made on first use (loading a
 /// rank file takes tens of milliseconds, so never per request) and shared after.
-final class RequestTokenCounters: Sendable {
+package final class RequestTokenCounters: Sendable {
     private let counters = Mutex<[TokenEncoding: RequestTokenCounter]>([:])
 
-    func counter(for encoding: TokenEncoding) throws -> RequestTokenCounter {
+    package init() {}
+
+    package func counter(for encoding: TokenEncoding) throws -> RequestTokenCounter {
         if let counter = counters.withLock({ $0[encoding] }) { return counter }
         let tokenizer = try Tokenizer.shared(encoding)
         let chat = ChatTokenCounter(tokenizer: tokenizer)

@@ -1,12 +1,12 @@
 /// Removes terminal escape sequences: colours and styles (CSI `ESC[...m`), cursor and
 /// erase commands, OSC titles and OSC 8 hyperlinks (their visible text stays), and
 /// the short two- and three-byte escapes. A model reads the text, not the colours.
-public struct AnsiEscapeStripper: TextStage {
-    public let name = "ansi"
+struct AnsiEscapeStripper: TextStage {
+    let name = "ansi"
 
-    public init() {}
+    init() {}
 
-    public func apply(_ text: String, context: BlockContext) -> String {
+    func apply(_ text: String, context: BlockContext) -> String {
         guard context.role == .toolResult else { return Self.strip(text) }
         return JSONWrappedText.applying(Self.strip, to: text, requiring: ["\\u001b", "\\u009b"])
     }

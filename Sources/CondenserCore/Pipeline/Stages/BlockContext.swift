@@ -1,13 +1,13 @@
 /// What a stage knows about the block it rewrites.
-public struct BlockContext: Sendable, Hashable {
-    public var role: BlockRole
+package struct BlockContext: Sendable, Hashable {
+    var role: BlockRole
     /// For a tool result, the function that produced it (`read_file`, `run_command`).
-    public var toolName: String?
+    var toolName: String?
     /// For a tool result, the call's arguments as JSON text (to find a path, say).
-    public var toolArguments: String?
-    public var mode: CompressionMode
+    var toolArguments: String?
+    var mode: CompressionMode
 
-    public init(role: BlockRole, toolName: String? = nil, toolArguments: String? = nil, mode: CompressionMode = .safe) {
+    init(role: BlockRole, toolName: String? = nil, toolArguments: String? = nil, mode: CompressionMode = .safe) {
         self.role = role
         self.toolName = toolName
         self.toolArguments = toolArguments

@@ -1,5 +1,5 @@
 /// Which part of a conversation a block of text is, so a stage knows what it may touch.
-public enum BlockRole: String, Sendable, Hashable, Codable {
+package enum BlockRole: String, Sendable, Hashable, Codable {
     case system
     case user
     case assistant

@@ -1,24 +1,24 @@
 /// Stage `boilerplate`: a paragraph (text between blank lines) that already appeared in
 /// full in an earlier message, such as the same disclaimer, header or footer, becomes a
 /// short reference to that message. The first copy stays; references only point back.
-public struct BoilerplateRemover: Sendable {
-    public static let name = "boilerplate"
+struct BoilerplateRemover: Sendable {
+    static let name = "boilerplate"
 
     /// Paragraphs shorter than this are never replaced; short ones repeat by chance.
-    public var minimumCharacters: Int
+    var minimumCharacters: Int
 
-    public init(minimumCharacters: Int = 160) {
+    init(minimumCharacters: Int = 160) {
         self.minimumCharacters = minimumCharacters
     }
 
     /// Where each long paragraph first appeared in full.
-    public struct Index: Sendable {
+    struct Index: Sendable {
         var paragraphs: [StableHash: Int] = [:]
-        public init() {}
+        init() {}
     }
 
     /// The hashes of the long paragraphs of a text, computed once per block.
-    public func paragraphHashes(_ text: String) -> [StableHash] {
+    func paragraphHashes(_ text: String) -> [StableHash] {
         guard text.utf8.count >= minimumCharacters else { return [] }
         var text = text
         return text.withUTF8 { bytes in
@@ -29,7 +29,7 @@ public struct BoilerplateRemover: Sendable {
     }
 
     /// Records the paragraphs of a message that is in the request in full.
-    public func register(_ hashes: [StableHash], messageIndex: Int, in index: inout Index) {
+    func register(_ hashes: [StableHash], messageIndex: Int, in index: inout Index) {
         for hash in hashes where index.paragraphs[hash] == nil {
             index.paragraphs[hash] = messageIndex
         }
@@ -37,7 +37,7 @@ public struct BoilerplateRemover: Sendable {
 
     /// `text` with every long paragraph seen in an earlier message replaced by a
     /// reference, or nil when there is none.
-    public func rewrite(_ text: String, messageIndex: Int, index: Index) -> String? {
+    func rewrite(_ text: String, messageIndex: Int, index: Index) -> String? {
         guard text.utf8.count >= minimumCharacters, !index.paragraphs.isEmpty else { return nil }
         var text = text
         return text.withUTF8 { bytes -> String? in

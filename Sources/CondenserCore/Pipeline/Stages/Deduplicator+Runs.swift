@@ -3,7 +3,7 @@ import Foundation
 /// Runs: long runs of lines that repeat an earlier full copy, replaced by a reference to it.
 extension Deduplicator {
     /// The line source of a full copy, or nil when it is too short to hold a run.
-    public func lineSource(_ text: String, description: String, messageIndex: Int) -> LineSource? {
+    func lineSource(_ text: String, description: String, messageIndex: Int) -> LineSource? {
         guard text.utf8.count >= minimumCharacters else { return nil }
         let lines = Deduplicator.lines(text)
         guard lines.count >= minimumRunLines else { return nil }
@@ -17,7 +17,7 @@ extension Deduplicator {
     /// The line sources of a tool call's long multi-line string arguments (a file's
     /// content given to a write or edit tool). `messageIndex` is the assistant message
     /// that made the call.
-    public func argumentSources(of block: TextBlock, callMessageIndex messageIndex: Int) -> [LineSource] {
+    func argumentSources(of block: TextBlock, callMessageIndex messageIndex: Int) -> [LineSource] {
         guard block.role == .toolResult, let arguments = block.toolArguments, arguments.utf8.count >= minimumCharacters,
             case .object(let object)? = try? JSONParser.parse(arguments)
         else { return [] }
@@ -36,7 +36,7 @@ extension Deduplicator {
     }
 
     /// Records a full copy's lines for run references.
-    public func register(_ source: LineSource, in index: inout Index) {
+    func register(_ source: LineSource, in index: inout Index) {
         let number = index.sources.count
         index.sources.append(source)
         for position in source.anchors where index.anchors[source.keys[position]] == nil {

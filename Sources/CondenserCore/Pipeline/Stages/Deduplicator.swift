@@ -15,32 +15,32 @@ import Foundation
 /// References only point backwards, at a copy that is in the request in full, so the
 /// earlier copy is never changed. Messages are numbered from 1 in markers, as a reader
 /// counts them.
-public struct Deduplicator: Sendable {
-    public static let name = "dedupe"
+struct Deduplicator: Sendable {
+    static let name = "dedupe"
 
     /// Blocks shorter than this are left alone: a reference would be about as long.
-    public var minimumCharacters: Int
+    var minimumCharacters: Int
     /// A diff replaces a block only when it is at most this fraction of the block.
-    public var maximumDiffRatio: Double
+    var maximumDiffRatio: Double
 
     /// A repeated run is replaced only when it is at least this many lines long.
-    public var minimumRunLines: Int
+    var minimumRunLines: Int
 
-    public init(minimumCharacters: Int = 200, maximumDiffRatio: Double = 0.6, minimumRunLines: Int = 6) {
+    init(minimumCharacters: Int = 200, maximumDiffRatio: Double = 0.6, minimumRunLines: Int = 6) {
         self.minimumCharacters = minimumCharacters
         self.maximumDiffRatio = maximumDiffRatio
         self.minimumRunLines = minimumRunLines
     }
 
     /// An earlier block that is in the request in full.
-    public struct Copy: Sendable, Hashable {
-        public var messageIndex: Int
-        public var description: String
-        public var text: String
+    struct Copy: Sendable, Hashable {
+        var messageIndex: Int
+        var description: String
+        var text: String
     }
 
     /// What the earlier messages offer for references, built message by message.
-    public struct Index: Sendable {
+    struct Index: Sendable {
         var exact: [StableHash: Copy] = [:]
         /// The latest full copy per subject (tool and arguments; tool and path).
         var bySubject: [String: Copy] = [:]
@@ -51,12 +51,12 @@ public struct Deduplicator: Sendable {
         /// Where each anchor line first appeared: source and line position.
         var anchors: [Substring: (source: Int, line: Int)] = [:]
 
-        public init() {}
+        init() {}
     }
 
     /// The lines of an earlier full copy, computed once per block (memoised with its
     /// message), registered with every request.
-    public struct LineSource: Sendable {
+    struct LineSource: Sendable {
         var messageIndex: Int
         var description: String
         /// The lines, without a numbered listing's numbers.
@@ -68,12 +68,12 @@ public struct Deduplicator: Sendable {
     }
 
     /// The keys a block is known by, computed once per block (memoised with its message).
-    public struct Fingerprint: Sendable, Hashable {
-        public var hash: StableHash
-        public var subjects: [String]
-        public var description: String
+    struct Fingerprint: Sendable, Hashable {
+        var hash: StableHash
+        var subjects: [String]
+        var description: String
 
-        public init(block: TextBlock, text: String) {
+        init(block: TextBlock, text: String) {
             hash = StableHash(text)
             let described = Deduplicator.describe(block)
             subjects = described.subjects
@@ -82,7 +82,7 @@ public struct Deduplicator: Sendable {
     }
 
     /// Records a block that is in the request in full.
-    public func register(_ text: String, fingerprint: Fingerprint, role: BlockRole, messageIndex: Int, in index: inout Index) {
+    func register(_ text: String, fingerprint: Fingerprint, role: BlockRole, messageIndex: Int, in index: inout Index) {
         guard text.utf8.count >= minimumCharacters else { return }
         let copy = Copy(messageIndex: messageIndex, description: fingerprint.description, text: text)
         if index.exact[fingerprint.hash] == nil { index.exact[fingerprint.hash] = copy }
@@ -95,7 +95,7 @@ public struct Deduplicator: Sendable {
 
     /// The reference or diff that stands for `text`, or nil when there is no earlier copy
     /// or a diff would not be small enough. `exactOnly` allows references but no diffs.
-    public func rewrite(_ text: String, fingerprint: Fingerprint, role: BlockRole, index: Index, exactOnly: Bool = false) -> String? {
+    func rewrite(_ text: String, fingerprint: Fingerprint, role: BlockRole, index: Index, exactOnly: Bool = false) -> String? {
         guard text.utf8.count >= minimumCharacters else { return nil }
         if let copy = index.exact[fingerprint.hash], copy.text == text {
             return Marker.sameAs(copy.description, messageIndex: copy.messageIndex + 1)

@@ -6,15 +6,15 @@
 /// has one) stays as Markdown-like text: headings as `#`, paragraphs, list items as `-`,
 /// table rows as cells joined with `|`, `<pre>` blocks verbatim in fences, links as their
 /// text, entities decoded. Text before the page and after `</html>` (an exit status) is kept.
-public struct HTMLToText: TextStage {
-    public let name = "html"
+struct HTMLToText: TextStage {
+    let name = "html"
 
     /// Heads the converted text, so the model knows the markup and navigation went.
     static let convertedNote = Marker.note("HTML page converted to text; navigation, scripts and styles omitted")
 
-    public init() {}
+    init() {}
 
-    public func apply(_ text: String, context: BlockContext) -> String {
+    func apply(_ text: String, context: BlockContext) -> String {
         guard context.role == .toolResult, !Self.readsLocalFile(context) else { return text }
         return JSONWrappedText.applying(Self.convert, to: text, requiring: ["<", "navigation", "topic"])
     }

@@ -4,15 +4,15 @@
 /// and number text stay exactly as they were; only insignificant whitespace goes.
 ///
 /// A text that does not parse completely is left as it is.
-public struct JSONMinifier: TextStage {
-    public let name = "json"
+struct JSONMinifier: TextStage {
+    let name = "json"
 
     /// The longest first or last line accepted around a JSON document.
     static let maximumFrameLine = 200
 
-    public init() {}
+    init() {}
 
-    public func apply(_ text: String, context: BlockContext) -> String {
+    func apply(_ text: String, context: BlockContext) -> String {
         guard context.role != .system else { return text }
         let bytes = Array(text.utf8)
         guard bytes.contains(0x7B) || bytes.contains(0x5B) else { return text }

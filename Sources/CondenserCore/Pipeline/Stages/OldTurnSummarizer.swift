@@ -8,20 +8,20 @@
 ///
 /// Returns the input unchanged when the summary would save too little to be worth the
 /// change (and so a summary of a summary is the summary itself).
-public struct OldTurnSummarizer: TextStage {
-    public let name = "summary"
+struct OldTurnSummarizer: TextStage {
+    let name = "summary"
 
     /// A summary must save at least this share of the text...
-    public static let minimumSavedFraction = 0.2
+    static let minimumSavedFraction = 0.2
     /// ...and at least this many characters (UTF-8 bytes), or the text stays as it is.
-    public static let minimumSavedBytes = 40
+    static let minimumSavedBytes = 40
     /// User messages shorter than this (UTF-8 bytes) are never summarised.
-    public static let userLengthThreshold = 1500
-    public static let aggressiveUserLengthThreshold = 800
+    static let userLengthThreshold = 1500
+    static let aggressiveUserLengthThreshold = 800
 
-    public init() {}
+    init() {}
 
-    public func apply(_ text: String, context: BlockContext) -> String {
+    func apply(_ text: String, context: BlockContext) -> String {
         guard context.mode != .off, text.utf8.count >= Self.minimumSavedBytes * 2 else { return text }
         let summary: String
         switch context.role {

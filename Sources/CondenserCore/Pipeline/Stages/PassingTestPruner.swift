@@ -10,15 +10,15 @@
 ///
 /// Source code, listings, diffs and JSON are left alone: a line in them that looks like a
 /// result is part of what was read.
-public struct PassingTestPruner: TextStage {
-    public let name = "passes"
+struct PassingTestPruner: TextStage {
+    let name = "passes"
 
     /// Shorter runs stay: a marker would barely pay for itself.
     static let minimumRun = 3
 
-    public init() {}
+    init() {}
 
-    public func apply(_ text: String, context: BlockContext) -> String {
+    func apply(_ text: String, context: BlockContext) -> String {
         guard context.mode == .aggressive, context.role == .toolResult else { return text }
         return JSONWrappedText.applying(Self.prune, to: text)
     }

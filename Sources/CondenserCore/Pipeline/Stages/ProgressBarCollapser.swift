@@ -4,15 +4,15 @@
 /// finally showed; consecutive lines that are successive states of one progress bar
 /// (`[=====>   ]`, `45%|####  | 45/100`, download bars) become their last state, after a
 /// marker counting the dropped ones.
-public struct ProgressBarCollapser: TextStage {
-    public let name = "progress"
+struct ProgressBarCollapser: TextStage {
+    let name = "progress"
 
     /// Fewer consecutive states than this are left alone: the marker would save little.
     static let minimumRun = 3
 
-    public init() {}
+    init() {}
 
-    public func apply(_ text: String, context: BlockContext) -> String {
+    func apply(_ text: String, context: BlockContext) -> String {
         guard context.role == .toolResult else { return Self.collapse(text) }
         return JSONWrappedText.applying(Self.collapse, to: text, requiring: ["\\r", "%", "]", "|", "\u{2588}", "\u{2501}"])
     }

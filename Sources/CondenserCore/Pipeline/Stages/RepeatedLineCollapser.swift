@@ -10,17 +10,17 @@
 ///
 /// Source code, listings, diffs, JSON and fenced code blocks are left alone, and outside
 /// tool results only exact repeats collapse.
-public struct RepeatedLineCollapser: TextStage {
-    public let name = "repeats"
+struct RepeatedLineCollapser: TextStage {
+    let name = "repeats"
 
     /// Runs shorter than this stay: a marker would barely pay for itself.
     static let minimumRun = 3
     /// Lines after a warning header that belong to its block, at most.
     static let maximumWarningContinuation = 4
 
-    public init() {}
+    init() {}
 
-    public func apply(_ text: String, context: BlockContext) -> String {
+    func apply(_ text: String, context: BlockContext) -> String {
         guard context.role == .toolResult else {
             // In what people write, times and numbers are the content (a schedule, a
             // table): only exact repeats go.

@@ -19,8 +19,8 @@
 /// says the marker pays for itself; where runs compete, the folding that saves the most
 /// wins. A summary unfolds the text first (`unfolded`), so it never keeps a line without
 /// the marker that gives its prefix.
-public struct SharedPrefixFolder: TextStage {
-    public let name = "prefixes"
+struct SharedPrefixFolder: TextStage {
+    let name = "prefixes"
 
     static let minimumRun = 3
     /// Prefixes shorter than this stay: too little to save for the indirection.
@@ -30,9 +30,9 @@ public struct SharedPrefixFolder: TextStage {
     /// About what a marker costs beyond the prefix it states, in tokens.
     static let markerTokens = 14
 
-    public init() {}
+    init() {}
 
-    public func apply(_ text: String, context: BlockContext) -> String {
+    func apply(_ text: String, context: BlockContext) -> String {
         guard context.role == .toolResult else { return text }
         return JSONWrappedText.applying(Self.fold, to: text)
     }
@@ -271,7 +271,7 @@ public struct SharedPrefixFolder: TextStage {
     /// `text` with every fold undone (the prefix put back on the lines of each marker),
     /// or nil when it holds none: a summary keeps or drops whole lines, never a marker
     /// apart from the lines it stands over.
-    public static func unfolded(_ text: String) -> String? {
+    static func unfolded(_ text: String) -> String? {
         guard ByteLines.containsCaseInsensitive(Array(text.utf8)[...], "[next ") else { return nil }
         if let rewritten = JSONWrappedText.rewrite(text, { unfold($0) ?? $0 }) {
             return rewritten

@@ -12,8 +12,8 @@
 /// (`test_stat (test.test_poplib.TestPOP3Class) ... ok`); its runs get a marker without
 /// the trailing name. A summary unfolds the text first (`unfolded`), so it never keeps a
 /// line without its marker.
-public struct UnittestNameFolder: TextStage {
-    public let name = "unittest"
+struct UnittestNameFolder: TextStage {
+    let name = "unittest"
 
     static let minimumRun = 3
     // The parts of `Marker.unittestNames` around its count and id, to read markers back.
@@ -21,9 +21,9 @@ public struct UnittestNameFolder: TextStage {
     static let markerMiddle: StaticString = " lines: \"name ...\" stands for \"name ("
     static let markerEnd = ") ...\"]"
 
-    public init() {}
+    init() {}
 
-    public func apply(_ text: String, context: BlockContext) -> String {
+    func apply(_ text: String, context: BlockContext) -> String {
         guard context.role == .toolResult else { return text }
         return JSONWrappedText.applying(Self.fold, to: text)
     }
@@ -84,7 +84,7 @@ public struct UnittestNameFolder: TextStage {
     }
 
     /// The text with every marked run written out again; nil when there is none.
-    public static func unfolded(_ text: String) -> String? {
+    static func unfolded(_ text: String) -> String? {
         guard ByteLines.contains(text, markerMiddle) else { return nil }
         let bytes = Array(text.utf8)
         let ranges = ByteLines.split(bytes)

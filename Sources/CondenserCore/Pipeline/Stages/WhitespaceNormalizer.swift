@@ -12,12 +12,12 @@
 /// on it). Text that is source code, a numbered listing, a diff or JSON, and fenced code
 /// blocks inside Markdown, keep their blank lines and interior spacing; so do lines
 /// aligned in columns with a neighbour (tables).
-public struct WhitespaceNormalizer: TextStage {
-    public let name = "whitespace"
+struct WhitespaceNormalizer: TextStage {
+    let name = "whitespace"
 
-    public init() {}
+    init() {}
 
-    public func apply(_ text: String, context: BlockContext) -> String {
+    func apply(_ text: String, context: BlockContext) -> String {
         if context.role == .toolResult {
             // Tool output quotes logs, grep hits and code excerpts whose exact spacing can matter
             // (a regex tested against a log line): spacing inside lines stays; only line ends,

@@ -20,14 +20,14 @@ import Synchronization
 /// loses at most the newest records, never the file. A file that can't be read, is of
 /// another format version, or is corrupt is ignored with a warning (and replaced by the
 /// next write). The directory is created with mode 0700 and the file 0600.
-public final class ConversationStateStore: Sendable {
+package final class ConversationStateStore: Sendable {
     /// The first line of the file; another one means another format: ignored.
     static let header = "condenser-conversation-state 2"
     static let fileName = "conversations"
     /// About the bytes of one line: 32 hex digits, a boundary and a time in milliseconds.
     static let bytesPerEntry = 56
 
-    public let directory: String
+    let directory: String
     let maximumBytes: Int
     let maximumAge: Duration
     let warn: @Sendable (String) -> Void
@@ -38,7 +38,7 @@ public final class ConversationStateStore: Sendable {
 
     /// - Parameters:
     ///   - warn: told (once per event, without prompt text) when the state can't be read or written.
-    public init(directory: String, maximumBytes: Int, maximumAge: Duration, warn: @escaping @Sendable (String) -> Void) {
+    package init(directory: String, maximumBytes: Int, maximumAge: Duration, warn: @escaping @Sendable (String) -> Void) {
         self.directory = directory
         self.maximumBytes = max(Self.bytesPerEntry, maximumBytes)
         self.maximumAge = maximumAge
@@ -101,7 +101,7 @@ public final class ConversationStateStore: Sendable {
     }
 
     /// Waits until every scheduled write is on disk (at shutdown, and for tests).
-    public func flush() {
+    func flush() {
         queue.sync {}
     }
 
@@ -177,7 +177,7 @@ public final class ConversationStateStore: Sendable {
     /// systemd's `$STATE_DIRECTORY` (`StateDirectory=condenser`; its first entry), else
     /// `$XDG_STATE_HOME/condenser`, else `~/.local/state/condenser`. Nil without any of
     /// those (no home to write into).
-    public static func defaultDirectory(environment: [String: String]) -> String? {
+    package static func defaultDirectory(environment: [String: String]) -> String? {
         if let systemd = environment["STATE_DIRECTORY"]?.split(separator: ":").first, !systemd.isEmpty {
             return String(systemd)
         }

@@ -11,7 +11,7 @@ import Synchronization
 /// earlier request's is taken, so a match is never wrong, only sometimes missed (two
 /// conversations with the same opening take turns in one entry). Bounded by entries,
 /// least recently stored first out.
-final class RecentRequests: Sendable {
+package final class RecentRequests: Sendable {
     struct Known: Sendable {
         /// The count (as billed) and content hash of the request's first messages.
         var tokens: ArraySlice<Int>
@@ -75,7 +75,7 @@ final class RecentRequests: Sendable {
         return true
     }
 
-    static func identical(_ a: JSONValue, _ b: JSONValue) -> Bool {
+    package static func identical(_ a: JSONValue, _ b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y

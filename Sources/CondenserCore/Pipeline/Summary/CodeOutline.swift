@@ -4,15 +4,15 @@
 /// block, TODO/FIXME notes and lines holding a rare id
 /// or code. Bodies become `[... n lines omitted]`. Line-number prefixes (`  12\t`,
 /// `  12→`) stay on the kept lines, so positions remain meaningful.
-public struct CodeOutline: Sendable {
-    public var mode: CompressionMode
+struct CodeOutline: Sendable {
+    var mode: CompressionMode
 
-    public init(mode: CompressionMode = .safe) {
+    init(mode: CompressionMode = .safe) {
         self.mode = mode
     }
 
     /// The outline of `text`, or `text` itself when it has nothing to elide.
-    public func outline(_ text: String) -> String {
+    func outline(_ text: String) -> String {
         let bytes = Array(text.utf8)
         return outline(bytes, lines: ByteLines.split(bytes)) ?? text
     }

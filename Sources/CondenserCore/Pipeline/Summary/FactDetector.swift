@@ -4,9 +4,9 @@
 ///
 /// Deterministic and linear: one pass over the UTF-8 bytes, no regular expressions, no
 /// hashing with per-process seeds.
-public enum FactDetector {
+enum FactDetector {
     /// What a fact is.
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+    enum Kind: String, Sendable, Hashable, CaseIterable {
         /// A code or id mixing letters and digits: `DSP-1033`, `gh-112053`, `E2531K`, `x86_64`.
         case code
         /// Hexadecimal digest or commit id of 7 or more digits: `51724f363d`.
@@ -30,7 +30,7 @@ public enum FactDetector {
 
         /// Whether the fact alone makes a line worth keeping: an id, code, hash,
         /// version, URL or email. Names a summary must never lose.
-        public var isStrong: Bool {
+        var isStrong: Bool {
             switch self {
             case .code, .hash, .version, .url, .email: return true
             default: return false
@@ -38,15 +38,15 @@ public enum FactDetector {
         }
 
         /// Whether the fact makes a sentence worth keeping: every kind but timestamps.
-        public var isWorthASentence: Bool { self != .timestamp }
+        var isWorthASentence: Bool { self != .timestamp }
     }
 
     /// One fact found in a text.
-    public struct Fact: Sendable, Hashable {
-        public var kind: Kind
-        public var text: String
+    struct Fact: Sendable, Hashable {
+        var kind: Kind
+        var text: String
 
-        public init(kind: Kind, text: String) {
+        init(kind: Kind, text: String) {
             self.kind = kind
             self.text = text
         }
@@ -54,7 +54,7 @@ public enum FactDetector {
 
     /// Every fact in `text`, in order of appearance. A whole word that is a URL, email or
     /// path is reported once, followed by the codes and ids inside it.
-    public static func facts(in text: String) -> [Fact] {
+    static func facts(in text: String) -> [Fact] {
         var result: [Fact] = []
         var text = text
         text.withUTF8 { buffer in
@@ -67,7 +67,7 @@ public enum FactDetector {
     }
 
     /// Calls `body` with each fact's kind and byte range in `bytes[range]`.
-    public static func scan(
+    static func scan(
         _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ body: (Kind, Range<Int>) -> Void
     ) {
         scanQuoted(bytes, range, body)

@@ -3,21 +3,21 @@
 /// conclusions; drops filler ("I hope this helps"), restatements and recaps. Code blocks
 /// stay, long ones as a `CodeOutline`; tables keep their header and rows with ids.
 /// Adjacent elisions share one marker: `[... 3 sentences omitted]`.
-public struct ProseCondenser: Sendable {
-    public var mode: CompressionMode
+struct ProseCondenser: Sendable {
+    var mode: CompressionMode
     /// Writing from the user: keeps every question and every sentence with a fact, and the
     /// first two sentences of the text whatever they say.
-    public var isUserText: Bool
+    var isUserText: Bool
 
     /// Code blocks longer than this many lines are outlined.
     var codeBlockLimit: Int { mode == .aggressive ? 10 : 20 }
 
-    public init(mode: CompressionMode = .safe, isUserText: Bool = false) {
+    init(mode: CompressionMode = .safe, isUserText: Bool = false) {
         self.mode = mode
         self.isUserText = isUserText
     }
 
-    public func condense(_ text: String) -> String {
+    func condense(_ text: String) -> String {
         let bytes = Array(text.utf8)
         let lines = ByteLines.split(bytes)
         var state = State()

@@ -5,8 +5,8 @@ import Synchronization
 /// (prose, logs, command output).
 ///
 /// Looks at no more than the first 200 lines; a guess, never a parse.
-public enum ContentSniffer {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+enum ContentSniffer {
+    enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Program source or configuration (Python, C, Swift, INI, TOML, YAML).
         case sourceCode
         /// A file listing with line-number prefixes (`  12\t...`, as `cat -n` prints, or
@@ -26,7 +26,7 @@ public enum ContentSniffer {
         case mixed
 
         /// Whether spacing inside lines and runs of repeated lines may carry meaning.
-        public var isVerbatim: Bool {
+        var isVerbatim: Bool {
             switch self {
             case .sourceCode, .numberedListing, .diff, .json: true
             case .html, .log, .prose, .mixed: false
@@ -35,7 +35,7 @@ public enum ContentSniffer {
     }
 
     /// The kind of `text`.
-    public static func kind(of text: String) -> Kind {
+    static func kind(of text: String) -> Kind {
         let bytes = Array(text.utf8)
         return kind(of: bytes, lines: ByteLines.split(bytes))
     }

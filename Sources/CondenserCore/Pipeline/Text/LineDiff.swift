@@ -2,9 +2,9 @@
 /// blocks: a file re-read after a small edit differs in a few lines, so D is small
 /// and the diff takes linear time. Gives up beyond `maxEdits`, where a diff would not
 /// be smaller than the text anyway.
-public enum LineDiff {
+enum LineDiff {
     /// One run of a diff script.
-    public enum Run: Sendable, Hashable {
+    package enum Run: Sendable, Hashable {
         /// `count` lines equal in both, starting at `old` and `new`.
         case equal(old: Int, new: Int, count: Int)
         /// Lines `old ..< old + count` of the old text removed.
@@ -15,7 +15,7 @@ public enum LineDiff {
 
     /// The shortest edit script from `old` to `new`, as runs in order, or nil when it
     /// needs more than `maxEdits` inserted or deleted lines.
-    public static func diff<Element: Equatable>(_ old: [Element], _ new: [Element], maxEdits: Int) -> [Run]? {
+    static func diff<Element: Equatable>(_ old: [Element], _ new: [Element], maxEdits: Int) -> [Run]? {
         let n = old.count
         let m = new.count
         // Common head and tail are the usual case; trim them so D is spent on the middle.
@@ -131,7 +131,7 @@ public enum LineDiff {
 
     /// Unified-diff hunks (`@@ -a,b +c,d @@`, then ` `, `-`, `+` lines) with `context`
     /// unchanged lines around each change.
-    public static func unifiedHunks(old: [Substring], new: [Substring], runs: [Run], context: Int) -> String {
+    static func unifiedHunks(old: [Substring], new: [Substring], runs: [Run], context: Int) -> String {
         // Flatten to (kind, oldIndex, newIndex) lines, then cut hunks around changes.
         var lines: [(kind: UInt8, old: Int, new: Int)] = []
         for run in runs {

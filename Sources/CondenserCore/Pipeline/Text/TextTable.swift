@@ -1,7 +1,7 @@
 /// Plain-text tables for terminal output: columns padded to their widest cell.
-public enum TextTable {
+package enum TextTable {
     /// `rows[0]` is the header; `rightAligned` holds the indexes of numeric columns.
-    public static func render(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
+    package static func render(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
         guard let header = rows.first else { return "" }
         var widths = [Int](repeating: 0, count: header.count)
         for row in rows {
