@@ -5,7 +5,7 @@ import PackageDescription
 let package = Package(
     name: "Condenser",
     products: [
-        .executable(name: "condenser", targets: ["condenser"]),
+        .executable(name: "condenser", targets: ["condenser"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -81,7 +81,9 @@ let package = Package(
         .testTarget(name: "CondenserBenchTests", dependencies: ["CondenserBench", "CondenserCore", "CondenserTestSupport"]),
         .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit", "CondenserTestSupport"]),
         // The executable's commands, run as the built binary or parsed in process.
-        .testTarget(name: "CondenserCommandTests", dependencies: ["condenser", "CondenserServer", "CondenserCore", "SystemdKit", "CondenserTestSupport"]),
+        .testTarget(
+            name: "CondenserCommandTests",
+            dependencies: ["condenser", "CondenserServer", "CondenserCore", "SystemdKit", "CondenserTestSupport"]),
         .testTarget(
             name: "CondenserServerTests",
             dependencies: [

@@ -1,7 +1,7 @@
 import CondenserCore
 import Foundation
-import SystemdKit
 import Synchronization
+import SystemdKit
 
 /// Where journal entries go: the real journal, or a fake in tests.
 package protocol JournalSink: Sendable {

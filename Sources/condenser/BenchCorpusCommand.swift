@@ -1,6 +1,6 @@
 import ArgumentParser
-import CondenserCore
 import CondenserBench
+import CondenserCore
 import CondenserServer
 
 /// `condenser bench corpus`: the pipeline against an evaluation corpus and its targets.
@@ -28,14 +28,18 @@ struct BenchCorpusCommand: AsyncParsableCommand {
     @Flag(help: "Print the figures as JSON.")
     var json = false
 
-    @Flag(help: "Print the figures as a Markdown section (for docs/BENCHMARKS.md): the summary and the targets, without the per-session rows.")
+    @Flag(
+        help: "Print the figures as a Markdown section (for docs/BENCHMARKS.md): the summary and the targets, without the per-session rows."
+    )
     var markdown = false
 
     @Flag(help: "Skip the replay (faster; no effective cost).")
     var noReplay = false
 
     @Option(
-        help: "The front the sessions go through: openai-chat, anthropic (Messages requests the way Claude Code sends them), or responses (Responses requests the way Codex CLI sends them).")
+        help:
+            "The front the sessions go through: openai-chat, anthropic (Messages requests the way Claude Code sends them), or responses (Responses requests the way Codex CLI sends them)."
+    )
     var front = "openai-chat"
 
     func validate() throws {

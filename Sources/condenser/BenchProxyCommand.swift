@@ -6,7 +6,8 @@ import Foundation
 struct BenchProxyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxy",
-        abstract: "Measure the latency, streaming first byte, throughput and memory the proxy adds, and stream first bytes under cold compressions.",
+        abstract:
+            "Measure the latency, streaming first byte, throughput and memory the proxy adds, and stream first bytes under cold compressions.",
         discussion: """
             Starts a fake upstream and the proxy (identity pipeline) on loopback in this process, or the proxy as a \
             child `condenser serve` with --separate-process, then times the same requests sent directly and through \

@@ -24,7 +24,9 @@ struct InstallCommand: AsyncParsableCommand {
     @Option(help: "Stage the installation under this directory (for packaging and tests).")
     var destdir: String?
 
-    @Option(help: "The source tree holding systemd/ and etc/condenser/ (default: the current directory, else the tree the binary was built in).")
+    @Option(
+        help: "The source tree holding systemd/ and etc/condenser/ (default: the current directory, else the tree the binary was built in)."
+    )
     var source: String?
 
     @Option(help: "The default configuration file (default: SOURCE/etc/condenser/condenser.toml).")

@@ -16,7 +16,9 @@ struct ReportCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(parsing: .unconditional, help: "Start of the period, in journalctl's syntax: 2026-11-21, \"2026-11-21 09:00\", today, yesterday, -7d, \"2 hours ago\".")
+    @Option(
+        parsing: .unconditional,
+        help: "Start of the period, in journalctl's syntax: 2026-11-21, \"2026-11-21 09:00\", today, yesterday, -7d, \"2 hours ago\".")
     var since: String?
 
     @Option(parsing: .unconditional, help: "End of the period, in the same syntax.")

@@ -1,6 +1,7 @@
 import CondenserTestSupport
 import Foundation
 import Testing
+
 @testable import CondenserBench
 @testable import CondenserCore
 
@@ -96,7 +97,8 @@ import Testing
             CorpusSession(id: "c-1", kind: "chat", request: syntheticSession(rounds: 3), needles: []),
         ]
         let bench = CorpusBench(
-            mode: .safe, makePipeline: { makePipeline() }, messageTokens: { testCounter().message(.object($0.object)) }, toolTokens: { _ in 0 })
+            mode: .safe, makePipeline: { makePipeline() }, messageTokens: { testCounter().message(.object($0.object)) },
+            toolTokens: { _ in 0 })
         let report = bench.run(sessions)
         #expect(report.sessions.count == 2)
         #expect(report.factsKept == 1)

@@ -71,7 +71,9 @@ import Testing
                     // Each request repeats the one before byte for byte, but for the message the breakpoint left.
                     let moved = previous.messageValues.count - 1
                     #expect(Array(request.messageValues[..<moved]) == Array(previous.messageValues[..<moved]), "\(session.id)")
-                    #expect(request.conversation.messages[moved].contentHash == previous.conversation.messages[moved].contentHash, "\(session.id)")
+                    #expect(
+                        request.conversation.messages[moved].contentHash == previous.conversation.messages[moved].contentHash,
+                        "\(session.id)")
                 }
                 previous = request
             }
@@ -95,14 +97,17 @@ import Testing
         var inputs: [String: JSONValue] = [:]
         for (index, message) in messages.enumerated() {
             let blocks = message.objectValue?["content"]?.arrayValue ?? []
-            let results = blocks.compactMap { $0.objectValue?["type"]?.stringValue == "tool_result" ? $0.objectValue?["tool_use_id"]?.stringValue : nil }
+            let results = blocks.compactMap {
+                $0.objectValue?["type"]?.stringValue == "tool_result" ? $0.objectValue?["tool_use_id"]?.stringValue : nil
+            }
             #expect(results == open, "message \(index) answers the calls before it, and no others")
             open = []
             for (position, block) in blocks.enumerated() where block.objectValue?["type"]?.stringValue == "tool_use" {
                 let id = try #require(block.objectValue?["id"]?.stringValue)
                 open.append(id)
                 inputs[id] = block.objectValue?["input"]
-                #expect(position > 0 && blocks[position - 1].objectValue?["type"]?.stringValue == "thinking", "a thinking block before \(id)")
+                #expect(
+                    position > 0 && blocks[position - 1].objectValue?["type"]?.stringValue == "thinking", "a thinking block before \(id)")
             }
         }
         // Chat requests replayed end on a user turn or tool results, never on open calls.
@@ -117,6 +122,10 @@ import Testing
         let chatTexts = chat.messages.compactMap(\.content.text).filter { !$0.isEmpty }
         let frontTexts = request.conversation.messages.flatMap(\.textBlocks).map(\.text).filter { !$0.isEmpty }
         #expect(chatTexts.sorted() == frontTexts.sorted())
-        #expect(request.pinnedPrefix == (request.conversation.messages.lastIndex { message in message.parts.count > message.textBlocks.count && message.role == .assistant }.map { $0 + 1 } ?? 0))
+        #expect(
+            request.pinnedPrefix
+                == (request.conversation.messages.lastIndex { message in
+                    message.parts.count > message.textBlocks.count && message.role == .assistant
+                }.map { $0 + 1 } ?? 0))
     }
 }

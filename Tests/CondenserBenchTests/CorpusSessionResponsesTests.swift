@@ -74,7 +74,9 @@ struct CorpusSessionResponsesTests {
         // What a stage sees of each block is what it sees of the chat form, so both
         // forms compress alike.
         func seen(_ block: TextBlock) -> [String?] { [block.text, block.role.rawValue, block.toolName, block.toolArguments] }
-        let chatBlocks = Conversation(openAIChat: chat).messages.flatMap(\.textBlocks).filter { !($0.role == .assistant && $0.text.isEmpty) }
+        let chatBlocks = Conversation(openAIChat: chat).messages.flatMap(\.textBlocks).filter {
+            !($0.role == .assistant && $0.text.isEmpty)
+        }
         if request.conversation.messages.flatMap(\.textBlocks).map(seen) != chatBlocks.map(seen) {
             problems.append("blocks differ from the chat form's")
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserBench
 @testable import CondenserCore
 
@@ -24,8 +25,15 @@ import Testing
         let cost = FrontCorpusBench.cost([a, b], after: [a], profile: profile, counter: counter)
         #expect(abs(cost - (tokensA * 0.1 + tokensB * 1.25)) < 1e-9)
         // The moving breakpoint is no change.
-        let marked = JSONValue.object(["role": .string("user"), "content": .array([.object(["type": .string("text"), "text": .string("x"), "cache_control": .object(["type": .string("ephemeral")])])])])
-        let plain = JSONValue.object(["role": .string("user"), "content": .array([.object(["type": .string("text"), "text": .string("x")])])])
+        let marked = JSONValue.object([
+            "role": .string("user"),
+            "content": .array([
+                .object(["type": .string("text"), "text": .string("x"), "cache_control": .object(["type": .string("ephemeral")])])
+            ]),
+        ])
+        let plain = JSONValue.object([
+            "role": .string("user"), "content": .array([.object(["type": .string("text"), "text": .string("x")])]),
+        ])
         #expect(FrontCorpusBench.withoutCacheControl(marked) == plain)
     }
 

@@ -19,9 +19,10 @@ import Testing
         let text = section.render()
         #expect(text.hasPrefix("## Proxy overhead\n\n```sh\ncondenser bench proxy --iterations 50\n```\n\n"))
         #expect(text.contains("\nMeasured on 2 cores (Test CPU @ 2.0GHz), release build, 2026-12-03.\n\nWhat the proxy adds.\n\n"))
-        #expect(tableLines(text) == [
-            "| measure | value |", "| --- | --- |", "| added latency, 10k tokens | p50 0.123 ms |", "| small requests | 4321 req/s |",
-        ])
+        #expect(
+            tableLines(text) == [
+                "| measure | value |", "| --- | --- |", "| added latency, 10k tokens | p50 0.123 ms |", "| small requests | 4321 req/s |",
+            ])
         // Sections concatenate: each ends with a blank line.
         #expect(text.hasSuffix("|\n\n"))
     }
@@ -29,12 +30,17 @@ import Testing
     @Test func cellsCannotBreakTheTable() {
         let section = MarkdownSection(
             title: "t", command: "c", machine: Self.machine, header: ["a", "b", "c"], rows: [["x | y", "one\ntwo"], ["<= 1 ms"]])
-        #expect(tableLines(section.render()) == ["| a | b | c |", "| --- | --- | --- |", "| x \\| y | one two |  |", "| \\<= 1 ms |  |  |"])
+        #expect(
+            tableLines(section.render()) == ["| a | b | c |", "| --- | --- | --- |", "| x \\| y | one two |  |", "| \\<= 1 ms |  |  |"])
     }
 
     @Test func theCommandIsTheInvocationWithoutMarkdown() {
-        #expect(reproducingCommand(["/usr/bin/condenser", "bench", "corpus", "--front", "anthropic", "--markdown"]) == "condenser bench corpus --front anthropic")
-        #expect(reproducingCommand(["condenser", "bench", "corpus", "my corpus.jsonl", "--markdown"]) == "condenser bench corpus 'my corpus.jsonl'")
+        #expect(
+            reproducingCommand(["/usr/bin/condenser", "bench", "corpus", "--front", "anthropic", "--markdown"])
+                == "condenser bench corpus --front anthropic")
+        #expect(
+            reproducingCommand(["condenser", "bench", "corpus", "my corpus.jsonl", "--markdown"])
+                == "condenser bench corpus 'my corpus.jsonl'")
     }
 
     @Test func theCorpusSectionCarriesTheMeasuredTargets() {
@@ -62,7 +68,8 @@ import Testing
         var second = FrontCorpusBench.SessionResult(id: "c-1", kind: "chat")
         (second.tokensIn, second.tokensOut, second.failedOpen) = (500, 404, 1)
         let bench = FrontCorpusBench(front: .responses, mode: .safe) { fatalError("no run") }
-        let text = bench.markdownSection([first, second], command: "condenser bench corpus --front responses", machine: Self.machine).render()
+        let text = bench.markdownSection([first, second], command: "condenser bench corpus --front responses", machine: Self.machine)
+            .render()
         #expect(text.hasPrefix("## Corpus, OpenAI Responses front (safe)\n"))
         #expect(text.contains("\nfacts kept 2/2; invalid requests 0; failed open 1\n"))
         #expect(tableLines(text).dropFirst(2) == ["| agent | 1 | 55.9% | 27.7% | 0.740 |", "| chat | 1 | 19.2% | 0.0% | 1.000 |"])
@@ -70,20 +77,27 @@ import Testing
 
     @Test func theTokenizerSectionListsEveryFigureRow() {
         let figures = [
-            TokenizerBench.Figure(line: "o200k_base: ...", rows: [["o200k_base: load", "41.2 [40.9] ms"], ["o200k_base: throughput", "12.34 [12.50] MB/s"]]),
+            TokenizerBench.Figure(
+                line: "o200k_base: ...", rows: [["o200k_base: load", "41.2 [40.9] ms"], ["o200k_base: throughput", "12.34 [12.50] MB/s"]]),
             TokenizerBench.Figure(line: "tiktoken: skipped, x", rows: [["tiktoken", "skipped, x"]]),
         ]
         let text = TokenizerBench.markdownSection(figures, command: "condenser bench tokenizer", machine: Self.machine).render()
-        #expect(tableLines(text) == [
-            "| measure | value |", "| --- | --- |", "| o200k\\_base: load | 41.2 [40.9] ms |", "| o200k\\_base: throughput | 12.34 [12.50] MB/s |",
-            "| tiktoken | skipped, x |",
-        ])
+        #expect(
+            tableLines(text) == [
+                "| measure | value |", "| --- | --- |", "| o200k\\_base: load | 41.2 [40.9] ms |",
+                "| o200k\\_base: throughput | 12.34 [12.50] MB/s |",
+                "| tiktoken | skipped, x |",
+            ])
     }
 
     @Test func theProxySectionCarriesItsRows() {
-        let report = ProxyBenchReport(rows: [["small requests through the proxy, 32 clients", "5210 req/s", "(direct 9120 req/s)", ">= 2,000 req/s: met"]])
+        let report = ProxyBenchReport(rows: [
+            ["small requests through the proxy, 32 clients", "5210 req/s", "(direct 9120 req/s)", ">= 2,000 req/s: met"]
+        ])
         let text = report.markdownSection(command: "condenser bench proxy", machine: Self.machine, separateProcess: true).render()
         #expect(text.hasPrefix("## Proxy overhead (the daemon as a separate process)\n"))
-        #expect(tableLines(text).last == "| small requests through the proxy, 32 clients | 5210 req/s | (direct 9120 req/s) | >= 2,000 req/s: met |")
+        #expect(
+            tableLines(text).last
+                == "| small requests through the proxy, 32 clients | 5210 req/s | (direct 9120 req/s) | >= 2,000 req/s: met |")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import CondenserCore
 
 // Stand-ins for the pipeline's counter and stages, and a synthetic agent session: the
@@ -100,7 +101,8 @@ func syntheticSession(rounds: Int) -> ChatRequest {
         let content =
             isRead
             ? file(round % 4, edit: round / 8)
-            : "\u{1B}[32mPASS\u{1B}[0m   test_\(round)    ok\n" + String(repeating: "\u{1B}[33mwarning:\u{1B}[0m   deprecated   call\n", count: 6)
+            : "\u{1B}[32mPASS\u{1B}[0m   test_\(round)    ok\n"
+                + String(repeating: "\u{1B}[33mwarning:\u{1B}[0m   deprecated   call\n", count: 6)
         messages.append(.object(["role": .string("tool"), "tool_call_id": .string(id), "content": .string(content)]))
         if round % 7 == 6 {
             messages.append(.object(["role": .string("assistant"), "content": .string("Done with part \(round / 7).")]))

@@ -1,8 +1,8 @@
-@testable import CondenserServer
 import CondenserTestSupport
 import Foundation
 import Testing
 
+@testable import CondenserServer
 @testable import condenser
 
 /// `condenser check-config`, run as a user would.

@@ -29,7 +29,8 @@ import Testing
         #expect(files.fileExists(atPath: destination + "/etc/systemd/system/condenser.socket"))
         #expect(files.fileExists(atPath: destination + "/usr/lib/systemd/catalog/condenser.catalog"))
         if files.fileExists(atPath: root + "/etc/condenser/condenser.toml") {
-            #expect(files.contentsEqual(atPath: destination + "/etc/condenser/condenser.toml", andPath: root + "/etc/condenser/condenser.toml"))
+            #expect(
+                files.contentsEqual(atPath: destination + "/etc/condenser/condenser.toml", andPath: root + "/etc/condenser/condenser.toml"))
         }
     }
 

@@ -1,8 +1,9 @@
-@testable import CondenserCore
 import CondenserTestSupport
 import Foundation
-@testable import SystemdKit
 import Testing
+
+@testable import CondenserCore
+@testable import SystemdKit
 @testable import condenser
 
 /// `condenser report` against the real journal: its figures are the sums of the records sent.
@@ -94,10 +95,13 @@ import Testing
             #expect(report.stages == ["whitespace": 32_972])
 
             // journalctl sees the same records and the same sums.
-            let output = try ChildProcess.run("/usr/bin/journalctl", [
-                "-o", "json", "--no-pager", "MESSAGE_ID=\(SavingsRecord.journalMessageID)",
-                "CONDENSER_CONVERSATION=\(conversation)",
-            ]).output
+            let output = try ChildProcess.run(
+                "/usr/bin/journalctl",
+                [
+                    "-o", "json", "--no-pager", "MESSAGE_ID=\(SavingsRecord.journalMessageID)",
+                    "CONDENSER_CONVERSATION=\(conversation)",
+                ]
+            ).output
             let objects = output.split(separator: "\n").compactMap {
                 try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
             }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct AnsiEscapeStripperTests {
@@ -6,7 +7,8 @@ import Testing
     let tool = BlockContext(role: .toolResult)
 
     @Test func removesColoursAndStyles() {
-        let text = "\u{1B}[1m=== test session starts ===\u{1B}[0m\nsrc/a.py \u{1B}[32m.\u{1B}[0m\u{1B}[31mF\u{1B}[0m \u{1B}[01;35m\u{1B}[Kwarning: \u{1B}[m\u{1B}[K\n"
+        let text =
+            "\u{1B}[1m=== test session starts ===\u{1B}[0m\nsrc/a.py \u{1B}[32m.\u{1B}[0m\u{1B}[31mF\u{1B}[0m \u{1B}[01;35m\u{1B}[Kwarning: \u{1B}[m\u{1B}[K\n"
         #expect(stage.apply(text, context: tool) == "=== test session starts ===\nsrc/a.py .F warning: \n")
     }
 

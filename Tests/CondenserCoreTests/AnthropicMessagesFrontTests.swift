@@ -139,7 +139,9 @@ import Testing
         #expect(changed([.key("messages"), .index(1), .key("content"), .index(1), .key("id")], .string("toolu_9")) == violation)
         #expect(changed([.key("messages"), .index(2), .key("content"), .index(0), .key("tool_use_id")], .string("toolu_9")) == violation)
         #expect(changed([.key("system"), .index(1), .key("cache_control")], .null) == violation)
-        #expect(changed([.key("messages"), .index(7), .key("content"), .index(0), .key("cache_control"), .key("type")], .string("x")) == violation)
+        #expect(
+            changed([.key("messages"), .index(7), .key("content"), .index(0), .key("cache_control"), .key("type")], .string("x"))
+                == violation)
         // A compressible text may change.
         #expect(changed([.key("messages"), .index(2), .key("content"), .index(0), .key("content")], .string("2 files")).isEmpty)
         #expect(changed([.key("messages"), .index(5), .key("content")], .string("")) == ["messages[5].content: emptied"])
@@ -155,7 +157,8 @@ import Testing
         block.text = "print(2)"
         rewritten.messages[5].parts[0] = .text(block)
         let forwarded = request.body(applying: rewritten)
-        let expected = Self.body.replacingOccurrences(of: #"{"type":"text","text":"print(1)"}"#, with: #"{"type":"text","text":"print(2)"}"#)
+        let expected = Self.body.replacingOccurrences(
+            of: #"{"type":"text","text":"print(1)"}"#, with: #"{"type":"text","text":"print(2)"}"#)
         #expect(expected != Self.body)
         #expect(String(decoding: forwarded.serializedBytes(), as: UTF8.self) == expected)
         #expect(request.maskedViolations(forwarded: forwarded).isEmpty)
@@ -177,8 +180,14 @@ import Testing
             (#"{"model":"m","messages":[{"role":"user","content":["x"]}]}"#, "messages[0].content[0]", "content block object"),
             (#"{"model":"m","messages":[{"role":"user","content":[{"text":"x"}]}]}"#, "messages[0].content[0].type", "Missing"),
             (#"{"model":"m","messages":[{"role":"user","content":[{"type":"text"}]}]}"#, "messages[0].content[0].text", "Missing"),
-            (#"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":[]}]}]}"#, "messages[0].content[0].text", "an array"),
-            (#"{"model":"m","messages":[{"role":"user","content":[{"type":"tool_result","content":"x"}]}]}"#, "messages[0].content[0].tool_use_id", "Missing"),
+            (
+                #"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":[]}]}]}"#, "messages[0].content[0].text",
+                "an array"
+            ),
+            (
+                #"{"model":"m","messages":[{"role":"user","content":[{"type":"tool_result","content":"x"}]}]}"#,
+                "messages[0].content[0].tool_use_id", "Missing"
+            ),
             (
                 #"{"model":"m","messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":7}]}]}"#,
                 "messages[0].content[0].content", "a number"

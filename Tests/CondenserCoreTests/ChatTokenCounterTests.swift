@@ -1,15 +1,29 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct ChatTokenCounterTests {
     /// The OpenAI cookbook's example conversation; the cookbook reports the same numbers
     /// from the API's `prompt_tokens`: 124 for gpt-4o (o200k_base), 129 for gpt-4 (cl100k_base).
     static let cookbookMessages: [ChatMessage] = [
-        ChatMessage(role: "system", content: "You are a helpful, pattern-following assistant that translates corporate jargon into plain English."),
-        ChatMessage(object: ["role": .string("system"), "name": .string("example_user"), "content": .string("New synergies will help drive top-line growth.")]),
-        ChatMessage(object: ["role": .string("system"), "name": .string("example_assistant"), "content": .string("Things working well together will increase revenue.")]),
-        ChatMessage(object: ["role": .string("system"), "name": .string("example_user"), "content": .string("Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage.")]),
-        ChatMessage(object: ["role": .string("system"), "name": .string("example_assistant"), "content": .string("Let's talk later when we're less busy about how to do better.")]),
+        ChatMessage(
+            role: "system", content: "You are a helpful, pattern-following assistant that translates corporate jargon into plain English."),
+        ChatMessage(object: [
+            "role": .string("system"), "name": .string("example_user"),
+            "content": .string("New synergies will help drive top-line growth."),
+        ]),
+        ChatMessage(object: [
+            "role": .string("system"), "name": .string("example_assistant"),
+            "content": .string("Things working well together will increase revenue."),
+        ]),
+        ChatMessage(object: [
+            "role": .string("system"), "name": .string("example_user"),
+            "content": .string("Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage."),
+        ]),
+        ChatMessage(object: [
+            "role": .string("system"), "name": .string("example_assistant"),
+            "content": .string("Let's talk later when we're less busy about how to do better."),
+        ]),
         ChatMessage(role: "user", content: "This late pivot means we don't have time to boil the ocean for the client deliverable."),
     ]
 
@@ -36,7 +50,12 @@ import Testing
         let arguments = #"{"location": "Paris"}"#
         let call = ChatMessage(object: [
             "role": .string("assistant"), "content": .null,
-            "tool_calls": .array([.object(["id": .string("call_1"), "type": .string("function"), "function": .object(["name": .string("get_weather"), "arguments": .string(arguments)])])]),
+            "tool_calls": .array([
+                .object([
+                    "id": .string("call_1"), "type": .string("function"),
+                    "function": .object(["name": .string("get_weather"), "arguments": .string(arguments)]),
+                ])
+            ]),
         ])
         #expect(counter.count(call) == 3 + tokenizer.count("assistant") + 3 + tokenizer.count("get_weather") + tokenizer.count(arguments))
 
@@ -68,7 +87,8 @@ import Testing
         let first = counter.count(request)
         #expect(counter.cachedEntries == Self.cookbookMessages.count)
         // A grown conversation resends the same turns: only the new one is counted.
-        let grown = ChatRequest(body: ["model": .string("gpt-4o")], messages: Self.cookbookMessages + [ChatMessage(role: "assistant", content: "Noted.")])
+        let grown = ChatRequest(
+            body: ["model": .string("gpt-4o")], messages: Self.cookbookMessages + [ChatMessage(role: "assistant", content: "Noted.")])
         #expect(counter.count(grown) > first)
         #expect(counter.cachedEntries == Self.cookbookMessages.count + 1)
         #expect(counter.count(request) == first)
@@ -101,14 +121,20 @@ import Testing
         let counter = ChatTokenCounter(tokenizer: tokenizer)
         var messages = Self.cookbookMessages
         for round in 0..<6 {
-            messages.append(ChatMessage(object: [
-                "role": .string("assistant"), "content": .null,
-                "tool_calls": .array([.object(["id": .string("call_\(round)"), "type": .string("function"),
-                    "function": .object(["name": .string("run"), "arguments": .string(#"{"step": \#(round)}"#)])])]),
-            ]))
-            messages.append(ChatMessage(object: [
-                "role": .string("tool"), "tool_call_id": .string("call_\(round)"), "content": .string("step \(round) done"),
-            ]))
+            messages.append(
+                ChatMessage(object: [
+                    "role": .string("assistant"), "content": .null,
+                    "tool_calls": .array([
+                        .object([
+                            "id": .string("call_\(round)"), "type": .string("function"),
+                            "function": .object(["name": .string("run"), "arguments": .string(#"{"step": \#(round)}"#)]),
+                        ])
+                    ]),
+                ]))
+            messages.append(
+                ChatMessage(object: [
+                    "role": .string("tool"), "tool_call_id": .string("call_\(round)"), "content": .string("step \(round) done"),
+                ]))
             let request = ChatRequest(body: ["model": .string("gpt-4o")], messages: messages)
             #expect(counter.count(request) == ChatTokenCounter(tokenizer: tokenizer).count(request))
         }

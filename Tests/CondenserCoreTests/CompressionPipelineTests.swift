@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CondenserCore
 
 /// A stand-in token counter: one token per four bytes, rounded up.
@@ -118,7 +119,8 @@ func syntheticSession(rounds: Int) -> ChatRequest {
         let content =
             isRead
             ? file(round % 4, edit: round / 8)
-            : "\u{1B}[32mPASS\u{1B}[0m   test_\(round)    ok\n" + String(repeating: "\u{1B}[33mwarning:\u{1B}[0m   deprecated   call\n", count: 6)
+            : "\u{1B}[32mPASS\u{1B}[0m   test_\(round)    ok\n"
+                + String(repeating: "\u{1B}[33mwarning:\u{1B}[0m   deprecated   call\n", count: 6)
         messages.append(.object(["role": .string("tool"), "tool_call_id": .string(id), "content": .string(content)]))
         if round % 7 == 6 {
             messages.append(.object(["role": .string("assistant"), "content": .string("Done with part \(round / 7).")]))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct ContentSnifferTests {
@@ -53,10 +54,10 @@ import Testing
 
     @Test func recognisesLogs() {
         let text = """
-        Mar  3 10:01:02 host sshd[12]: Failed password for root from 192.0.2.1 port 22 ssh2
-        Mar  3 10:01:05 host sshd[12]: Failed password for root from 192.0.2.1 port 22 ssh2
-        2025-03-03T10:01:07Z worker: started
-        """
+            Mar  3 10:01:02 host sshd[12]: Failed password for root from 192.0.2.1 port 22 ssh2
+            Mar  3 10:01:05 host sshd[12]: Failed password for root from 192.0.2.1 port 22 ssh2
+            2025-03-03T10:01:07Z worker: started
+            """
         #expect(ContentSniffer.kind(of: text) == .log)
     }
 
@@ -68,12 +69,14 @@ import Testing
     }
 
     @Test func recognisesProse() {
-        let text = "The service reads its configuration at start up and keeps it in memory.\nChanges need a restart, which the operator can trigger from the console.\n"
+        let text =
+            "The service reads its configuration at start up and keeps it in memory.\nChanges need a restart, which the operator can trigger from the console.\n"
         #expect(ContentSniffer.kind(of: text) == .prose)
     }
 
     @Test func commandOutputIsMixed() {
-        let text = "Collecting pytest>=8\n  Downloading pytest-8.3.3-py3-none-any.whl (342 kB)\nSuccessfully installed pytest-8.3.3\n[exit status: 0]\n"
+        let text =
+            "Collecting pytest>=8\n  Downloading pytest-8.3.3-py3-none-any.whl (342 kB)\nSuccessfully installed pytest-8.3.3\n[exit status: 0]\n"
         #expect(ContentSniffer.kind(of: text) == .mixed)
     }
 

@@ -1,8 +1,10 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct ConversationOpenAIChatTests {
-    let body = #"{"model":"m","messages":[{"role":"system","content":"sys"},{"role":"user","content":[{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"data:x"}},{"type":"text","text":"here"}],"x_extra":1},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"read_file","arguments":"{\"path\":\"a.py\"}"}}]},{"role":"tool","tool_call_id":"c1","content":"print(1)"},{"role":"critic","content":"odd"}],"temperature":0.5}"#
+    let body =
+        #"{"model":"m","messages":[{"role":"system","content":"sys"},{"role":"user","content":[{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"data:x"}},{"type":"text","text":"here"}],"x_extra":1},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"read_file","arguments":"{\"path\":\"a.py\"}"}}]},{"role":"tool","tool_call_id":"c1","content":"print(1)"},{"role":"critic","content":"odd"}],"temperature":0.5}"#
 
     func request() throws -> ChatRequest { try ChatRequest.parse(bytes: Array(body.utf8)) }
 

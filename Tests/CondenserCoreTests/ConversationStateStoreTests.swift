@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import CondenserCore
 
 /// Warnings a store gave, for the tests to read.
@@ -17,7 +18,9 @@ struct TemporaryDirectory {
 }
 
 @Suite struct ConversationStateStoreTests {
-    func store(_ directory: String, megabytes: Int = 8, maximumAge: Duration = .seconds(86_400), warnings: Warnings = Warnings()) -> ConversationStateStore {
+    func store(_ directory: String, megabytes: Int = 8, maximumAge: Duration = .seconds(86_400), warnings: Warnings = Warnings())
+        -> ConversationStateStore
+    {
         ConversationStateStore(directory: directory + "/state", maximumBytes: megabytes << 20, maximumAge: maximumAge, warn: warnings.sink)
     }
 
@@ -116,9 +119,16 @@ struct TemporaryDirectory {
     }
 
     @Test func theDefaultDirectoryFollowsSystemdThenXDG() {
-        #expect(ConversationStateStore.defaultDirectory(environment: ["STATE_DIRECTORY": "/var/lib/condenser:/var/lib/other", "HOME": "/home/a"]) == "/var/lib/condenser")
-        #expect(ConversationStateStore.defaultDirectory(environment: ["XDG_STATE_HOME": "/home/a/state", "HOME": "/home/a"]) == "/home/a/state/condenser")
-        #expect(ConversationStateStore.defaultDirectory(environment: ["XDG_STATE_HOME": "relative", "HOME": "/home/a"]) == "/home/a/.local/state/condenser")
+        #expect(
+            ConversationStateStore.defaultDirectory(environment: [
+                "STATE_DIRECTORY": "/var/lib/condenser:/var/lib/other", "HOME": "/home/a",
+            ]) == "/var/lib/condenser")
+        #expect(
+            ConversationStateStore.defaultDirectory(environment: ["XDG_STATE_HOME": "/home/a/state", "HOME": "/home/a"])
+                == "/home/a/state/condenser")
+        #expect(
+            ConversationStateStore.defaultDirectory(environment: ["XDG_STATE_HOME": "relative", "HOME": "/home/a"])
+                == "/home/a/.local/state/condenser")
         #expect(ConversationStateStore.defaultDirectory(environment: [:]) == nil)
     }
 }

@@ -1,12 +1,15 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct DeduplicatorTests {
     let dedupe = Deduplicator(minimumCharacters: 40)
 
     func file(_ lines: Int, changing line: Int? = nil) -> String {
-        (1...lines).map { n in "\(String(repeating: " ", count: 5 - String(n).count))\(n)\tvalue_\(n) = compute(\(n)) \(n == line ? "# edited" : "")" }
-            .joined(separator: "\n")
+        (1...lines).map { n in
+            "\(String(repeating: " ", count: 5 - String(n).count))\(n)\tvalue_\(n) = compute(\(n)) \(n == line ? "# edited" : "")"
+        }
+        .joined(separator: "\n")
     }
 
     func block(_ path: String) -> TextBlock {
@@ -30,7 +33,8 @@ import Testing
         let old = file(60)
         let new = file(60, changing: 30)
         let index = index(registering: old, as: block("src/x.py"), at: 3)
-        let rewritten = try #require(dedupe.rewrite(new, fingerprint: .init(block: block("src/x.py"), text: new), role: .toolResult, index: index))
+        let rewritten = try #require(
+            dedupe.rewrite(new, fingerprint: .init(block: block("src/x.py"), text: new), role: .toolResult, index: index))
         #expect(rewritten.hasPrefix("[same as the read_file result for src/x.py in message 4, except:]\n@@ -29,3 +29,3 @@"))
         #expect(rewritten.contains("+   30\tvalue_30 = compute(30) # edited"))
         #expect(rewritten.utf8.count < new.utf8.count / 3)
@@ -40,14 +44,17 @@ import Testing
         let index = index(registering: file(30), as: block("src/x.py"), at: 1)
         let other = String(repeating: "completely different content line\n", count: 20)
         #expect(dedupe.rewrite(other, fingerprint: .init(block: block("src/y.py"), text: other), role: .toolResult, index: index) == nil)
-        #expect(dedupe.rewrite("short", fingerprint: .init(block: block("src/x.py"), text: "short"), role: .toolResult, index: index) == nil)
+        #expect(
+            dedupe.rewrite("short", fingerprint: .init(block: block("src/x.py"), text: "short"), role: .toolResult, index: index) == nil)
     }
 
     @Test func exactOnlyMakesNoDiffs() {
         let old = file(60)
         let new = file(60, changing: 30)
         let index = index(registering: old, as: block("src/x.py"), at: 3)
-        #expect(dedupe.rewrite(new, fingerprint: .init(block: block("src/x.py"), text: new), role: .toolResult, index: index, exactOnly: true) == nil)
+        #expect(
+            dedupe.rewrite(new, fingerprint: .init(block: block("src/x.py"), text: new), role: .toolResult, index: index, exactOnly: true)
+                == nil)
     }
 
     func listing(_ range: ClosedRange<Int>, separator: String = "\t") -> String {
@@ -65,7 +72,8 @@ import Testing
     @Test func anOverlappingReadNamesTheRepeatedLinesAndKeepsTheNewOnes() throws {
         let index = try lineIndex(listing(1...60), as: block("src/x.py"), at: 3)
         let new = listing(31...90)
-        let rewritten = try #require(dedupe.rewrite(new, fingerprint: .init(block: block("src/x.py"), text: new), role: .toolResult, index: index))
+        let rewritten = try #require(
+            dedupe.rewrite(new, fingerprint: .init(block: block("src/x.py"), text: new), role: .toolResult, index: index))
         let lines = rewritten.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.first == "[lines 31-60 same as lines 31-60 of the read_file result for src/x.py in message 4]")
         // Every new line stays verbatim, in order.
@@ -76,13 +84,16 @@ import Testing
         // An agent's reads (`    31→code`): runs and diffs name the listing's own lines.
         let index = try lineIndex(listing(1...60, separator: "→"), as: block("src/x.py"), at: 3)
         let new = listing(31...90, separator: "→")
-        let rewritten = try #require(dedupe.rewrite(new, fingerprint: .init(block: block("src/x.py"), text: new), role: .toolResult, index: index))
+        let rewritten = try #require(
+            dedupe.rewrite(new, fingerprint: .init(block: block("src/x.py"), text: new), role: .toolResult, index: index))
         #expect(rewritten.hasPrefix("[lines 31-60 same as lines 31-60 of the read_file result for src/x.py in message 4]\n   61→value_61"))
         // A line inserted renumbers the rest; the diff compares contents, so it shows one line.
         var contents = (1...60).map { "value_\($0) = compute(\($0))" }
         contents.insert("inserted = 1", at: 30)
-        let inserted = contents.enumerated().map { String(repeating: " ", count: 5 - String($0.offset + 1).count) + "\($0.offset + 1)→" + $0.element }
-            .joined(separator: "\n")
+        let inserted = contents.enumerated().map {
+            String(repeating: " ", count: 5 - String($0.offset + 1).count) + "\($0.offset + 1)→" + $0.element
+        }
+        .joined(separator: "\n")
         let copy = Deduplicator.Copy(messageIndex: 3, description: "the read_file result", text: listing(1...60, separator: "→"))
         let diff = try #require(Deduplicator.diff(from: copy, to: inserted, maximumRatio: 0.5))
         #expect(diff.contains("\n+   31→inserted = 1\n"))
@@ -128,8 +139,10 @@ import Testing
         let write = TextBlock(text: "ok", role: .toolResult, toolName: "write_file", toolArguments: arguments)
         var index = Deduplicator.Index()
         for source in dedupe.argumentSources(of: write, callMessageIndex: 6) { dedupe.register(source, in: &index) }
-        let read = (1...40).map { n in "\(String(repeating: " ", count: 5 - String(n).count))\(n)\t" + "def handler_\(n)(request):  return respond(request, \(n))" }
-            .joined(separator: "\n")
+        let read = (1...40).map { n in
+            "\(String(repeating: " ", count: 5 - String(n).count))\(n)\t" + "def handler_\(n)(request):  return respond(request, \(n))"
+        }
+        .joined(separator: "\n")
         let rewritten = dedupe.rewrite(read, fingerprint: .init(block: block("app/h.py"), text: read), role: .toolResult, index: index)
         #expect(rewritten == "[lines 1-40 same as lines 1-40 of the `content` argument of the write_file call for app/h.py in message 7]")
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct DuplicateKeyTests {
@@ -49,11 +50,23 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"messages":[{"role":"user","content":"other"}]}"#, "messages", "messages"),
+        (
+            #"{"model":"m","messages":[{"role":"user","content":"hi"}],"messages":[{"role":"user","content":"other"}]}"#, "messages",
+            "messages"
+        ),
         (#"{"model":"m","model":"n","messages":[{"role":"user","content":"hi"}]}"#, "model", "model"),
-        (#"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a","text":"b"}]}]}"#, "text", "messages[0].content[0].text"),
-        (#"{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"1","function":{"name":"f","arguments":"{}","name":"g"}}]}]}"#, "name", "messages[0].tool_calls[0].function.name"),
-        (#"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","type":"text"}}"#, "type", "response_format.type"),
+        (
+            #"{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"a","text":"b"}]}]}"#, "text",
+            "messages[0].content[0].text"
+        ),
+        (
+            #"{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"1","function":{"name":"f","arguments":"{}","name":"g"}}]}]}"#,
+            "name", "messages[0].tool_calls[0].function.name"
+        ),
+        (
+            #"{"model":"m","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","type":"text"}}"#, "type",
+            "response_format.type"
+        ),
     ])
     func chatRequestRefusesDuplicatesAnywhere(body: String, key: String, path: String) {
         do {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct FactDetectorTests {
@@ -55,7 +56,7 @@ import Testing
         #expect(kind(of: "0xbe") == .number)
         #expect(kind(of: "192.0.2.10") == .number)
         #expect(kind(of: "NRL") == .acronym)
-        #expect(kinds("call `quit()` now") .contains(.quoted))
+        #expect(kinds("call `quit()` now").contains(.quoted))
         #expect(hasFactWorthASentence("the port is 5686"))
         #expect(!hasStrongFact("the port is 5686 in Lib/poplib.py for UnicodeDecodeError"))
     }

@@ -9,14 +9,18 @@ struct FrontRequestTests {
                 #"{"model":"m","messages":[{"role":"tool","tool_call_id":"call_1","content":"long output"},{"role":"user","content":[{"type":"text","text":"q","cache_control":{"type":"ephemeral"}}]}]}"#
                     .utf8))
         return FrontRequest(
-            profile: FrontProfile(name: "test", tokenCount: .exact, cachePricing: .openAI), body: .object(chat.jsonObject), model: chat.model,
+            profile: FrontProfile(name: "test", tokenCount: .exact, cachePricing: .openAI), body: .object(chat.jsonObject),
+            model: chat.model,
             conversation: Conversation(openAIChat: chat), messageValues: chat.messages.map { .object($0.object) })
     }
 
     @Test func writesChangedTextsBackAtTheirPaths() throws {
         let request = try request()
         var rewritten = request.conversation
-        guard case .text(var block) = rewritten.messages[0].parts[0] else { Issue.record("no text block"); return }
+        guard case .text(var block) = rewritten.messages[0].parts[0] else {
+            Issue.record("no text block")
+            return
+        }
         block.text = "short"
         rewritten.messages[0].parts[0] = .text(block)
         let forwarded = request.body(applying: rewritten)

@@ -1,12 +1,14 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct JSONItemLinesTests {
     func items(_ count: Int, note: (index: Int, text: String)? = nil) -> String {
-        "[\n" + (0..<count).map { index in
-            let name = index == note?.index ? "Item \(index) \(note!.text)" : "Item \(index)"
-            return "  {\"code\": \"c\(index)\", \"name\": \"\(name)\"}"
-        }.joined(separator: ",\n") + "\n]"
+        "[\n"
+            + (0..<count).map { index in
+                let name = index == note?.index ? "Item \(index) \(note!.text)" : "Item \(index)"
+                return "  {\"code\": \"c\(index)\", \"name\": \"\(name)\"}"
+            }.joined(separator: ",\n") + "\n]"
     }
 
     @Test func longArraysPutEachItemOnALine() throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct JSONMinifierTests {
@@ -7,17 +8,18 @@ import Testing
 
     @Test func minifiesAPrettyDocumentKeepingValuesExactly() {
         let text = """
-        {
-          "count": 2,
-          "ratio": 1.50,
-          "big": 12345678901234567890,
-          "items": [
-            { "code": "DSP-1033", "note": "tab\\there \\"quoted\\" \\u00e9" },
-            { "code": null, "ok": true }
-          ]
-        }
-        """
-        let expected = #"{"count":2,"ratio":1.50,"big":12345678901234567890,"items":[{"code":"DSP-1033","note":"tab\there \"quoted\" é"},{"code":null,"ok":true}]}"#
+            {
+              "count": 2,
+              "ratio": 1.50,
+              "big": 12345678901234567890,
+              "items": [
+                { "code": "DSP-1033", "note": "tab\\there \\"quoted\\" \\u00e9" },
+                { "code": null, "ok": true }
+              ]
+            }
+            """
+        let expected =
+            #"{"count":2,"ratio":1.50,"big":12345678901234567890,"items":[{"code":"DSP-1033","note":"tab\there \"quoted\" é"},{"code":null,"ok":true}]}"#
         #expect(stage.apply(text, context: tool) == expected)
     }
 

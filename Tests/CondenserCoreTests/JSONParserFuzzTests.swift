@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CondenserCore
 
 /// Seeded, deterministic mutations of valid documents: whatever bytes arrive, the parser

@@ -5,7 +5,9 @@ import Testing
 struct JSONPathTests {
     let body: JSONValue = .object([
         "model": .string("m"),
-        "messages": .array([.object(["role": .string("user"), "content": .array([.object(["type": .string("text"), "text": .string("hi")])])])]),
+        "messages": .array([
+            .object(["role": .string("user"), "content": .array([.object(["type": .string("text"), "text": .string("hi")])])])
+        ]),
     ])
     let textPath: JSONPath = [.key("messages"), .index(0), .key("content"), .index(0), .key("text")]
 

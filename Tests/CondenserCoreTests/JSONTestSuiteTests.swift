@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CondenserCore
 
 /// Nicolas Seriot's JSONTestSuite (github.com/nst/JSONTestSuite, test_parsing/, MIT licence),

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct LeastRecentlyStoredTests {
@@ -6,7 +7,7 @@ import Testing
         var store = LeastRecentlyStored<String, Int>(maximumEntries: 2)
         store.store(1, for: "a")
         store.store(2, for: "b")
-        store.store(10, for: "a")  // stored again: now the newest
+        store.store(10, for: "a") // stored again: now the newest
         store.store(3, for: "c")
         #expect(store.count == 2)
         #expect(store["a"] == 10)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct OldTurnSummarizerTests {
@@ -120,7 +121,8 @@ import Testing
 
     @Test func longUserMessagesKeepIntentQuestionsAndIds() {
         let filler = String(repeating: "The river flows past the old mill and the fields beyond it every single day. ", count: 25)
-        let text = "Please rewrite my essay below. Keep it short. \(filler)Also, the internal ticket for this is OPS-69291. Can you keep the tone? \(filler)"
+        let text =
+            "Please rewrite my essay below. Keep it short. \(filler)Also, the internal ticket for this is OPS-69291. Can you keep the tone? \(filler)"
         let result = summarizer.apply(text, context: BlockContext(role: .user))
         #expect(result.hasPrefix("Please rewrite my essay below. Keep it short. "))
         #expect(result.contains("Also, the internal ticket for this is OPS-69291."))
@@ -180,7 +182,8 @@ extension OldTurnSummarizerTests {
     /// Folds `lines` with `stage`, summarises the result, and checks that the summary, read
     /// back in full with `unfold`, shows only lines of the output (and notes), `kept` among them.
     func expectFoldedSummaryReadsBack(
-        _ lines: [String], stage: any TextStage, unfold: (String) -> String?, kept: String, sourceLocation: SourceLocation = #_sourceLocation
+        _ lines: [String], stage: any TextStage, unfold: (String) -> String?, kept: String,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) {
         let original = lines.joined(separator: "\n")
         let folded = stage.apply(original, context: tool)
@@ -201,7 +204,8 @@ extension OldTurnSummarizerTests {
         var lines = (0..<30).map { "\(compile)Objects/\(names[$0 % 4]).o Objects/\(names[$0 % 4]).c" }
         lines.insert("Objects/call.c:12:3: warning: unused variable 'n' [-Wunused-variable]", at: 8)
         lines += (30..<40).map { "\(compile)Python/\(names[$0 % 4]).o Python/\(names[$0 % 4]).c" }
-        expectFoldedSummaryReadsBack(lines, stage: SharedPrefixFolder(), unfold: SharedPrefixFolder.unfolded, kept: "warning: unused variable")
+        expectFoldedSummaryReadsBack(
+            lines, stage: SharedPrefixFolder(), unfold: SharedPrefixFolder.unfolded, kept: "warning: unused variable")
     }
 
     @Test func unittestLinesAreKeptOrDroppedWithTheirClass() {

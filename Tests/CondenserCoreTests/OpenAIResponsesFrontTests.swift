@@ -144,7 +144,8 @@ struct OpenAIResponsesFrontTests {
             var forwarded = request.body
             let replaced = forwarded.replace(at: path, with: value)
             #expect(replaced)
-            #expect(request.maskedViolations(forwarded: forwarded) == ["something besides the compressible texts changed"], "\(path.rendered)")
+            #expect(
+                request.maskedViolations(forwarded: forwarded) == ["something besides the compressible texts changed"], "\(path.rendered)")
         }
         var compressed = request.conversation
         guard case .text(var block) = compressed.messages[5].parts[0] else {
@@ -169,7 +170,10 @@ struct OpenAIResponsesFrontTests {
             (#"{"model":"m","input":[{"content":"hi"}]}"#, "input[0].type", "Missing required parameter"),
             (#"{"model":"m","input":[{"type":"message","content":"hi"}]}"#, "input[0].role", "Missing required parameter"),
             (#"{"model":"m","input":[{"type":"message","role":"user","content":5}]}"#, "input[0].content", "but got a number"),
-            (#"{"model":"m","input":[{"role":"user","content":[{"type":"input_text","text":1}]}]}"#, "input[0].content[0].text", "a string"),
+            (
+                #"{"model":"m","input":[{"role":"user","content":[{"type":"input_text","text":1}]}]}"#, "input[0].content[0].text",
+                "a string"
+            ),
             (#"{"model":"m","input":[{"role":"user","content":["x"]}]}"#, "input[0].content[0]", "a content part object"),
             (#"{"model":"m","input":[{"type":"function_call_output","output":"x"}]}"#, "input[0].call_id", "Missing required parameter"),
             (#"{"model":"m","input":[{"type":"function_call_output","call_id":"c"}]}"#, "input[0].output", "Missing required parameter"),

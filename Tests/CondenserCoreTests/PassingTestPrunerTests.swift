@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct PassingTestPrunerTests {
@@ -28,23 +29,24 @@ import Testing
         """
 
     @Test func passingRunsBecomeACountAndEverythingElseStays() {
-        #expect(PassingTestPruner().apply(run, context: aggressive) == """
-            == Tests result: FAILURE ==
-            [... 3 passed or skipped tests omitted]
-            test_quit (test.test_poplib.TestPOP3Class.test_quit) ... FAIL
-            test_stls (test.test_poplib.TestPOP3_SSLClass.test_stls) ... ok
-            test_rset (test.test_poplib.TestPOP3Class.test_rset) ... ok
-            DeprecationWarning: poplib.POP3.apop is deprecated
-            [... 4 passed or skipped tests omitted]
+        #expect(
+            PassingTestPruner().apply(run, context: aggressive) == """
+                == Tests result: FAILURE ==
+                [... 3 passed or skipped tests omitted]
+                test_quit (test.test_poplib.TestPOP3Class.test_quit) ... FAIL
+                test_stls (test.test_poplib.TestPOP3_SSLClass.test_stls) ... ok
+                test_rset (test.test_poplib.TestPOP3Class.test_rset) ... ok
+                DeprecationWarning: poplib.POP3.apop is deprecated
+                [... 4 passed or skipped tests omitted]
 
-            ======================================================================
-            FAIL: test_quit (test.test_poplib.TestPOP3Class.test_quit)
-            AssertionError: b'+OK' != b'-ERR'
+                ======================================================================
+                FAIL: test_quit (test.test_poplib.TestPOP3Class.test_quit)
+                AssertionError: b'+OK' != b'-ERR'
 
-            Ran 11 tests in 0.210s
+                Ran 11 tests in 0.210s
 
-            FAILED (failures=1, skipped=1)
-            """)
+                FAILED (failures=1, skipped=1)
+                """)
     }
 
     @Test func aMarkerKeepsTheIndentationOfItsRun() {
@@ -56,12 +58,13 @@ import Testing
                 ✓ shows the error banner (3 ms)
                 ✕ submits the form (12 ms)
             """
-        #expect(PassingTestPruner().apply(jest, context: aggressive) == """
-            PASS src/form.test.js
-              Form
-                [... 3 passed or skipped tests omitted]
-                ✕ submits the form (12 ms)
-            """)
+        #expect(
+            PassingTestPruner().apply(jest, context: aggressive) == """
+                PASS src/form.test.js
+                  Form
+                    [... 3 passed or skipped tests omitted]
+                    ✕ submits the form (12 ms)
+                """)
     }
 
     @Test func onlyAggressiveModeAndToolResultsArePruned() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CondenserCore
 
 /// Messages before a request's `pinnedPrefix` (signed thinking, for Anthropic) go upstream
@@ -75,7 +76,8 @@ import Testing
             _ = pipeline.compress(chat, mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(index))
         }
         let before = try #require(pipeline.forwardedBoundary(of: requests[split - 1], mode: .safe))
-        var previous = Self.forwardedMessages(pipeline.compress(requests[split - 1], mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(split)))
+        var previous = Self.forwardedMessages(
+            pipeline.compress(requests[split - 1], mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(split)))
         var moved = false
         for (offset, chat) in requests.dropFirst(split).enumerated() {
             let pin = chat.messages.count - 1
@@ -142,7 +144,10 @@ import Testing
                     "role": .string("assistant"),
                     "content": .array([
                         .object(["type": .string("thinking"), "thinking": .string("Step \(step)."), "signature": .string("sig-\(step)")]),
-                        .object(["type": .string("tool_use"), "id": .string("toolu_\(step)"), "name": .string("Bash"), "input": .object(["command": .string("make \(step)")])]),
+                        .object([
+                            "type": .string("tool_use"), "id": .string("toolu_\(step)"), "name": .string("Bash"),
+                            "input": .object(["command": .string("make \(step)")]),
+                        ]),
                     ]),
                 ]))
             messages.append(
@@ -153,7 +158,9 @@ import Testing
                     ]),
                 ]))
         }
-        return .object(["model": .string("claude-x"), "max_tokens": .number("1024"), "system": .string("Be careful."), "messages": .array(messages)])
+        return .object([
+            "model": .string("claude-x"), "max_tokens": .number("1024"), "system": .string("Be careful."), "messages": .array(messages),
+        ])
     }
 
     @Test func aConversationMetFirstGoesAsSentUpToItsLastThinkingBlock() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CondenserCore
 
 /// What a restart between two requests of a conversation may change (nothing), and how a
@@ -58,7 +59,8 @@ import Testing
         var previous: [ChatMessage] = []
         for (index, request) in requests.enumerated() {
             let pipeline = standardPipeline(stateDirectory: directory.path, payoff: 4)
-            let forwarded = pipeline.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(index * 20)).chatRequest
+            let forwarded = pipeline.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(index * 20))
+                .chatRequest
             pipeline.flushState()
             #expect(forwarded.messages.starts(with: previous), "request \(index)")
             previous = forwarded.messages
@@ -77,7 +79,8 @@ import Testing
         let deep = try #require(pipeline.forwardedBoundary(of: requests.last!, mode: .safe))
         var previous: [ChatMessage] = []
         for (index, request) in requests.enumerated() {
-            let forwarded = pipeline.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(1 + index)).chatRequest
+            let forwarded = pipeline.compress(request, mode: .safe, timeBudgetMilliseconds: 10_000, at: start + .seconds(1 + index))
+                .chatRequest
             #expect(forwarded.messages.starts(with: previous), "request \(index) of \(requests.count)")
             previous = forwarded.messages
         }

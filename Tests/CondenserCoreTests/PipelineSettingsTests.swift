@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct PipelineSettingsTests {
@@ -12,7 +13,10 @@ import Testing
     @Test func errorsNameTheKeyAndWhy() {
         var settings = PipelineSettings()
         settings.recentTurns = 0
-        #expect(throws: PipelineSettings.Invalid(key: "recent_turns", reason: "must be at least 1, so the latest turn is never summarised (got 0)")) {
+        #expect(
+            throws: PipelineSettings.Invalid(
+                key: "recent_turns", reason: "must be at least 1, so the latest turn is never summarised (got 0)")
+        ) {
             try settings.validate()
         }
         settings = PipelineSettings()

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct PreTokenizerTests {
@@ -12,10 +13,16 @@ import Testing
             // o200k keeps contractions on the word, and an all-caps run joins the lowercase after it.
             ("HELLOworld don't", ["HELLOworld", " don", "'t"], ["HELLOworld", " don't"]),
             // `\s+(?!\S)` leaves the last space for the next word; `\s*[\r\n]` ends at the last newline.
-            ("  spaced   out  \n\n next", [" ", " spaced", "  ", " out", "  \n\n", " next"], [" ", " spaced", "  ", " out", "  \n\n", " next"]),
+            (
+                "  spaced   out  \n\n next", [" ", " spaced", "  ", " out", "  \n\n", " next"],
+                [" ", " spaced", "  ", " out", "  \n\n", " next"]
+            ),
             ("a\r\n\r\n  b", ["a", "\r\n\r\n", " ", " b"], ["a", "\r\n\r\n", " ", " b"]),
             // Numbers in threes; o200k's punctuation takes newlines and then slashes.
-            ("x = 1234567;\n//c\n", ["x", " =", " ", "123", "456", "7", ";\n", "//", "c", "\n"], ["x", " =", " ", "123", "456", "7", ";\n//", "c", "\n"]),
+            (
+                "x = 1234567;\n//c\n", ["x", " =", " ", "123", "456", "7", ";\n", "//", "c", "\n"],
+                ["x", " =", " ", "123", "456", "7", ";\n//", "c", "\n"]
+            ),
             // Case-insensitive contractions, where `s` also folds to U+017F.
             ("'s 'Re ſ", ["'s", " '", "Re", " ſ"], ["'s", " '", "Re", " ſ"]),
             // Titlecase and modifier letters; a combining mark is a letter-ish scalar only for o200k.

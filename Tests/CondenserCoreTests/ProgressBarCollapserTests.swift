@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct ProgressBarCollapserTests {
@@ -18,28 +19,28 @@ import Testing
 
     @Test func successiveBarLinesCollapseToTheLastWithAMarker() {
         let text = """
-        Downloading model.bin
-         10%|#         | 10/100 [00:01<00:09, 9.8it/s]
-         45%|####      | 45/100 [00:04<00:05, 10.1it/s]
-         80%|########  | 80/100 [00:08<00:02, 10.0it/s]
-        100%|##########| 100/100 [00:10<00:00, 10.0it/s]
-        saved to /tmp/model.bin
-        """
+            Downloading model.bin
+             10%|#         | 10/100 [00:01<00:09, 9.8it/s]
+             45%|####      | 45/100 [00:04<00:05, 10.1it/s]
+             80%|########  | 80/100 [00:08<00:02, 10.0it/s]
+            100%|##########| 100/100 [00:10<00:00, 10.0it/s]
+            saved to /tmp/model.bin
+            """
         let expected = """
-        Downloading model.bin
-        [... 3 progress lines omitted]
-        100%|##########| 100/100 [00:10<00:00, 10.0it/s]
-        saved to /tmp/model.bin
-        """
+            Downloading model.bin
+            [... 3 progress lines omitted]
+            100%|##########| 100/100 [00:10<00:00, 10.0it/s]
+            saved to /tmp/model.bin
+            """
         #expect(stage.apply(text, context: tool) == expected)
     }
 
     @Test func differentBarsAreNotMerged() {
         let text = """
-        a.whl [=====>    ] 50%
-        b.whl [=====>    ] 50%
-        c.whl [==========] 100%
-        """
+            a.whl [=====>    ] 50%
+            b.whl [=====>    ] 50%
+            c.whl [==========] 100%
+            """
         #expect(stage.apply(text, context: tool) == text)
     }
 
@@ -49,7 +50,8 @@ import Testing
     }
 
     @Test func downloadLinesWithRatesCollapse() {
-        let text = "model.bin 10% 1.2 MB/s eta 0:09\nmodel.bin 50% 1.4 MB/s eta 0:05\nmodel.bin 90% 1.3 MB/s eta 0:01\nmodel.bin 100% 1.3 MB/s eta 0:00\n"
+        let text =
+            "model.bin 10% 1.2 MB/s eta 0:09\nmodel.bin 50% 1.4 MB/s eta 0:05\nmodel.bin 90% 1.3 MB/s eta 0:01\nmodel.bin 100% 1.3 MB/s eta 0:00\n"
         #expect(stage.apply(text, context: tool) == "[... 3 progress lines omitted]\nmodel.bin 100% 1.3 MB/s eta 0:00\n")
     }
 
@@ -60,10 +62,10 @@ import Testing
 
     @Test func testStatusLinesWithDifferentResultsStay() {
         let text = """
-        tests/test_a.py ....F..... [ 33%]
-        tests/test_a.py ...s...... [ 66%]
-        tests/test_a.py .......... [100%]
-        """
+            tests/test_a.py ....F..... [ 33%]
+            tests/test_a.py ...s...... [ 66%]
+            tests/test_a.py .......... [100%]
+            """
         #expect(stage.apply(text, context: tool) == text)
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct ProseCondenserTests {
@@ -62,7 +63,10 @@ import Testing
             Second paragraph starts the next thought.
             """
         let result = condenser.condense(text)
-        #expect(result == "First point stands here. [... 3 sentences omitted]\n\nSecond paragraph starts the next thought. [... 2 sentences omitted]" || result.components(separatedBy: "omitted]").count <= 3)
+        #expect(
+            result
+                == "First point stands here. [... 3 sentences omitted]\n\nSecond paragraph starts the next thought. [... 2 sentences omitted]"
+                || result.components(separatedBy: "omitted]").count <= 3)
         #expect(!result.contains("omitted]\n\n[..."))
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct RecentRequestsTests {
@@ -7,7 +8,9 @@ import Testing
         ChatMessage(role: "user", content: "List the files."),
         ChatMessage(object: [
             "role": .string("assistant"), "content": .null,
-            "tool_calls": .array([.object(["id": .string("call_1"), "function": .object(["name": .string("ls"), "arguments": .string("{}")])])]),
+            "tool_calls": .array([
+                .object(["id": .string("call_1"), "function": .object(["name": .string("ls"), "arguments": .string("{}")])])
+            ]),
         ]),
         ChatMessage(object: ["role": .string("tool"), "tool_call_id": .string("call_1"), "content": .string("a.txt\nb.txt")]),
     ]
@@ -18,7 +21,8 @@ import Testing
 
     static func store(_ recent: RecentRequests, _ messages: [ChatMessage]) {
         recent.store(
-            request(messages), tokens: messages.indices.map { 10 + $0 }, hashes: messages.indices.map { StableHash(high: 0, low: UInt64($0)) },
+            request(messages), tokens: messages.indices.map { 10 + $0 },
+            hashes: messages.indices.map { StableHash(high: 0, low: UInt64($0)) },
             counter: "o200k_base")
     }
 
@@ -64,6 +68,7 @@ import Testing
             #expect(recent.count <= 3)
         }
         #expect(recent.known(Self.request([ChatMessage(role: "system", content: "conversation 0")]), counter: "o200k_base").tokens.isEmpty)
-        #expect(recent.known(Self.request([ChatMessage(role: "system", content: "conversation 9")]), counter: "o200k_base").tokens.count == 1)
+        #expect(
+            recent.known(Self.request([ChatMessage(role: "system", content: "conversation 9")]), counter: "o200k_base").tokens.count == 1)
     }
 }

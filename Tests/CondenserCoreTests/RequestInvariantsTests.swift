@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct RequestInvariantsTests {
@@ -22,8 +23,9 @@ import Testing
         let lastUser = request.messages.lastIndex { $0.role == "user" }!
         var changedUser = request
         changedUser.messages[lastUser].content = .text("other")
-        #expect(RequestInvariants.violations(original: request, compressed: changedUser, systemVerbatim: true)
-            .contains("message \(lastUser): last user message changed"))
+        #expect(
+            RequestInvariants.violations(original: request, compressed: changedUser, systemVerbatim: true)
+                .contains("message \(lastUser): last user message changed"))
     }
 
     @Test func catchesOrphanResultsAndUnansweredCalls() {

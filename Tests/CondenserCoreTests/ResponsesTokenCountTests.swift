@@ -17,7 +17,8 @@ struct ResponsesTokenCountTests {
         let (counter, tokenizer) = try Self.counter()
         let body = #"{"model":"gpt-5","instructions":"\#(Self.instructions)","input":"\#(Self.question)"}"#
         let request = try OpenAIResponsesFront.parse(bytes: Array(body.utf8))
-        let expected = ChatTokenCounter.replyPriming + 2 * ChatTokenCounter.tokensPerMessage
+        let expected =
+            ChatTokenCounter.replyPriming + 2 * ChatTokenCounter.tokensPerMessage
             + tokenizer.count(Self.instructions) + tokenizer.count(Self.question)
         #expect(counter.request(request) == expected)
     }
@@ -33,7 +34,9 @@ struct ResponsesTokenCountTests {
             """#
         let request = try OpenAIResponsesFront.parse(bytes: Array(body.utf8))
         let values = request.messageValues
-        #expect(counter.message(values[0], of: request.profile) == 3 + tokenizer.count("message") + tokenizer.count("user") + tokenizer.count(Self.question))
+        #expect(
+            counter.message(values[0], of: request.profile) == 3 + tokenizer.count("message") + tokenizer.count("user")
+                + tokenizer.count(Self.question))
         #expect(counter.message(values[1], of: request.profile) == 3 + tokenizer.count("reasoning") + tokenizer.count("rs_1"))
         #expect(
             counter.message(values[2], of: request.profile)

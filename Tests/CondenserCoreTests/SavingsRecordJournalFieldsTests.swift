@@ -1,6 +1,7 @@
-@testable import CondenserCore
 import Foundation
 import Testing
+
+@testable import CondenserCore
 
 @Suite struct SavingsRecordJournalFieldsTests {
     let record = SavingsRecord(
@@ -31,14 +32,15 @@ import Testing
 
     @Test func fieldsInAFixedOrderWithValidNames() {
         let fields = record.journalFields
-        #expect(fields.map(\.name) == [
-            "MESSAGE_ID", "MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER",
-            "CONDENSER_TOKENS_IN", "CONDENSER_TOKENS_OUT", "CONDENSER_TOKENS_SAVED",
-            "CONDENSER_STAGES", "CONDENSER_SAVED_WHITESPACE", "CONDENSER_SAVED_TOOL_OUTPUT",
-            "CONDENSER_MODEL", "CONDENSER_CLIENT", "CONDENSER_ENDPOINT", "CONDENSER_MODE",
-            "CONDENSER_UPSTREAM_STATUS", "CONDENSER_COMPRESSION_USEC", "CONDENSER_UPSTREAM_TTFB_USEC",
-            "CONDENSER_REQUEST_ID", "CONDENSER_CONVERSATION",
-        ])
+        #expect(
+            fields.map(\.name) == [
+                "MESSAGE_ID", "MESSAGE", "PRIORITY", "SYSLOG_IDENTIFIER",
+                "CONDENSER_TOKENS_IN", "CONDENSER_TOKENS_OUT", "CONDENSER_TOKENS_SAVED",
+                "CONDENSER_STAGES", "CONDENSER_SAVED_WHITESPACE", "CONDENSER_SAVED_TOOL_OUTPUT",
+                "CONDENSER_MODEL", "CONDENSER_CLIENT", "CONDENSER_ENDPOINT", "CONDENSER_MODE",
+                "CONDENSER_UPSTREAM_STATUS", "CONDENSER_COMPRESSION_USEC", "CONDENSER_UPSTREAM_TTFB_USEC",
+                "CONDENSER_REQUEST_ID", "CONDENSER_CONVERSATION",
+            ])
         let byName = dictionary(fields)
         #expect(byName["MESSAGE_ID"] == SavingsRecord.journalMessageID)
         #expect(byName["PRIORITY"] == "6")

@@ -1,6 +1,7 @@
-@testable import CondenserCore
 import Foundation
 import Testing
+
+@testable import CondenserCore
 
 @Suite struct SavingsReportTests {
     let utc = TimeZone(identifier: "UTC")!
@@ -20,12 +21,16 @@ import Testing
 
     var records: [SavingsRecord] {
         [
-            record(20, 9, model: "gpt-4o", client: "aider", in: 10_000, out: 6_000,
-                   stages: [StageSavings(stage: "whitespace", tokensBefore: 10_000, tokensAfter: 6_000)]),
+            record(
+                20, 9, model: "gpt-4o", client: "aider", in: 10_000, out: 6_000,
+                stages: [StageSavings(stage: "whitespace", tokensBefore: 10_000, tokensAfter: 6_000)]),
             record(20, 23, model: "o3-mini", client: "aider", conversation: "c2", in: 2_000, out: 2_000, failOpen: "timeout"),
-            record(21, 1, model: "gpt-4o", in: 50_000, out: 20_000,
-                   stages: [StageSavings(stage: "whitespace", tokensBefore: 50_000, tokensAfter: 45_000),
-                            StageSavings(stage: "dedupe", tokensBefore: 45_000, tokensAfter: 20_000)]),
+            record(
+                21, 1, model: "gpt-4o", in: 50_000, out: 20_000,
+                stages: [
+                    StageSavings(stage: "whitespace", tokensBefore: 50_000, tokensAfter: 45_000),
+                    StageSavings(stage: "dedupe", tokensBefore: 45_000, tokensAfter: 20_000),
+                ]),
             record(19, 12, model: "gpt-4o", client: "cline", conversation: "c3", in: 1_000, out: 900),
         ]
     }
@@ -148,11 +153,12 @@ import Testing
     @Test func chartScalesBarsToTheBestDay() {
         let chart = SavingsReport(records: records, by: .model, timeZone: utc).dayChart(width: 10)
         let lines = chart.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            "2026-11-19            100 (10%)",
-            "2026-11-20 █▎         4.0k (33%)",
-            "2026-11-21 ██████████ 30.0k (60%)",
-        ])
+        #expect(
+            lines == [
+                "2026-11-19            100 (10%)",
+                "2026-11-20 █▎         4.0k (33%)",
+                "2026-11-21 ██████████ 30.0k (60%)",
+            ])
         #expect(SavingsReport(records: [], by: .day).dayChart() == "")
     }
 

@@ -34,6 +34,8 @@ import Testing
     @Test func theDirectoryIsBesideTheRepository() {
         let repository = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        #expect(SharedMaterial.directory.standardizedFileURL == repository.deletingLastPathComponent().appendingPathComponent("shared").standardizedFileURL)
+        #expect(
+            SharedMaterial.directory.standardizedFileURL
+                == repository.deletingLastPathComponent().appendingPathComponent("shared").standardizedFileURL)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct SharedPrefixFolderTests {
@@ -105,7 +106,9 @@ import Testing
             10.0.0.2 - alice [18/Nov/2018:21:34:30 +0000] "GET /static/app.js HTTP/2.0" 200 90211
             """
         let folded = stage.apply(request, context: tool)
-        #expect(folded.hasPrefix("[next 3 lines each start with \"10.0.0.2 - alice [18/Nov/2018:21:34:30 +0000] \"; shown without it]\n\"GET /dashboard/"))
+        #expect(
+            folded.hasPrefix(
+                "[next 3 lines each start with \"10.0.0.2 - alice [18/Nov/2018:21:34:30 +0000] \"; shown without it]\n\"GET /dashboard/"))
     }
 
     @Test func grepHitsShareTheirPath() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct StableHashTests {
@@ -21,7 +22,8 @@ import Testing
     }
 
     @Test func combiningIsOrderSensitive() {
-        let a = StableHash("a"), b = StableHash("b")
+        let a = StableHash("a")
+        let b = StableHash("b")
         #expect(a.combined(with: b) != b.combined(with: a))
     }
 }

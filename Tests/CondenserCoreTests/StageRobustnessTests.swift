@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 /// Random texts made of the pieces stages look for (markup, escapes, fences, gutters,
@@ -7,15 +8,19 @@ import Testing
 /// would take the daemon down with every request in flight.
 @Suite struct StageRobustnessTests {
     static let pieces = [
-        "\r", "\u{1B}[", "\u{1B}[31m", "\u{1B}]0;t\u{07}", "```", "```python\n", "\n\n\n\n", "\t", "<", "</", "<!--", "<script>", "<p>", "</p>",
+        "\r", "\u{1B}[", "\u{1B}[31m", "\u{1B}]0;t\u{07}", "```", "```python\n", "\n\n\n\n", "\t", "<", "</", "<!--", "<script>", "<p>",
+        "</p>",
         "&amp;", "&#x", "<br>", "<pre>", "</pre>", "<ul><li>", "</li>", "</ul>", "<td>", "</td>", "<table>", "</table>", "<h1>", "</h1>",
         "<div role=\"main\">", "</div>", "<nav>", "</nav>", "<html><body>", "{", "}", "[", "]", "\"", "\\", "\u{301}", "👍🏽", "\r\n", "\u{0}",
-        String(repeating: "a", count: 300), "  12\t", "    12→", "[... 3 lines omitted]", "[next 3 lines each start with \"x \"; shown without it]",
+        String(repeating: "a", count: 300), "  12\t", "    12→", "[... 3 lines omitted]",
+        "[next 3 lines each start with \"x \"; shown without it]",
         "Traceback (most recent call last):\n", "  File \"x.py\", line 3, in f\n", "ValueError: x\n", "ERROR ", "FATAL ", "ok\n",
         "test_x (a.B.test_x) ... ok\n", "diff --git a/x b/x\n", "@@ -1,2 +1,2 @@\n", "+x\n", "-y\n", "def f(x):\n", "class A:\n",
-        "    \"\"\"doc\"\"\"\n", "{\"exit_code\": 0, \"output\": \"", "\\n", "\\u001b[", " ", "\n", "- ", "1. ", "# ", "## Heading\n", "DSP-1033",
+        "    \"\"\"doc\"\"\"\n", "{\"exit_code\": 0, \"output\": \"", "\\n", "\\u001b[", " ", "\n", "- ", "1. ", "# ", "## Heading\n",
+        "DSP-1033",
         "x@y.z", "/a/b/c.py:12:", "\u{2028}", "\u{FEFF}", "   ", "\n ", "\n\t", ". ", "[1,2", "{\"a\":", "null", "Ran 12 tests in 0.1s\n",
-        "FAILED (failures=1)\n", "srv sshd[4670]: Failed password for root from 10.0.0.1 port 22\n", "Downloading 45%\r", "Downloading 100%\n",
+        "FAILED (failures=1)\n", "srv sshd[4670]: Failed password for root from 10.0.0.1 port 22\n", "Downloading 45%\r",
+        "Downloading 100%\n",
     ]
 
     static func randomText(_ rng: inout SeededRandom) -> String {
@@ -73,7 +78,9 @@ import Testing
             messages.append(.object(["role": .string("user"), "content": .string("And now?")]))
             let request = try ChatRequest.validate(.object(["model": .string("gpt-4o"), "messages": .array(messages)]))
             for mode in [CompressionMode.safe, .aggressive] {
-                let pipeline = makePipeline(stages: CompressionPipeline.standardStages(), summarizer: OldTurnSummarizer()) { $0.minimumTokens = 0 }
+                let pipeline = makePipeline(stages: CompressionPipeline.standardStages(), summarizer: OldTurnSummarizer()) {
+                    $0.minimumTokens = 0
+                }
                 let outcome = pipeline.compress(request, mode: mode)
                 #expect(outcome.failOpenReason == nil)
                 #expect(RequestInvariants.violations(original: request, compressed: outcome.chatRequest, systemVerbatim: true).isEmpty)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct SummaryBoundaryTests {
@@ -8,7 +9,9 @@ import Testing
             step: step, recentTurns: recentTurns, requiredPayoff: payoff)
     }
 
-    let roles: [BlockRole?] = [.system, .user, .assistant, .toolResult, .assistant, .toolResult, .assistant, .toolResult, .assistant, .user]
+    let roles: [BlockRole?] = [
+        .system, .user, .assistant, .toolResult, .assistant, .toolResult, .assistant, .toolResult, .assistant, .user,
+    ]
 
     @Test func noBoundaryWithoutEnoughTurnsAfterACandidate() {
         let tokens = [100, 50, 10, 3000, 10, 3000, 10, 3000, 10, 20]
@@ -60,17 +63,20 @@ import Testing
     @Test func continuingFromARecordedBoundaryWeighsOnlyLaterCandidates() {
         let tokens = [100, 50, 10, 3000, 10, 3000, 10, 3000, 10, 20]
         // From 0 the walk ends at candidate 6; from a boundary at 6 nothing later is eligible.
-        #expect(SummaryBoundary.active(
-            messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
-            step: 1000, recentTurns: 3, requiredPayoff: 0, from: 6) == 6)
+        #expect(
+            SummaryBoundary.active(
+                messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
+                step: 1000, recentTurns: 3, requiredPayoff: 0, from: 6) == 6)
         // A recorded boundary past every candidate stays where it is: it never moves back.
-        #expect(SummaryBoundary.active(
-            messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
-            step: 1000, recentTurns: 2, requiredPayoff: 0, from: 8) == 8)
+        #expect(
+            SummaryBoundary.active(
+                messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
+                step: 1000, recentTurns: 2, requiredPayoff: 0, from: 8) == 8)
         // From 2, candidates 4 and 6 are weighed as from 0.
-        #expect(SummaryBoundary.active(
-            messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
-            step: 1000, recentTurns: 3, requiredPayoff: 0, from: 2) == 6)
+        #expect(
+            SummaryBoundary.active(
+                messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
+                step: 1000, recentTurns: 3, requiredPayoff: 0, from: 2) == 6)
     }
 
     @Test func deepestLeavesExactlyTheRecencyWindow() {
@@ -92,9 +98,11 @@ import Testing
                 step: 1000, recentTurns: 3, requiredPayoff: 0.5, pricing: pricing)
         }
         let openAI = boundary(.openAI)
-        #expect(openAI == SummaryBoundary.active(
-            messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
-            step: 1000, recentTurns: 3, requiredPayoff: 0.5))
+        #expect(
+            openAI
+                == SummaryBoundary.active(
+                    messageTokens: tokens, roles: roles, compressible: roles.map { $0 == .assistant || $0 == .toolResult },
+                    step: 1000, recentTurns: 3, requiredPayoff: 0.5))
         #expect(openAI == 6)
         // Reads as dear as writes: a re-cut re-bills nothing, so it moves as with payoff 0.
         let flat = CachePricing(readMultiplier: 1, writeMultiplier: 1, ttlSeconds: 300, minimumCacheableTokens: 0)

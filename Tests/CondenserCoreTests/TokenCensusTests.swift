@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct TokenCensusTests {
@@ -30,8 +31,10 @@ import Testing
 
     @Test func aColumnOfUniqueIdsKeepsItsFirstLinesAndAnIdOfAnotherShapeStays() {
         // Session ids of one shape on every line are data; the one code of another shape is a fact.
-        let ids = ["Qw3rTy7uIo", "As4dFg8hJk", "Zx5cVb9nMl", "Po1iUy2tRe", "Lk6jHg3fDs", "Mn7bVc4xZa",
-                   "Wq8eRt5yUi", "Ty2uIo6pAs", "Df9gHj1kLz", "Xc3vBn7mQw", "Er4tYu8iOp", "Gh5jKl9zXc"]
+        let ids = [
+            "Qw3rTy7uIo", "As4dFg8hJk", "Zx5cVb9nMl", "Po1iUy2tRe", "Lk6jHg3fDs", "Mn7bVc4xZa",
+            "Wq8eRt5yUi", "Ty2uIo6pAs", "Df9gHj1kLz", "Xc3vBn7mQw", "Er4tYu8iOp", "Gh5jKl9zXc",
+        ]
         var lines = ids.map { "login session=<\($0)> closed" }
         lines.insert("health check failed with code QRX-8228", at: 7)
         let result = flags(lines)

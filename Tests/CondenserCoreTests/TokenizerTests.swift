@@ -1,6 +1,7 @@
 import CondenserTestSupport
 import Foundation
 import Testing
+
 @testable import CondenserCore
 
 /// Paths the tokenizer tests read: the committed fixture; `../shared` comes from `SharedMaterial`.
@@ -21,9 +22,9 @@ enum TokenizerTestFiles {
         let data = try Data(contentsOf: url)
         return try data.split(separator: UInt8(ascii: "\n")).map { line in
             guard let object = try JSONParser.parse(bytes: line).objectValue,
-                  let encoding = object["encoding"]?.stringValue.flatMap(TokenEncoding.init(rawValue:)),
-                  let text = object["text"]?.stringValue,
-                  let ids = object["ids"]?.arrayValue?.compactMap(\.intValue)
+                let encoding = object["encoding"]?.stringValue.flatMap(TokenEncoding.init(rawValue:)),
+                let text = object["text"]?.stringValue,
+                let ids = object["ids"]?.arrayValue?.compactMap(\.intValue)
             else { throw MalformedVector() }
             return Vector(encoding: encoding, text: text, ids: ids)
         }
@@ -66,7 +67,10 @@ enum TokenizerTestFiles {
         (.o200kBase, "it'ſ ſ 'ſ 'S 'LL", [278, 6, 70067, 20757, 123, 461, 70067, 461, 50, 461, 7454]),
         (.cl100kBase, "it'ſ ſ 'ſ 'S 'LL", [275, 6, 129, 123, 27006, 123, 364, 129, 123, 364, 50, 364, 4178]),
         (.o200kBase, "\u{FFFD}\u{0}e\u{301}\u{200D}👨‍👩‍👧", [3251, 188, 68, 13430, 2524, 28823, 101, 2524, 28823, 102, 2524, 28823, 100]),
-        (.cl100kBase, "\u{FFFD}\u{0}e\u{301}\u{200D}👨‍👩‍👧", [5809, 188, 68, 54939, 378, 235, 9468, 239, 101, 378, 235, 9468, 239, 102, 378, 235, 9468, 239, 100]),
+        (
+            .cl100kBase, "\u{FFFD}\u{0}e\u{301}\u{200D}👨‍👩‍👧",
+            [5809, 188, 68, 54939, 378, 235, 9468, 239, 101, 378, 235, 9468, 239, 102, 378, 235, 9468, 239, 100]
+        ),
         (.o200kBase, "HELLOworld don't DON'T ǅungla", [111642, 2699, 24169, 4128, 153384, 220, 131, 227, 988, 1675]),
         (.cl100kBase, "HELLOworld don't DON'T ǅungla", [51812, 1623, 14957, 1541, 956, 45373, 17773, 220, 131, 227, 2234, 4355]),
         (.o200kBase, "x\u{3000}y\u{2028}z\u{85}w \n\n  \t", [87, 1397, 88, 51008, 89, 126, 227, 86, 1202, 45469]),
@@ -109,7 +113,10 @@ enum TokenizerTestFiles {
         let lookup = tokenizer.table.lookup
         var generator = SeededRandom(seed: 42)
         // Small alphabets force long merge chains with many rank ties.
-        let alphabets: [[UInt8]] = [Array("ab".utf8), Array("abc ".utf8), Array("0123456789".utf8), Array("=-_ ".utf8), Array("éü日".utf8), (0...255).map(UInt8.init)]
+        let alphabets: [[UInt8]] = [
+            Array("ab".utf8), Array("abc ".utf8), Array("0123456789".utf8), Array("=-_ ".utf8), Array("éü日".utf8),
+            (0...255).map(UInt8.init),
+        ]
         for round in 0..<400 {
             let alphabet = alphabets[round % alphabets.count]
             let length = 2 + Int(generator.next() % 300)

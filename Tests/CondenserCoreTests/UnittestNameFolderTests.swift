@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct UnittestNameFolderTests {
@@ -20,22 +21,23 @@ import Testing
 
     @Test func runsOfOneClassStateTheClassOnce() {
         let folded = UnittestNameFolder().apply(output, context: tool)
-        #expect(folded == """
-            0:00:00 load avg: 1.65 [1/1] test_poplib
-            [next 3 lines: "name ..." stands for "name (test.test_poplib.TestPOP3Class.name) ..."]
-            test_getwelcome ... ok
-            test_exceptions ... ok
-            test_quit ... FAIL
-            test_stls (test.test_poplib.TestPOP3_SSLClass.test_stls) ... ok
-            [next 3 lines: "name ..." stands for "name (test.test_poplib.TestTimeouts.name) ..."]
-            testTimeoutDefault ... ok
-            testTimeoutNone ... ok
-            testTimeoutValue ... ok
+        #expect(
+            folded == """
+                0:00:00 load avg: 1.65 [1/1] test_poplib
+                [next 3 lines: "name ..." stands for "name (test.test_poplib.TestPOP3Class.name) ..."]
+                test_getwelcome ... ok
+                test_exceptions ... ok
+                test_quit ... FAIL
+                test_stls (test.test_poplib.TestPOP3_SSLClass.test_stls) ... ok
+                [next 3 lines: "name ..." stands for "name (test.test_poplib.TestTimeouts.name) ..."]
+                testTimeoutDefault ... ok
+                testTimeoutNone ... ok
+                testTimeoutValue ... ok
 
-            ======================================================================
-            FAIL: test_quit (test.test_poplib.TestPOP3Class.test_quit)
+                ======================================================================
+                FAIL: test_quit (test.test_poplib.TestPOP3Class.test_quit)
 
-            """)
+                """)
     }
 
     @Test func unfoldingGivesTheOutputBack() throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserCore
 
 @Suite struct WhitespaceNormalizerTests {
@@ -27,43 +28,45 @@ import Testing
 
     @Test func longSpaceRunsInProseBecomeOneSpace() {
         let text = "This sentence has    too many spaces in it.\nAnd this one is fine as it stands today.\n"
-        #expect(stage.apply(text, context: assistant) == "This sentence has too many spaces in it.\nAnd this one is fine as it stands today.\n")
+        #expect(
+            stage.apply(text, context: assistant) == "This sentence has too many spaces in it.\nAnd this one is fine as it stands today.\n")
     }
 
     @Test func indentationIsNeverTouched() {
         let text = "Steps to follow for the release:\n  - build    the package\n      - nested   item here\n"
-        #expect(stage.apply(text, context: assistant) == "Steps to follow for the release:\n  - build the package\n      - nested item here\n")
+        #expect(
+            stage.apply(text, context: assistant) == "Steps to follow for the release:\n  - build the package\n      - nested item here\n")
     }
 
     @Test func fencedCodeKeepsItsSpacing() {
         let text = """
-        Here is the    fix you asked for today:
+            Here is the    fix you asked for today:
 
-        ```python
-        x    = 1   # aligned
-        yy   = 2   # aligned
+            ```python
+            x    = 1   # aligned
+            yy   = 2   # aligned
 
 
-        \("")
-        def f():
-            return  x
-        ```
-        Done    now.
-        """
+            \("")
+            def f():
+                return  x
+            ```
+            Done    now.
+            """
         let expected = """
-        Here is the fix you asked for today:
+            Here is the fix you asked for today:
 
-        ```python
-        x    = 1   # aligned
-        yy   = 2   # aligned
+            ```python
+            x    = 1   # aligned
+            yy   = 2   # aligned
 
 
-        \("")
-        def f():
-            return  x
-        ```
-        Done now.
-        """
+            \("")
+            def f():
+                return  x
+            ```
+            Done now.
+            """
         #expect(stage.apply(text, context: assistant) == expected)
     }
 
@@ -114,17 +117,19 @@ import Testing
 
     @Test func alignedColumnsStay() {
         let text = """
-        The pods right now, as you can see below:
-        NAME        STATUS    AGE
-        web-1       Running   3d
-        worker-2    Pending   5m
-        """
+            The pods right now, as you can see below:
+            NAME        STATUS    AGE
+            web-1       Running   3d
+            worker-2    Pending   5m
+            """
         #expect(stage.apply(text, context: assistant) == text)
     }
 
     @Test func toolOutputKeepsInteriorSpacing() {
         let text = "srv sshd[1556]: authentication failure; rhost=192.0.2.113  user=rda   \nLib/a.py:12:        return  x\n"
-        #expect(stage.apply(text, context: tool) == "srv sshd[1556]: authentication failure; rhost=192.0.2.113  user=rda\nLib/a.py:12:        return  x\n")
+        #expect(
+            stage.apply(text, context: tool)
+                == "srv sshd[1556]: authentication failure; rhost=192.0.2.113  user=rda\nLib/a.py:12:        return  x\n")
     }
 
     @Test func unchangedTextIsReturnedAsIs() {
@@ -143,14 +148,14 @@ import Testing
 extension WhitespaceNormalizerTests {
     @Test func caretLinesAndCompilerSnippetsKeepTheirColumns() {
         let text = """
-        Objects/call.c:5397:31: warning: 'size' may be used uninitialized
-         5397 |     Py_ssize_t n;
-              |                ^
-        - foo bar
-        ?       ^
-        + foo baq
-        ?       ^
-        """
+            Objects/call.c:5397:31: warning: 'size' may be used uninitialized
+             5397 |     Py_ssize_t n;
+                  |                ^
+            - foo bar
+            ?       ^
+            + foo baq
+            ?       ^
+            """
         #expect(stage.apply(text, context: assistant) == text)
     }
 }
@@ -208,7 +213,9 @@ extension WhitespaceNormalizerTests {
 
     @Test func anEarlierStagesNoteDoesNotStopTheDedent() {
         let text = "[page navigation omitted]\n\n   socket — Low-level networking interface\n\n   Source code: Lib/socket.py\n"
-        #expect(stage.apply(text, context: tool) == "[page navigation omitted]\n\nsocket — Low-level networking interface\n\nSource code: Lib/socket.py\n")
+        #expect(
+            stage.apply(text, context: tool)
+                == "[page navigation omitted]\n\nsocket — Low-level networking interface\n\nSource code: Lib/socket.py\n")
     }
 
     @Test func codeDiffsAndMessagesKeepTheirIndentation() {

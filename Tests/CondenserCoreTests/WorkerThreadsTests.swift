@@ -1,7 +1,8 @@
-@testable import CondenserCore
 import Foundation
 import Synchronization
 import Testing
+
+@testable import CondenserCore
 
 #if canImport(Glibc)
 import Glibc
@@ -136,9 +137,10 @@ final class Shared<Value: Sendable>: Sendable {
         let output = (0..<200).map { "line \($0) of a long tool output" }.joined(separator: "\n")
         var messages = [ChatMessage(role: "user", content: "Run the tools.")]
         for call in 0..<12 {
-            messages.append(ChatMessage(object: [
-                "role": .string("tool"), "tool_call_id": .string("call_\(call)"), "content": .string("\(call)\n" + output),
-            ]))
+            messages.append(
+                ChatMessage(object: [
+                    "role": .string("tool"), "tool_call_id": .string("call_\(call)"), "content": .string("\(call)\n" + output),
+                ]))
         }
         messages.append(ChatMessage(role: "user", content: "And?"))
         let request = ChatRequest(body: ["model": .string("m")], messages: messages)

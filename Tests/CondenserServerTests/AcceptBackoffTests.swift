@@ -9,7 +9,8 @@ import Testing
     /// User plus system CPU time of `pid` so far, from /proc/PID/stat.
     static func cpuTime(of pid: Int32) -> Duration? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 13, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
@@ -70,7 +71,8 @@ import Testing
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(10)
         while status != 200, clock.now < deadline {
-            status = RawHTTP.status(of: await RawHTTP.exchange(port: port, "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n", timeoutSeconds: 1))
+            status = RawHTTP.status(
+                of: await RawHTTP.exchange(port: port, "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n", timeoutSeconds: 1))
             if status != 200 { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(status == 200, "the daemon should serve again once the connections closed")

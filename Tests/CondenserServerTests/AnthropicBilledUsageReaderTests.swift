@@ -1,7 +1,8 @@
-@testable import CondenserCore
-@testable import CondenserServer
 import NIOCore
 import Testing
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 @Suite struct AnthropicBilledUsageReaderTests {
     func read(_ chunks: [String], contentType: String, encoding: String? = nil) -> BilledUsage? {
@@ -34,8 +35,11 @@ import Testing
             #"{"content":[{"type":"tool_use","id":"t","name":"x","input":{"usage":{"input_tokens":1}}},{"type":"text","text":"\#(filler)"}],"usage":{"input_tokens":90,"cache_read_input_tokens":80000,"cache_creation_input_tokens":0,"output_tokens":4}}"#
         #expect(body.utf8.count > BilledUsageReader.wholeBodyLimit)
         let bytes = Array(body.utf8)
-        let chunks = stride(from: 0, to: bytes.count, by: 4096).map { String(decoding: bytes[$0..<min($0 + 4096, bytes.count)], as: UTF8.self) }
-        #expect(read(chunks, contentType: "application/json") == BilledUsage(inputTokens: 80_090, cacheReadTokens: 80_000, cacheWriteTokens: 0))
+        let chunks = stride(from: 0, to: bytes.count, by: 4096).map {
+            String(decoding: bytes[$0..<min($0 + 4096, bytes.count)], as: UTF8.self)
+        }
+        #expect(
+            read(chunks, contentType: "application/json") == BilledUsage(inputTokens: 80_090, cacheReadTokens: 80_000, cacheWriteTokens: 0))
     }
 
     @Test func aStreamsMessageStartUsageWithItsDeltas() {
@@ -43,11 +47,19 @@ import Testing
             ("message_start", Self.start),
             ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
             ("ping", #"{"type": "ping"}"#),
-            ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\"usage\":{\"input_tokens\":999}"}}"#),
-            ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}}"#),
+            (
+                "content_block_delta",
+                #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\"usage\":{\"input_tokens\":999}"}}"#
+            ),
+            (
+                "message_delta",
+                #"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":15}}"#
+            ),
             ("message_stop", #"{"type":"message_stop"}"#),
         ])
-        #expect(read(stream, contentType: "text/event-stream; charset=utf-8") == BilledUsage(inputTokens: 4_312, cacheReadTokens: 4_000, cacheWriteTokens: 300))
+        #expect(
+            read(stream, contentType: "text/event-stream; charset=utf-8")
+                == BilledUsage(inputTokens: 4_312, cacheReadTokens: 4_000, cacheWriteTokens: 300))
     }
 
     @Test func aDeltasCumulativeInputCountsReplaceTheStarts() {
@@ -64,13 +76,16 @@ import Testing
         let cuts = [70, joined.utf8.count - 3]
         let bytes = Array(joined.utf8)
         let chunks = [bytes[..<cuts[0]], bytes[cuts[0]..<cuts[1]], bytes[cuts[1]...]].map { String(decoding: $0, as: UTF8.self) }
-        #expect(read(chunks, contentType: "text/event-stream") == BilledUsage(inputTokens: 4_420, cacheReadTokens: 4_100, cacheWriteTokens: 300))
+        #expect(
+            read(chunks, contentType: "text/event-stream") == BilledUsage(inputTokens: 4_420, cacheReadTokens: 4_100, cacheWriteTokens: 300)
+        )
     }
 
     @Test func errorStreamsOverlongLinesCompressedBodiesAndOtherTypesAreNotRead() {
         let error = Self.events([("error", #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)])
         #expect(read(error, contentType: "text/event-stream") == nil)
-        let padded = #"{"type":"message_start","pad":""# + String(repeating: "a", count: BilledUsageReader.lineLimit)
+        let padded =
+            #"{"type":"message_start","pad":""# + String(repeating: "a", count: BilledUsageReader.lineLimit)
             + #"","message":{"usage":{"input_tokens":1}}}"#
         #expect(read(Self.events([("message_start", padded)]), contentType: "text/event-stream") == nil)
         let usage = #"{"usage":{"input_tokens":7}}"#

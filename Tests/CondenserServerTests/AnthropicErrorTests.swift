@@ -1,12 +1,15 @@
-@testable import CondenserCore
-@testable import CondenserServer
 import HTTPTypes
 import Testing
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 @Suite struct AnthropicErrorTests {
     @Test func theBodyIsAnthropicsShape() throws {
         let error = AnthropicError(status: .badRequest, message: "messages[0].content: \"bad\"")
-        #expect(String(decoding: error.body, as: UTF8.self) == #"{"type":"error","error":{"type":"invalid_request_error","message":"messages[0].content: \"bad\""}}"#)
+        #expect(
+            String(decoding: error.body, as: UTF8.self)
+                == #"{"type":"error","error":{"type":"invalid_request_error","message":"messages[0].content: \"bad\""}}"#)
         #expect(error.response.status == .badRequest)
         #expect(error.response.headers[.contentType] == "application/json")
     }

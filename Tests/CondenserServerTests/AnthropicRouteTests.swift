@@ -1,16 +1,19 @@
 import AsyncHTTPClient
-@testable import CondenserCore
-@testable import CondenserServer
 import Foundation
 import NIOHTTP1
 import Testing
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 /// `POST /v1/messages` and `count_tokens` through the proxy to a loopback upstream: the
 /// query and every header as sent, the configured key only for a client without one,
 /// Condenser's own errors in Anthropic's shape, upstream errors byte for byte.
 @Suite struct AnthropicRouteTests {
-    static let body = #"{"model":"claude-x","max_tokens":64,"system":"Be terse.","messages":[{"role":"user","content":[{"type":"text","text":"hello","cache_control":{"type":"ephemeral"}}]}]}"#
-    static let shouted = #"{"model":"claude-x","max_tokens":64,"system":"Be terse.","messages":[{"role":"user","content":[{"type":"text","text":"HELLO","cache_control":{"type":"ephemeral"}}]}]}"#
+    static let body =
+        #"{"model":"claude-x","max_tokens":64,"system":"Be terse.","messages":[{"role":"user","content":[{"type":"text","text":"hello","cache_control":{"type":"ephemeral"}}]}]}"#
+    static let shouted =
+        #"{"model":"claude-x","max_tokens":64,"system":"Be terse.","messages":[{"role":"user","content":[{"type":"text","text":"HELLO","cache_control":{"type":"ephemeral"}}]}]}"#
 
     /// A proxy whose Anthropic upstream is the test upstream under `/anthropic`, so the
     /// received path tells which upstream a request went to.
@@ -56,7 +59,8 @@ import Testing
             }, compressor: ShoutingCompressor(), recorders: [recorder]
         ) { proxy in
             _ = try await proxy.send(.POST, "/v1/messages", body: Self.body.bytes)
-            _ = try await proxy.send(.POST, "/v1/chat/completions", body: Array(#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#.utf8))
+            _ = try await proxy.send(
+                .POST, "/v1/chat/completions", body: Array(#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#.utf8))
             let records = await recorder.waitForRecords(2)
             let messages = try #require(records.first { $0.endpoint == "/v1/messages" })
             let chat = try #require(records.first { $0.endpoint == "/v1/chat/completions" })
@@ -112,7 +116,8 @@ import Testing
             configuration.anthropicUpstream = UpstreamURL(validating: "http://127.0.0.1:\(port)")!
         }) { proxy in
             for (method, path) in [(HTTPMethod.POST, "/v1/messages"), (.GET, "/v1/models")] {
-                let answer = try await proxy.send(method, path, body: method == .POST ? Self.body.bytes : nil, headers: [("anthropic-version", "2023-06-01")])
+                let answer = try await proxy.send(
+                    method, path, body: method == .POST ? Self.body.bytes : nil, headers: [("anthropic-version", "2023-06-01")])
                 #expect(answer.status == 502)
                 let error = try #require(try JSONParser.parse(bytes: answer.body).objectValue)
                 #expect(error["type"]?.stringValue == "error")

@@ -1,9 +1,10 @@
 import AsyncHTTPClient
-@testable import CondenserCore
-@testable import CondenserServer
 import Foundation
 import NIOCore
 import Testing
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 /// The upstream's billed usage, read from the relayed body into the savings record.
 @Suite struct BilledUsageTests {
@@ -78,7 +79,8 @@ import Testing
     }
 
     @Test func jsonUsageWithCachedTokens() {
-        let body = #"{"id":"x","choices":[],"usage":{"prompt_tokens":500,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":384}}}"#
+        let body =
+            #"{"id":"x","choices":[],"usage":{"prompt_tokens":500,"completion_tokens":3,"prompt_tokens_details":{"cached_tokens":384}}}"#
         let halves = [String(body.prefix(40)), String(body.dropFirst(40))]
         #expect(read(halves, contentType: "application/json; charset=utf-8") == BilledUsage(inputTokens: 500, cacheReadTokens: 384))
         #expect(read([#"{"usage":{"prompt_tokens":7}}"#], contentType: "application/json") == BilledUsage(inputTokens: 7))
@@ -86,7 +88,8 @@ import Testing
 
     @Test func aLargeJSONBodyIsReadFromItsEnd() {
         let filler = String(repeating: "word \\\"usage\\\": {} ", count: 40_000)
-        let body = #"{"choices":[{"message":{"content":"\#(filler)"}}],"usage":{"prompt_tokens":90000,"prompt_tokens_details":{"cached_tokens":0,"note":"}{"}}}"#
+        let body =
+            #"{"choices":[{"message":{"content":"\#(filler)"}}],"usage":{"prompt_tokens":90000,"prompt_tokens_details":{"cached_tokens":0,"note":"}{"}}}"#
         #expect(body.utf8.count > BilledUsageReader.wholeBodyLimit)
         let chunks = stride(from: 0, to: body.utf8.count, by: 4096).map { start in
             String(decoding: Array(body.utf8)[start..<min(start + 4096, body.utf8.count)], as: UTF8.self)
@@ -104,7 +107,8 @@ import Testing
     }
 
     @Test func overlongLinesCompressedBodiesAndOtherTypesAreNotRead() {
-        let long = "data: {\"x\":\"" + String(repeating: "a", count: BilledUsageReader.lineLimit) + "\",\"usage\":{\"prompt_tokens\":1}}\n\n"
+        let long =
+            "data: {\"x\":\"" + String(repeating: "a", count: BilledUsageReader.lineLimit) + "\",\"usage\":{\"prompt_tokens\":1}}\n\n"
         #expect(read([long], contentType: "text/event-stream") == nil)
         let usage = #"{"usage":{"prompt_tokens":7}}"#
         #expect(read([usage], contentType: "application/json", encoding: "gzip") == nil)

@@ -1,7 +1,8 @@
-@testable import CondenserCore
-@testable import CondenserServer
 import Foundation
 import Testing
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 /// Slow and idle clients are let go: the head must come within the header timeout, a
 /// body may not stall longer than the body idle timeout.
@@ -13,7 +14,8 @@ import Testing
 
     static func errorCode(in bytes: [UInt8]) -> String? {
         guard case .object(let object)? = try? JSONParser.parse(bytes: Array(bytes.httpBody.utf8)),
-              case .object(let error)? = object["error"], case .string(let code)? = error["code"] else { return nil }
+            case .object(let error)? = object["error"], case .string(let code)? = error["code"]
+        else { return nil }
         return code
     }
 
@@ -64,7 +66,9 @@ import Testing
     @Test func aStalledBodyGetsA408AndIsClosed() async throws {
         try await ProxyHarness.run(configure: Self.oneSecond) { proxy in
             let connection = try #require(RawConnection(port: proxy.port))
-            connection.send("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\":")
+            connection.send(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\":"
+            )
             let clock = ContinuousClock()
             let start = clock.now
             let (bytes, closed) = await connection.readUntilClosed(timeoutSeconds: 5)
@@ -80,7 +84,8 @@ import Testing
     @Test func aBodyDrippedAByteAtATimeGetsA408() async throws {
         try await ProxyHarness.run(configure: Self.oneSecond) { proxy in
             let connection = try #require(RawConnection(port: proxy.port))
-            connection.send("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+            connection.send(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
             let held = await connection.drip(String(repeating: " ", count: 1000), every: .milliseconds(100), limit: .seconds(8))
             let (bytes, closed) = await connection.readUntilClosed(timeoutSeconds: 3)
             #expect(closed)
@@ -95,7 +100,9 @@ import Testing
         try await ProxyHarness.run(configure: Self.oneSecond) { proxy in
             let connection = try #require(RawConnection(port: proxy.port))
             let body = #"{"model":"m","messages":[{"role":"user","content":""# + String(repeating: "slow ", count: 2000) + #""}]}"#
-            connection.send("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+            connection.send(
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+            )
             // About 2 s in all, longer than either timeout, 1.25 KB every 250 ms.
             _ = await connection.drip(body, size: body.utf8.count / 8 + 1, every: .milliseconds(250), limit: .seconds(8))
             let (bytes, _) = await connection.readUntilClosed(timeoutSeconds: 5)

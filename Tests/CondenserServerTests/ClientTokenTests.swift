@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+
 @testable import CondenserServer
 
 #if canImport(Glibc)
@@ -43,7 +44,9 @@ import Glibc
 
     @Test func theTokenHeaderIsNotForwardedAndTheConfiguredKeyIs() async throws {
         try await ProxyHarness.run(configure: Self.withToken) { proxy in
-            for headers in [[("Authorization", "Bearer \(Self.token)")], [("authorization", "bearer  \(Self.token) ")], [("x-api-key", Self.token)]] {
+            for headers in [
+                [("Authorization", "Bearer \(Self.token)")], [("authorization", "bearer  \(Self.token) ")], [("x-api-key", Self.token)],
+            ] {
                 let answer = try await proxy.send(.GET, "/v1/models", headers: headers)
                 #expect(answer.status == 200, "\(headers)")
                 let sent = try #require(proxy.upstream.received.last)
@@ -56,7 +59,8 @@ import Glibc
 
     @Test func aClientsOwnKeyBesideTheTokenGoesUpstream() async throws {
         try await ProxyHarness.run(configure: Self.withToken) { proxy in
-            let answer = try await proxy.send(.GET, "/v1/models", headers: [("x-api-key", Self.token), ("Authorization", "Bearer sk-user")])
+            let answer = try await proxy.send(
+                .GET, "/v1/models", headers: [("x-api-key", Self.token), ("Authorization", "Bearer sk-user")])
             #expect(answer.status == 200)
             let sent = try #require(proxy.upstream.received.last)
             #expect(sent.headers[values: .authorization] == ["Bearer sk-user"])
@@ -128,7 +132,10 @@ import Glibc
         defer { try? FileManager.default.removeItem(atPath: tokenFile) }
         let configuration = try CondenserConfiguration.load(
             path: nil, environment: [:],
-            flags: [("listen", .list(["0.0.0.0:8642"])), ("security.allow_remote", .bool(true)), ("security.client_token_file", .text(tokenFile))])
+            flags: [
+                ("listen", .list(["0.0.0.0:8642"])), ("security.allow_remote", .bool(true)),
+                ("security.client_token_file", .text(tokenFile)),
+            ])
         #expect(configuration.clientToken == ClientToken(value: Self.token, source: tokenFile))
         let described = configuration.accessDescription.joined(separator: "\n")
         #expect(described.contains("Remote access: ON"))
@@ -151,7 +158,8 @@ import Glibc
 
     @Test func anUnreadableTokenFileIsAnError() {
         do {
-            _ = try CondenserConfiguration.load(path: nil, environment: [:], flags: [("security.client_token_file", .text("/nonexistent/token"))])
+            _ = try CondenserConfiguration.load(
+                path: nil, environment: [:], flags: [("security.client_token_file", .text("/nonexistent/token"))])
             Issue.record("a missing token file was accepted")
         } catch {
             #expect(error.key == "security.client_token_file")
@@ -183,7 +191,8 @@ import Glibc
             close(loopback)
         }
         #expect(ListenerExposure.refusal(forInherited: [.descriptor(loopback)], allowRemote: false) == nil)
-        let refusal = try #require(ListenerExposure.refusal(forInherited: [.descriptor(loopback), .descriptor(wildcard)], allowRemote: false))
+        let refusal = try #require(
+            ListenerExposure.refusal(forInherited: [.descriptor(loopback), .descriptor(wildcard)], allowRemote: false))
         #expect(refusal.key == "listen")
         #expect(refusal.reason.contains("0.0.0.0:"))
         #expect(ListenerExposure.refusal(forInherited: [.descriptor(wildcard)], allowRemote: true) == nil)

@@ -1,7 +1,8 @@
-@testable import CondenserCore
-@testable import CondenserServer
 import Foundation
 import Testing
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 @Suite struct CondenserConfigurationTests {
     static func file(_ text: String) throws -> String {
@@ -40,7 +41,9 @@ import Testing
         )
         let configuration = try CondenserConfiguration.load(
             path: path,
-            environment: ["CONDENSER_LOG_LEVEL": "warning", "CONDENSER_COMPRESSION_MODE": "off", "CONDENSER_LISTEN": "127.0.0.1:9001, [::1]:9001"],
+            environment: [
+                "CONDENSER_LOG_LEVEL": "warning", "CONDENSER_COMPRESSION_MODE": "off", "CONDENSER_LISTEN": "127.0.0.1:9001, [::1]:9001",
+            ],
             flags: [("compression.mode", .text("safe"))]
         )
         #expect(configuration.listen.map(\.description) == ["127.0.0.1:9001", "[::1]:9001"])
@@ -53,7 +56,8 @@ import Testing
     @Test func compressionKeysReachThePipelineSettings() throws {
         var configuration = CondenserConfiguration()
         try configuration.apply(
-            toml: "idle_exit_seconds = 0\n[compression]\nmode = \"aggressive\"\nmin_tokens = 500\nrecent_turns = 5\nsummaries = \"never\"\nsummary_payoff = 1.5\ncache_ttl_seconds = 300\n",
+            toml:
+                "idle_exit_seconds = 0\n[compression]\nmode = \"aggressive\"\nmin_tokens = 500\nrecent_turns = 5\nsummaries = \"never\"\nsummary_payoff = 1.5\ncache_ttl_seconds = 300\n",
             source: "test")
         #expect(configuration.idleExit == nil)
         #expect(configuration.compression.mode == .aggressive)
@@ -67,9 +71,12 @@ import Testing
     @Test func theStateDirectoryIsSystemdsThenTheUsersUnlessAKeyNamesOne() throws {
         let systemd = ["STATE_DIRECTORY": "/var/lib/condenser", "HOME": "/home/u"]
         #expect(try CondenserConfiguration.load(path: nil, environment: systemd).compression.stateDirectory == "/var/lib/condenser")
-        #expect(try CondenserConfiguration.load(path: nil, environment: ["HOME": "/home/u"]).compression.stateDirectory == "/home/u/.local/state/condenser")
         #expect(
-            try CondenserConfiguration.load(path: nil, environment: ["XDG_STATE_HOME": "/home/u/.state", "HOME": "/home/u"]).compression.stateDirectory
+            try CondenserConfiguration.load(path: nil, environment: ["HOME": "/home/u"]).compression.stateDirectory
+                == "/home/u/.local/state/condenser")
+        #expect(
+            try CondenserConfiguration.load(path: nil, environment: ["XDG_STATE_HOME": "/home/u/.state", "HOME": "/home/u"]).compression
+                .stateDirectory
                 == "/home/u/.state/condenser")
         // Empty: in memory only, whatever systemd says.
         let off = systemd.merging(["CONDENSER_COMPRESSION_STATE_DIRECTORY": ""]) { $1 }
@@ -138,7 +145,8 @@ import Testing
             _ = try CondenserConfiguration.load(path: nil, environment: ["CONDENSER_UPSTREAM_CONNECT_TIMEOUT_SECONDS": "soon"])
         } throws: { error in
             let error = error as? ConfigurationError
-            return error?.key == "upstream.connect_timeout_seconds" && error?.source == "environment CONDENSER_UPSTREAM_CONNECT_TIMEOUT_SECONDS"
+            return error?.key == "upstream.connect_timeout_seconds"
+                && error?.source == "environment CONDENSER_UPSTREAM_CONNECT_TIMEOUT_SECONDS"
         }
     }
 

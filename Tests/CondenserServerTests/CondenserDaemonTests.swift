@@ -1,7 +1,8 @@
-@testable import CondenserCore
 import CondenserTestSupport
 import Foundation
 import Testing
+
+@testable import CondenserCore
 
 /// The built `condenser serve` as a whole daemon: reloads, idle exit, metrics.
 @Suite struct CondenserDaemonTests {
@@ -160,10 +161,12 @@ import Testing
                 .object(["role": .string("user"), "content": .string("Run the worker tests.")]),
                 .object([
                     "role": .string("assistant"), "content": .null,
-                    "tool_calls": .array([.object([
-                        "id": .string("call_1"), "type": .string("function"),
-                        "function": .object(["name": .string("run_command"), "arguments": .string(#"{"command":"pytest"}"#)]),
-                    ])]),
+                    "tool_calls": .array([
+                        .object([
+                            "id": .string("call_1"), "type": .string("function"),
+                            "function": .object(["name": .string("run_command"), "arguments": .string(#"{"command":"pytest"}"#)]),
+                        ])
+                    ]),
                 ]),
                 .object(["role": .string("tool"), "tool_call_id": .string("call_1"), "content": .string(log)]),
                 .object(["role": .string("user"), "content": .string("Did every test pass?")]),
@@ -197,10 +200,12 @@ import Testing
             return [
                 .object([
                     "role": .string("assistant"), "content": .null,
-                    "tool_calls": .array([.object([
-                        "id": .string("call_\(index)"), "type": .string("function"),
-                        "function": .object(["name": .string("run_command"), "arguments": .string(#"{"command":"pytest"}"#)]),
-                    ])]),
+                    "tool_calls": .array([
+                        .object([
+                            "id": .string("call_\(index)"), "type": .string("function"),
+                            "function": .object(["name": .string("run_command"), "arguments": .string(#"{"command":"pytest"}"#)]),
+                        ])
+                    ]),
                 ]),
                 .object(["role": .string("tool"), "tool_call_id": .string("call_\(index)"), "content": .string(output)]),
             ]
@@ -231,10 +236,12 @@ import Testing
             return [
                 .object([
                     "role": .string("assistant"), "content": .null,
-                    "tool_calls": .array([.object([
-                        "id": .string("call_\(index)"), "type": .string("function"),
-                        "function": .object(["name": .string("run_command"), "arguments": .string(#"{"command":"pytest"}"#)]),
-                    ])]),
+                    "tool_calls": .array([
+                        .object([
+                            "id": .string("call_\(index)"), "type": .string("function"),
+                            "function": .object(["name": .string("run_command"), "arguments": .string(#"{"command":"pytest"}"#)]),
+                        ])
+                    ]),
                 ]),
                 .object(["role": .string("tool"), "tool_call_id": .string("call_\(index)"), "content": .string(output)]),
             ]
@@ -268,9 +275,11 @@ import Testing
             /// in memory only), sends one request, stops the daemon: what went upstream.
             func forwardedByOneDaemon(_ body: String, stateDirectory: String?) async throws -> ChatRequest {
                 let port = try freePort()
-                let process = try Self.start(asNobody + [
-                    binary, "serve", "--config", config, "--upstream", "http://127.0.0.1:\(upstreamPort)/v1", "--listen", "127.0.0.1:\(port)",
-                ], stateDirectory: stateDirectory)
+                let process = try Self.start(
+                    asNobody + [
+                        binary, "serve", "--config", config, "--upstream", "http://127.0.0.1:\(upstreamPort)/v1", "--listen",
+                        "127.0.0.1:\(port)",
+                    ], stateDirectory: stateDirectory)
                 defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
                 try await Self.waitUntilServing(port: port)
                 let response = await RawHTTP.exchange(port: port, Self.request(body))

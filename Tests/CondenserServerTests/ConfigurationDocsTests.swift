@@ -1,6 +1,7 @@
-@testable import CondenserServer
 import Foundation
 import Testing
+
+@testable import CondenserServer
 
 /// The docs generated from the key list agree with it (scripts/config-docs rewrites them).
 @Suite struct ConfigurationDocsTests {
@@ -59,7 +60,9 @@ import Testing
         try configuration.apply(toml: CondenserConfiguration.defaultTOML, source: "default")
         #expect(configuration == CondenserConfiguration())
         let derived = CondenserConfiguration.keyDefinitions.filter { $0.derivedDefault != nil }.map(\.key.rawValue)
-        #expect(Self.keysWritten(in: CondenserConfiguration.defaultTOML) == Set(CondenserConfiguration.Key.allCases.map(\.rawValue)).subtracting(derived))
+        #expect(
+            Self.keysWritten(in: CondenserConfiguration.defaultTOML)
+                == Set(CondenserConfiguration.Key.allCases.map(\.rawValue)).subtracting(derived))
     }
 
     @Test func theEffectiveConfigurationWritesEveryKeyAndReadsBackTheSame() throws {

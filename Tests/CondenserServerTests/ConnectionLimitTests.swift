@@ -1,10 +1,11 @@
-@testable import CondenserCore
-@testable import CondenserServer
 import Foundation
 import Logging
 import NIOCore
 import Synchronization
 import Testing
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 /// Keeps what is logged, for tests that check what the server says and how often.
 final class CapturedLog: Sendable {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserServer
 
 /// Dot segments, raw and percent-encoded, sent over raw sockets: HTTP clients resolve
@@ -40,7 +41,10 @@ import Testing
     }
 
     @Test func dotsThatAreNotSegmentsPass() async throws {
-        let passed = ["/v1/models/gpt-4.1", "/v1/files/...", "/v1/files/.hidden", "/v1/files/a..b", "/v1/models?path=../x", "/v1/files/%2e%2e%2e", "/v1/files/%252e%252e"]
+        let passed = [
+            "/v1/models/gpt-4.1", "/v1/files/...", "/v1/files/.hidden", "/v1/files/a..b", "/v1/models?path=../x", "/v1/files/%2e%2e%2e",
+            "/v1/files/%252e%252e",
+        ]
         try await ProxyHarness.run { proxy in
             for target in passed {
                 let response = await RawHTTP.exchange(port: proxy.port, Self.request(target))

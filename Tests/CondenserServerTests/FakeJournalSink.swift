@@ -1,5 +1,6 @@
-@testable import CondenserServer
 import Synchronization
+
+@testable import CondenserServer
 
 /// Keeps entries instead of sending them, or refuses them all, for tests of the record
 /// format and the fallback.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CondenserServer
 
 /// `Host` forms, sent over raw sockets: HTTP clients normalise or refuse to send them.
@@ -40,7 +41,10 @@ import Testing
 
     @Test func wellFormedLoopbackHostsAreServed() async throws {
         try await ProxyHarness.run { proxy in
-            let served = ["localhost", "LOCALHOST:\(proxy.port)", "127.0.0.1", "127.0.0.1:\(proxy.port)", "[::1]", "[::1]:\(proxy.port)", "[0:0:0:0:0:0:0:1]:1"]
+            let served = [
+                "localhost", "LOCALHOST:\(proxy.port)", "127.0.0.1", "127.0.0.1:\(proxy.port)", "[::1]", "[::1]:\(proxy.port)",
+                "[0:0:0:0:0:0:0:1]:1",
+            ]
             for host in served {
                 let response = await RawHTTP.exchange(port: proxy.port, Self.request(host: ["Host: \(host)"]))
                 #expect(RawHTTP.status(of: response) == 200, "\(host): \(response.prefix(120))")

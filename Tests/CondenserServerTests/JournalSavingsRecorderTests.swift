@@ -1,7 +1,8 @@
-@testable import CondenserCore
-@testable import CondenserServer
 import Synchronization
 import Testing
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 @Suite struct JournalSavingsRecorderTests {
     @Test func sendsOneEntryPerRecord() throws {
@@ -18,7 +19,8 @@ import Testing
 
     @Test func fallsBackToOneLineWhenTheJournalRefuses() {
         let lines = Mutex<[String]>([])
-        let recorder = JournalSavingsRecorder(sink: FakeJournalSink(refuses: true), fallback: { line in lines.withLock { $0.append(line) } })
+        let recorder = JournalSavingsRecorder(
+            sink: FakeJournalSink(refuses: true), fallback: { line in lines.withLock { $0.append(line) } })
         let record = SavingsRecord.fixture(tokensIn: 100, tokensOut: 40)
         recorder.record(record)
         recorder.record(record)

@@ -1,6 +1,7 @@
+import Testing
+
 @testable import CondenserCore
 @testable import CondenserServer
-import Testing
 
 @Suite struct MetricsRecorderTests {
     /// The sample lines of `text` as name-with-labels → value.

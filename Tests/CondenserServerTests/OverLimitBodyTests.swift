@@ -1,6 +1,7 @@
-@testable import CondenserServer
 import Foundation
 import Testing
+
+@testable import CondenserServer
 
 /// A body over `limits.max_body_bytes` gets its 413, then the connection is let go: a
 /// client still sending is not left hanging in `send` with a descriptor held.

@@ -1,6 +1,7 @@
-@testable import CondenserCore
 import Foundation
 import Testing
+
+@testable import CondenserCore
 
 /// Requests NIO's HTTP/1 parser rejects get a 400 in OpenAI's shape, then the connection closes.
 @Suite struct ProtocolErrorTests {
@@ -23,7 +24,11 @@ import Testing
         #expect(status == 400, "\(raw.prefix(300))")
         #expect(error?["type"] == .string("invalid_request_error"), "\(raw.prefix(300))")
         #expect(error?["code"] == .string(code), "\(raw.prefix(300))")
-        if case .string(let message)? = error?["message"] { #expect(!message.isEmpty) } else { Issue.record("no message: \(raw.prefix(300))") }
+        if case .string(let message)? = error?["message"] {
+            #expect(!message.isEmpty)
+        } else {
+            Issue.record("no message: \(raw.prefix(300))")
+        }
         #expect(raw.lowercased().contains("connection: close"), "\(raw.prefix(300))")
         #expect(closed, "the connection should close after the 400")
     }
@@ -68,7 +73,8 @@ import Testing
     @Test func garbageAfterAServedRequestIsAnsweredAfterIt() async throws {
         try await ProxyHarness.run { proxy in
             let (_, _, closed, raw) = await Self.refusal(
-                port: proxy.port, "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Bad\u{01}: 1\r\n\r\n")
+                port: proxy.port,
+                "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Bad\u{01}: 1\r\n\r\n")
             #expect(raw.hasPrefix("HTTP/1.1 200"), "\(raw.prefix(300))")
             let second = raw.range(of: "HTTP/1.1 400").map { String(raw[$0.lowerBound...]) } ?? ""
             #expect(second.contains(#""code":"invalid_header""#), "\(raw.prefix(600))")

@@ -1,11 +1,12 @@
 import AsyncHTTPClient
-@testable import CondenserCore
-@testable import CondenserServer
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 /// A proxy in front of a test upstream, and a client to call it with.
 struct ProxyHarness: Sendable {
@@ -38,7 +39,8 @@ struct ProxyHarness: Sendable {
             return try await withServices([server]) {
                 var iterator = ports.makeAsyncIterator()
                 let port = await iterator.next() ?? 0
-                let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: .init(redirectConfiguration: .disallow))
+                let client = HTTPClient(
+                    eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: .init(redirectConfiguration: .disallow))
                 do {
                     let result = try await body(ProxyHarness(upstream: upstream, upstreamPort: upstreamPort, port: port, client: client))
                     try await client.shutdown()

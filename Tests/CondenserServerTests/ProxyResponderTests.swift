@@ -1,15 +1,17 @@
 import AsyncHTTPClient
-@testable import CondenserCore
-@testable import CondenserServer
 import Foundation
 import HTTPTypes
 import NIOCore
 import NIOPosix
 import Testing
 
+@testable import CondenserCore
+@testable import CondenserServer
+
 @Suite struct ProxyResponderTests {
     /// Odd number spellings, unknown fields and a member order no serializer would pick.
-    static let oddBody = #"{"top_k":40,"model":"m","messages":[{"content":"hi  there","role":"user","cache_control":{"type":"ephemeral"}}],"temperature":1.0,"repetition_penalty":1e-9,"logit_bias":{"50256":-100},"n":12345678901234567890,"stream":false}"#
+    static let oddBody =
+        #"{"top_k":40,"model":"m","messages":[{"content":"hi  there","role":"user","cache_control":{"type":"ephemeral"}}],"temperature":1.0,"repetition_penalty":1e-9,"logit_bias":{"50256":-100},"n":12345678901234567890,"stream":false}"#
 
     @Test func chatBodyReachesUpstreamByteForByte() async throws {
         try await ProxyHarness.run { proxy in
@@ -98,13 +100,14 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        ("{not json", "invalid_json", nil),
-        (#"{"messages":[{"role":"user","content":"x"}]}"#, "missing_required_parameter", "model"),
-        (#"{"model":"m"}"#, "missing_required_parameter", "messages"),
-        (#"{"model":"m","messages":[{"role":"user","content":5}]}"#, "invalid_type", "messages[0].content"),
-        (#"{"model":"m","messages":"hi"}"#, "invalid_type", "messages"),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            ("{not json", "invalid_json", nil),
+            (#"{"messages":[{"role":"user","content":"x"}]}"#, "missing_required_parameter", "model"),
+            (#"{"model":"m"}"#, "missing_required_parameter", "messages"),
+            (#"{"model":"m","messages":[{"role":"user","content":5}]}"#, "invalid_type", "messages[0].content"),
+            (#"{"model":"m","messages":"hi"}"#, "invalid_type", "messages"),
+        ] as [(String, String, String?)])
     func badChatBodiesGetA400SayingWhere(body: String, code: String, param: String?) async throws {
         try await ProxyHarness.run { proxy in
             let answer = try await proxy.send(body: body.bytes)
@@ -131,7 +134,8 @@ import Testing
             let good = #"{"model":"m","messages":[{"role":"user","content":"\#(text)"}]}"#
             let answer = try await proxy.send(body: good.bytes)
             #expect(answer.status == 200)
-            #expect(proxy.upstream.received.last?.body.text == #"{"model":"m","messages":[{"role":"user","content":"\#(text.uppercased())"}]}"#)
+            #expect(
+                proxy.upstream.received.last?.body.text == #"{"model":"m","messages":[{"role":"user","content":"\#(text.uppercased())"}]}"#)
         }
     }
 

@@ -1,11 +1,12 @@
 import AsyncHTTPClient
-@testable import CondenserCore
-@testable import CondenserServer
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Testing
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 #if canImport(Glibc)
 import Glibc
@@ -157,31 +158,31 @@ import Glibc
         }
 
         @Sendable func exchange(client: HTTPClient) async throws -> (String, Bool) {
-        try await withThrowingTaskGroup(of: (String, Bool)?.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "X-Test-Behavior", value: behavior)
-            request.body = .bytes(ByteBuffer(string: chat))
-            let response = try await client.execute(request, timeout: .seconds(30))
-            var received = ""
-            var finished = true
-            do {
-                for try await chunk in response.body {
-                    if received.isEmpty { await group.triggerGracefulShutdown() }
-                    received += String(buffer: chunk)
+            try await withThrowingTaskGroup(of: (String, Bool)?.self) { tasks in
+                tasks.addTask {
+                    try await group.run()
+                    return nil
                 }
-            } catch {
-                finished = false
+                var iterator = ports.makeAsyncIterator()
+                let port = await iterator.next() ?? 0
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
+                request.method = .POST
+                request.headers.add(name: "X-Test-Behavior", value: behavior)
+                request.body = .bytes(ByteBuffer(string: chat))
+                let response = try await client.execute(request, timeout: .seconds(30))
+                var received = ""
+                var finished = true
+                do {
+                    for try await chunk in response.body {
+                        if received.isEmpty { await group.triggerGracefulShutdown() }
+                        received += String(buffer: chunk)
+                    }
+                } catch {
+                    finished = false
+                }
+                try await tasks.waitForAll()
+                return (received, finished)
             }
-            try await tasks.waitForAll()
-            return (received, finished)
-        }
         }
     }
 

@@ -52,7 +52,8 @@ enum RawHTTP {
         let head = text[..<end.lowerBound].lowercased()
         let body = text[end.upperBound...]
         if let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-           let length = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) {
+            let length = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces))
+        {
             return body.utf8.count >= length
         }
         if head.contains("transfer-encoding: chunked") { return body.hasSuffix("0\r\n\r\n") }

@@ -1,8 +1,9 @@
-@testable import CondenserCore
-@testable import CondenserServer
 import Foundation
 import Synchronization
 import Testing
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 #if canImport(Glibc)
 import Glibc
@@ -19,19 +20,25 @@ final class Shared<Value: Sendable>: Sendable {
 @Suite struct ReloadableCompressorTests {
     /// A conversation with enough repeated tool output for every stage to have work.
     static func request() -> ChatRequest {
-        let log = (0..<400).map { "2026-11-21T10:\($0 % 60):00Z worker[\($0)] processed batch \($0) in \($0 % 7) ms" }.joined(separator: "\n")
+        let log = (0..<400).map { "2026-11-21T10:\($0 % 60):00Z worker[\($0)] processed batch \($0) in \($0 % 7) ms" }.joined(
+            separator: "\n")
         var messages: [JSONValue] = [
             .object(["role": .string("system"), "content": .string("You are a coding agent.")]),
             .object(["role": .string("user"), "content": .string("Look at the worker log.")]),
         ]
         for call in 0..<6 {
-            messages.append(.object([
-                "role": .string("assistant"), "content": .null,
-                "tool_calls": .array([.object([
-                    "id": .string("call_\(call)"), "type": .string("function"),
-                    "function": .object(["name": .string("run_command"), "arguments": .string(#"{"command":"tail -n 400 worker.log"}"#)]),
-                ])]),
-            ]))
+            messages.append(
+                .object([
+                    "role": .string("assistant"), "content": .null,
+                    "tool_calls": .array([
+                        .object([
+                            "id": .string("call_\(call)"), "type": .string("function"),
+                            "function": .object([
+                                "name": .string("run_command"), "arguments": .string(#"{"command":"tail -n 400 worker.log"}"#),
+                            ]),
+                        ])
+                    ]),
+                ]))
             messages.append(.object(["role": .string("tool"), "tool_call_id": .string("call_\(call)"), "content": .string(log)]))
         }
         messages.append(.object(["role": .string("user"), "content": .string("What failed?")]))
@@ -56,7 +63,8 @@ final class Shared<Value: Sendable>: Sendable {
 
     @Test func aRequestWithinBudgetStartsNoWarmUp() async {
         let compressor = ReloadableCompressor(settings: PipelineSettings())
-        let outcome = compressor.compress(ChatRequest(body: ["model": .string("gpt-4o")], messages: [ChatMessage(role: "user", content: "hi")]), mode: .safe)
+        let outcome = compressor.compress(
+            ChatRequest(body: ["model": .string("gpt-4o")], messages: [ChatMessage(role: "user", content: "hi")]), mode: .safe)
         #expect(outcome.failOpenReason == nil)
         #expect(compressor.currentPipeline.memo.count == 0)
     }

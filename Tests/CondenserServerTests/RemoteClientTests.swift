@@ -1,8 +1,9 @@
 import AsyncHTTPClient
-@testable import CondenserServer
 import Foundation
 import NIOCore
 import Testing
+
+@testable import CondenserServer
 
 #if canImport(Glibc)
 import Glibc
@@ -50,7 +51,8 @@ import Glibc
             $0.allowedHosts = ["*"]
             $0.upstreamKey = UpstreamKey(value: "sk-configured", source: "test")
         }) { proxy in
-            let answer = try await Self.get("http://\(address):\(proxy.port)/v1/models", headers: [("Host", "127.0.0.1")], client: proxy.client)
+            let answer = try await Self.get(
+                "http://\(address):\(proxy.port)/v1/models", headers: [("Host", "127.0.0.1")], client: proxy.client)
             #expect(answer.status == 403)
             #expect(answer.body.contains("serves this machine only"))
             #expect(proxy.upstream.received.isEmpty)
@@ -100,7 +102,8 @@ import Glibc
         var response = "not tried"
         while process.isRunning, clock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
-            response = await RawHTTP.exchange(port: port, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", timeoutSeconds: 2)
+            response = await RawHTTP.exchange(
+                port: port, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", timeoutSeconds: 2)
         }
         #expect(RawHTTP.status(of: response) != 200)
         #expect(!process.isRunning)

@@ -1,5 +1,6 @@
 import NIOHTTP1
 import Testing
+
 @testable import CondenserServer
 
 /// Duplicate keys through the proxy, and the wording of a 502.

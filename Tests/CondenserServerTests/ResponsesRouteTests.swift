@@ -1,17 +1,20 @@
 import AsyncHTTPClient
-@testable import CondenserCore
-@testable import CondenserServer
 import Foundation
 import NIOHTTP1
 import Testing
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 /// `POST /v1/responses` through the proxy to a loopback upstream: compressed, sent to the
 /// OpenAI upstream with the configured key as a bearer token, Condenser's own errors in
 /// OpenAI's shape, billed usage read from Responses answers and streams; the other
 /// `/v1/responses/...` routes passed through.
 @Suite struct ResponsesRouteTests {
-    static let body = #"{"model":"gpt-5","instructions":"Be terse.","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"hello"}]}],"store":false}"#
-    static let shouted = #"{"model":"gpt-5","instructions":"Be terse.","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"HELLO"}]}],"store":false}"#
+    static let body =
+        #"{"model":"gpt-5","instructions":"Be terse.","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"hello"}]}],"store":false}"#
+    static let shouted =
+        #"{"model":"gpt-5","instructions":"Be terse.","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"HELLO"}]}],"store":false}"#
 
     static func run<T: Sendable>(
         key: String? = nil, compressor: any ChatCompressor = ShoutingCompressor(), recorders: [any SavingsRecorder] = [],
@@ -30,15 +33,20 @@ import Testing
             if let key { body += #","prompt_cache_key":"\#(key)""# }
             return try OpenAIResponsesFront.request(body: JSONParser.parse(bytes: Array((body + "}").utf8)))
         }
-        #expect(try ProxyResponder.fingerprint(of: request("conv-1", user: "a")) == ProxyResponder.fingerprint(of: request("conv-1", user: "b")))
-        #expect(try ProxyResponder.fingerprint(of: request("conv-1", user: "a")) != ProxyResponder.fingerprint(of: request("conv-2", user: "a")))
+        #expect(
+            try ProxyResponder.fingerprint(of: request("conv-1", user: "a")) == ProxyResponder.fingerprint(of: request("conv-1", user: "b"))
+        )
+        #expect(
+            try ProxyResponder.fingerprint(of: request("conv-1", user: "a")) != ProxyResponder.fingerprint(of: request("conv-2", user: "a"))
+        )
         #expect(try ProxyResponder.fingerprint(of: request(nil, user: "a")) != ProxyResponder.fingerprint(of: request(nil, user: "b")))
         #expect(try ProxyResponder.fingerprint(of: request(nil, user: "a")) == ProxyResponder.fingerprint(of: request(nil, user: "a")))
     }
 
     @Test func responsesAreCompressedAndSentToTheOpenAIUpstreamWithTheConfiguredKey() async throws {
         try await Self.run(key: "sk-configured") { proxy in
-            let answer = try await proxy.send(.POST, "/v1/responses", body: Self.body.bytes, headers: [("content-type", "application/json")])
+            let answer = try await proxy.send(
+                .POST, "/v1/responses", body: Self.body.bytes, headers: [("content-type", "application/json")])
             #expect(answer.status == 200)
             let received = try #require(proxy.upstream.received.last)
             #expect(received.path == "/v1/responses")
@@ -54,8 +62,10 @@ import Testing
 
     @Test func aBadBodyIsAnOpenAIShaped400NamingTheParam() async throws {
         try await Self.run { proxy in
-            for (body, param) in [(#"{"model":"gpt-5","input":42}"#, "input"), (#"{"input":"hi"}"#, "model"),
-                                  (#"{"model":"gpt-5","input":[{"type":"function_call_output","output":"x"}]}"#, "input[0].call_id")] {
+            for (body, param) in [
+                (#"{"model":"gpt-5","input":42}"#, "input"), (#"{"input":"hi"}"#, "model"),
+                (#"{"model":"gpt-5","input":[{"type":"function_call_output","output":"x"}]}"#, "input[0].call_id"),
+            ] {
                 let answer = try await proxy.send(.POST, "/v1/responses", body: body.bytes)
                 #expect(answer.status == 400)
                 let error = try #require(try JSONParser.parse(bytes: answer.body).objectValue?["error"]?.objectValue)
@@ -75,18 +85,21 @@ import Testing
             let records = await recorder.waitForRecords(2)
             #expect(records.count == 2)
             #expect(records.allSatisfy { $0.endpoint == "/v1/responses" && $0.tokenCount == .exact })
-            #expect(records.map(\.billed) == [
-                BilledUsage(inputTokens: 3100, cacheReadTokens: 2048, cacheWriteTokens: nil),
-                BilledUsage(inputTokens: 5000, cacheReadTokens: 4096, cacheWriteTokens: nil),
-            ])
+            #expect(
+                records.map(\.billed) == [
+                    BilledUsage(inputTokens: 3100, cacheReadTokens: 2048, cacheWriteTokens: nil),
+                    BilledUsage(inputTokens: 5000, cacheReadTokens: 4096, cacheWriteTokens: nil),
+                ])
         }
     }
 
     @Test func theOtherResponsesRoutesPassThrough() async throws {
         try await Self.run { proxy in
             let cancel = #"{"note":"hello"}"#
-            for (method, path) in [(HTTPMethod.GET, "/v1/responses/resp_1"), (.POST, "/v1/responses/resp_1/cancel"),
-                                   (.GET, "/v1/responses/resp_1/input_items?limit=5"), (.DELETE, "/v1/responses/resp_1")] {
+            for (method, path) in [
+                (HTTPMethod.GET, "/v1/responses/resp_1"), (.POST, "/v1/responses/resp_1/cancel"),
+                (.GET, "/v1/responses/resp_1/input_items?limit=5"), (.DELETE, "/v1/responses/resp_1"),
+            ] {
                 let answer = try await proxy.send(method, path, body: method == .POST ? cancel.bytes : nil)
                 #expect(answer.status == 200)
                 let received = try #require(proxy.upstream.received.last)
@@ -104,7 +117,8 @@ import Testing
                 let response = await RawHTTP.exchange(
                     port: proxy.port,
                     "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(proxy.port)\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-                        + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer sk-own\r\n\r\n")
+                        + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer sk-own\r\n\r\n"
+                )
                 #expect(RawHTTP.status(of: response) == 426)
                 let body = try #require(response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) })
                 let error = try #require(try JSONParser.parse(bytes: Array(body.utf8)).objectValue?["error"]?.objectValue)
@@ -129,12 +143,28 @@ import Testing
         lines.append("error: cannot find 'tokenize' in scope")
         let log = lines.joined(separator: "\n")
         let input: [JSONValue] = [
-            .object(["type": .string("message"), "role": .string("developer"), "content": .array([.object(["type": .string("input_text"), "text": .string("<permissions>workspace-write</permissions>")])])]),
-            .object(["type": .string("message"), "role": .string("user"), "content": .array([.object(["type": .string("input_text"), "text": .string("Build it   and  fix the error.")])])]),
-            .object(["type": .string("reasoning"), "id": .string("rs_1"), "summary": .array([]), "encrypted_content": .string("gAAAAABpZ3Vlc3Mtbm90aGluZy1oZXJl==")]),
-            .object(["type": .string("function_call"), "id": .string("fc_1"), "name": .string("shell"), "arguments": .string(#"{"command":["swift","build"]}"#), "call_id": .string("call_Build1")]),
+            .object([
+                "type": .string("message"), "role": .string("developer"),
+                "content": .array([.object(["type": .string("input_text"), "text": .string("<permissions>workspace-write</permissions>")])]
+                ),
+            ]),
+            .object([
+                "type": .string("message"), "role": .string("user"),
+                "content": .array([.object(["type": .string("input_text"), "text": .string("Build it   and  fix the error.")])]),
+            ]),
+            .object([
+                "type": .string("reasoning"), "id": .string("rs_1"), "summary": .array([]),
+                "encrypted_content": .string("gAAAAABpZ3Vlc3Mtbm90aGluZy1oZXJl=="),
+            ]),
+            .object([
+                "type": .string("function_call"), "id": .string("fc_1"), "name": .string("shell"),
+                "arguments": .string(#"{"command":["swift","build"]}"#), "call_id": .string("call_Build1"),
+            ]),
             .object(["type": .string("function_call_output"), "call_id": .string("call_Build1"), "output": .string(log)]),
-            .object(["type": .string("message"), "role": .string("user"), "content": .array([.object(["type": .string("input_text"), "text": .string("And   now?")])])]),
+            .object([
+                "type": .string("message"), "role": .string("user"),
+                "content": .array([.object(["type": .string("input_text"), "text": .string("And   now?")])]),
+            ]),
         ]
         let body: JSONValue = .object([
             "model": .string("gpt-5-codex"), "instructions": .string("You are Codex."), "input": .array(input),
@@ -166,9 +196,9 @@ import Testing
             #expect(!output.contains("\u{1B}["))
             let originalInput = try #require(original.body.objectValue?["input"]?.arrayValue)
             let forwardedInput = try #require(forwarded.objectValue?["input"]?.arrayValue)
-            #expect(forwardedInput[2] == originalInput[2])  // the reasoning item, encrypted_content included
+            #expect(forwardedInput[2] == originalInput[2]) // the reasoning item, encrypted_content included
             #expect(forwardedInput.map { $0.objectValue?["call_id"] } == originalInput.map { $0.objectValue?["call_id"] })
-            #expect(forwardedInput[5] == originalInput[5])  // the last user message
+            #expect(forwardedInput[5] == originalInput[5]) // the last user message
             #expect(Int(answer.headers["X-Condenser-Tokens-Saved"].first ?? "") ?? 0 > 0)
         }
     }
@@ -177,7 +207,8 @@ import Testing
         let (body, _) = Self.codexBody()
         let streaming = body.replacingOccurrences(of: #""stream":false"#, with: #""stream":true"#)
         try await Self.run(compressor: Self.pipeline()) { proxy in
-            let answer = try await proxy.send(.POST, "/v1/responses", body: streaming.bytes, headers: [("X-Test-Behavior", "responses-sse")])
+            let answer = try await proxy.send(
+                .POST, "/v1/responses", body: streaming.bytes, headers: [("X-Test-Behavior", "responses-sse")])
             #expect(answer.status == 200)
             #expect(answer.headers["Content-Type"] == ["text/event-stream"])
             #expect(answer.body.text == TestUpstream.responsesStream.joined())

@@ -1,5 +1,6 @@
-@testable import CondenserCore
 import Foundation
+
+@testable import CondenserCore
 
 extension SavingsRecord {
     /// A record with only what a test cares about set.

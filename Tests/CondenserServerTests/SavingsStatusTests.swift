@@ -1,8 +1,9 @@
-@testable import CondenserCore
-@testable import CondenserServer
 import Foundation
 import Synchronization
 import Testing
+
+@testable import CondenserCore
+@testable import CondenserServer
 
 @Suite struct SavingsStatusTests {
     let utc = TimeZone(identifier: "UTC")!

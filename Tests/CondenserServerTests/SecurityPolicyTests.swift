@@ -1,5 +1,6 @@
-@testable import CondenserServer
 import Testing
+
+@testable import CondenserServer
 
 @Suite struct SecurityPolicyTests {
     static func request(_ port: Int, host: String, extra: String = "") -> String {

@@ -1,5 +1,5 @@
-import CondenserTestSupport
 import AsyncHTTPClient
+import CondenserTestSupport
 import Foundation
 import NIOCore
 import NIOPosix

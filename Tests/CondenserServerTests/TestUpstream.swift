@@ -54,7 +54,8 @@ final class TestUpstream: Sendable {
 
     static let errorBody = #"{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#
 
-    static let usageCompletion = #"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-x","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1203,"completion_tokens":1,"total_tokens":1204,"prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0}}}"#
+    static let usageCompletion =
+        #"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-x","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1203,"completion_tokens":1,"total_tokens":1204,"prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0}}}"#
 
     static let usageStream = [
         #"data: {"id":"c","choices":[{"index":0,"delta":{"content":"o"}}],"usage":null}"# + "\n\n",
@@ -64,13 +65,18 @@ final class TestUpstream: Sendable {
         "data: [DONE]\n\n",
     ]
 
-    static let responsesAnswer = #"{"id":"resp_1","object":"response","status":"completed","output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"ok"}]}],"usage":{"input_tokens":3100,"input_tokens_details":{"cached_tokens":2048},"output_tokens":1,"total_tokens":3101}}"#
+    static let responsesAnswer =
+        #"{"id":"resp_1","object":"response","status":"completed","output":[{"type":"message","role":"assistant","content":[{"type":"output_text","text":"ok"}]}],"usage":{"input_tokens":3100,"input_tokens_details":{"cached_tokens":2048},"output_tokens":1,"total_tokens":3101}}"#
 
     static let responsesStream = [
-        "event: response.created\n" + #"data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","status":"in_progress","usage":null}}"# + "\n\n",
+        "event: response.created\n"
+            + #"data: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","status":"in_progress","usage":null}}"#
+            + "\n\n",
         "event: response.output_text.delta\n" + #"data: {"type":"response.output_text.delta","sequence_number":1,"delta":"o"}"# + "\n\n",
         "event: response.output_text.delta\n" + #"data: {"type":"response.output_text.delta","sequence_number":2,"delta":"k"}"# + "\n\n",
-        "event: response.completed\n" + #"data: {"type":"response.completed","sequence_number":3,"response":{"id":"resp_1","status":"completed","usage":{"input_tokens":5000,"input_tokens_details":{"cached_tokens":4096},"output_tokens":2}}}"# + "\n\n",
+        "event: response.completed\n"
+            + #"data: {"type":"response.completed","sequence_number":3,"response":{"id":"resp_1","status":"completed","usage":{"input_tokens":5000,"input_tokens_details":{"cached_tokens":4096},"output_tokens":2}}}"#
+            + "\n\n",
     ]
 
     func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
@@ -92,7 +98,10 @@ final class TestUpstream: Sendable {
         }
         let body = try await request.collectBody(upTo: 64 * 1024 * 1024)
         receivedRequests.withLock {
-            $0.append(Received(method: request.method.rawValue, path: request.head.path ?? "", headers: request.headers, body: Array(body.readableBytesView)))
+            $0.append(
+                Received(
+                    method: request.method.rawValue, path: request.head.path ?? "", headers: request.headers,
+                    body: Array(body.readableBytesView)))
         }
         if behavior.hasPrefix("status:"), let code = Int(behavior.dropFirst(7)) {
             return Response(

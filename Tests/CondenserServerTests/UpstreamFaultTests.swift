@@ -1,8 +1,9 @@
 import AsyncHTTPClient
-@testable import CondenserServer
 import Foundation
 import NIOCore
 import Testing
+
+@testable import CondenserServer
 
 /// What a client sees when the upstream misbehaves or is busy: a cut stays a cut, a busy
 /// upstream is waited for and then a 503, and each timeout governs its own phase.

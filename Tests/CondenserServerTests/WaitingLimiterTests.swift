@@ -1,5 +1,6 @@
-@testable import CondenserServer
 import Testing
+
+@testable import CondenserServer
 
 @Suite struct WaitingLimiterTests {
     @Test func sharesAreGrantedInOrderAsTheyAreGivenBack() async throws {

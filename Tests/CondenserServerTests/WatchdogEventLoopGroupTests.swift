@@ -1,10 +1,11 @@
-@testable import CondenserServer
 import Foundation
 import NIOCore
 import NIOPosix
 import Synchronization
-@testable import SystemdKit
 import Testing
+
+@testable import CondenserServer
+@testable import SystemdKit
 
 @Suite struct WatchdogEventLoopGroupTests {
     @Test func stopsPingingWhileAnEventLoopIsBlocked() async throws {
@@ -26,7 +27,7 @@ import Testing
         blocked.execute { while !unblock.load(ordering: .relaxed) { usleep(1_000) } }
         // Whatever happens below, the loop must not stay blocked for the rest of the run.
         defer { unblock.store(true, ordering: .relaxed) }
-        try await Task.sleep(for: .milliseconds(300))  // let a ping already under way land
+        try await Task.sleep(for: .milliseconds(300)) // let a ping already under way land
         let before = pings.load(ordering: .relaxed)
         try await Task.sleep(for: .seconds(1))
         #expect(pings.load(ordering: .relaxed) == before)

@@ -83,4 +83,3 @@ public actor Journald {
         return "\(Self.binary) started but never listened on \(Self.socketPath)"
     }
 }
-

@@ -1,7 +1,8 @@
 import CondenserTestSupport
 import Foundation
-@testable import SystemdKit
 import Testing
+
+@testable import SystemdKit
 
 @Suite struct JournalReaderTests {
     /// Reads the entries carrying `token` until `count` arrived: journald writes them

@@ -1,5 +1,6 @@
-@testable import SystemdKit
 import Testing
+
+@testable import SystemdKit
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import Foundation
-@testable import SystemdKit
 import Testing
+
+@testable import SystemdKit
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import Foundation
-@testable import SystemdKit
 import Testing
+
+@testable import SystemdKit
 
 @Suite struct TimeSpecTests {
     let utc = TimeZone(identifier: "UTC")!

@@ -1,8 +1,9 @@
 import Foundation
 import Glibc
 import Synchronization
-@testable import SystemdKit
 import Testing
+
+@testable import SystemdKit
 
 /// A probe that hangs, like a blocked event loop, until opened; cancellation does not
 /// free it, just as it does not free a NIO future.

@@ -1,4 +1,5 @@
 import CondenserCore
+
 /// The corpus bench's figures: per session, and summarised against the targets.
 package struct CorpusBenchReport: Sendable, Codable {
     var mode: CompressionMode
@@ -80,8 +81,12 @@ package struct CorpusBenchReport: Sendable, Codable {
 
     var targets: [Target] {
         var targets: [Target] = [
-            Target(measure: "savings, agent sessions, median (first sight)", value: percent(medianSavings("agent")), goal: ">= 45%", met: medianSavings("agent") >= 0.45),
-            Target(measure: "savings, chats, median (first sight)", value: percent(medianSavings("chat")), goal: ">= 15%", met: medianSavings("chat") >= 0.15),
+            Target(
+                measure: "savings, agent sessions, median (first sight)", value: percent(medianSavings("agent")), goal: ">= 45%",
+                met: medianSavings("agent") >= 0.45),
+            Target(
+                measure: "savings, chats, median (first sight)", value: percent(medianSavings("chat")), goal: ">= 15%",
+                met: medianSavings("chat") >= 0.15),
             Target(
                 measure: "planted facts kept", value: "\(factsKept)/\(factsTotal)", goal: "100%", met: factsKept == factsTotal),
             Target(measure: "invalid requests", value: "\(invalidRequests)", goal: "0", met: invalidRequests == 0),
@@ -109,16 +114,26 @@ package struct CorpusBenchReport: Sendable, Codable {
                 ("replayed twice", medianReplayedTwiceCost("agent"), medianReplayedTwiceCost("chat")),
             ] {
                 targets.append(
-                    Target(measure: "effective cost, \(measure), agent", value: fixed(agent, 3), goal: "<= " + fixed(cost, 3), met: agent <= cost + 0.0005))
+                    Target(
+                        measure: "effective cost, \(measure), agent", value: fixed(agent, 3), goal: "<= " + fixed(cost, 3),
+                        met: agent <= cost + 0.0005))
                 targets.append(
-                    Target(measure: "effective cost, \(measure), chats", value: fixed(chat, 3), goal: "<= " + fixed(chatCost, 3), met: chat <= chatCost + 0.0005))
+                    Target(
+                        measure: "effective cost, \(measure), chats", value: fixed(chat, 3), goal: "<= " + fixed(chatCost, 3),
+                        met: chat <= chatCost + 0.0005))
             }
         }
         if let coldMillis {
-            targets.append(Target(measure: "pipeline time, ~30k tokens, cold", value: fixed(coldMillis, 2) + " ms", goal: "<= 10 ms", met: coldMillis <= 10))
+            targets.append(
+                Target(
+                    measure: "pipeline time, ~30k tokens, cold", value: fixed(coldMillis, 2) + " ms", goal: "<= 10 ms",
+                    met: coldMillis <= 10))
         }
         if let warmMillis {
-            targets.append(Target(measure: "pipeline time, one new turn, warm", value: fixed(warmMillis, 3) + " ms", goal: "<= 1 ms", met: warmMillis <= 1))
+            targets.append(
+                Target(
+                    measure: "pipeline time, one new turn, warm", value: fixed(warmMillis, 3) + " ms", goal: "<= 1 ms", met: warmMillis <= 1
+                ))
         }
         return targets
     }
@@ -129,7 +144,9 @@ package struct CorpusBenchReport: Sendable, Codable {
         var lines: [String] = []
         lines.append("mode \(mode.rawValue); \(sessions.count) sessions; \(replayRequests) replay requests, \(prefixBreaks) prefix breaks")
         if replayRequests > 0 {
-            lines.append("prefix breaks through a pipeline that met each whole session first: \(seenWholePrefixBreaks); replayed twice: \(replayedTwicePrefixBreaks)")
+            lines.append(
+                "prefix breaks through a pipeline that met each whole session first: \(seenWholePrefixBreaks); replayed twice: \(replayedTwicePrefixBreaks)"
+            )
             lines.append("replay requests forwarded differently with a restart before each request: \(restartChangedRequests)")
         }
         for kind in ["agent", "chat"] where !of(kind).isEmpty {
@@ -137,8 +154,10 @@ package struct CorpusBenchReport: Sendable, Codable {
             lines.append("\(kind): stage savings of tokens in: \(shares.isEmpty ? "none" : shares)")
         }
         if replayRequests > 0 {
-            lines.append("cache-aware cost with OpenAI's granularity (from 1024 tokens, in 128-token blocks), medians: agent "
-                + fixed(medianEffectiveCost("agent", blocks: true), 3) + ", chats " + fixed(medianEffectiveCost("chat", blocks: true), 3))
+            lines.append(
+                "cache-aware cost with OpenAI's granularity (from 1024 tokens, in 128-token blocks), medians: agent "
+                    + fixed(medianEffectiveCost("agent", blocks: true), 3) + ", chats "
+                    + fixed(medianEffectiveCost("chat", blocks: true), 3))
             let dearer = ["agent", "chat"].map { kind in
                 let group = sessionsCostingMore(kind)
                 let worst = group.map(\.effectiveCost).max().map { " (worst " + fixed($0, 3) + ")" } ?? ""
@@ -147,15 +166,18 @@ package struct CorpusBenchReport: Sendable, Codable {
             lines.append("sessions whose replay cost more than uncompressed: " + dearer.joined(separator: ", "))
         }
         if let timingSession, let timingTokens {
-            lines.append("timings: warm, each new turn of \(timingSession) (\(timingTokens) tokens); cold, the median over the next "
-                + "\(coldSessions.count) sessions nearest 30k tokens, each met once (" + coldSessions.joined(separator: ", ") + ")")
+            lines.append(
+                "timings: warm, each new turn of \(timingSession) (\(timingTokens) tokens); cold, the median over the next "
+                    + "\(coldSessions.count) sessions nearest 30k tokens, each met once (" + coldSessions.joined(separator: ", ") + ")")
         }
         return lines
     }
 
     /// The per-session table, stage shares and the summary against the targets.
     package func renderTable() -> String {
-        var rows: [[String]] = [["session", "kind", "in", "out", "saved", "live", "facts", "invalid", "replay", "breaks", "eff. cost", "note"]]
+        var rows: [[String]] = [
+            ["session", "kind", "in", "out", "saved", "live", "facts", "invalid", "replay", "breaks", "eff. cost", "note"]
+        ]
         for s in sessions {
             rows.append([
                 s.id, s.kind, "\(s.tokensIn)", "\(s.tokensOut)", percent(s.savings), s.liveSavings.map(percent) ?? "-",

@@ -1,4 +1,5 @@
 import CondenserCore
+
 extension CorpusSession {
     /// The model the converted requests name.
     static let anthropicModel = "claude-sonnet-4-5"

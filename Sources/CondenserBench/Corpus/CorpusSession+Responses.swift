@@ -1,4 +1,5 @@
 import CondenserCore
+
 extension CorpusSession {
     /// The whole session as Codex CLI would send it to `POST /v1/responses`.
     var responsesBody: JSONValue {
@@ -55,7 +56,8 @@ extension CorpusSession {
                 }
                 input.append(
                     .object([
-                        "type": .string("function_call_output"), "call_id": .string(message.toolCallID ?? message.name ?? ""), "output": output,
+                        "type": .string("function_call_output"), "call_id": .string(message.toolCallID ?? message.name ?? ""),
+                        "output": output,
                     ]))
             default:
                 // user, system, developer: input text.

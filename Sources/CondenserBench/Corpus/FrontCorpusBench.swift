@@ -112,9 +112,10 @@ package struct FrontCorpusBench {
                 result.tokensIn = outcome.tokensIn
                 result.tokensOut = outcome.tokensOut
                 let text = String(decoding: outcome.body.serializedBytes(), as: UTF8.self)
-                result.factsKept = session.needles.filter { needle in
-                    text.contains(String(decoding: JSONValue.string(needle).serializedBytes().dropFirst().dropLast(), as: UTF8.self))
-                }.count
+                result.factsKept =
+                    session.needles.filter { needle in
+                        text.contains(String(decoding: JSONValue.string(needle).serializedBytes().dropFirst().dropLast(), as: UTF8.self))
+                    }.count
             }
             return result
         }
@@ -147,9 +148,11 @@ package struct FrontCorpusBench {
         switch value {
         case .array(let elements): return .array(elements.map(withoutCacheControl))
         case .object(let object):
-            return .object(JSONObject(members: object.members.filter { $0.key != "cache_control" }.map {
-                JSONMember(key: $0.key, value: withoutCacheControl($0.value))
-            }))
+            return .object(
+                JSONObject(
+                    members: object.members.filter { $0.key != "cache_control" }.map {
+                        JSONMember(key: $0.key, value: withoutCacheControl($0.value))
+                    }))
         default: return value
         }
     }
@@ -175,7 +178,9 @@ package struct FrontCorpusBench {
 
     /// The table, with `front` naming the front and its cost model.
     static func render(_ results: [SessionResult], front: String) -> String {
-        func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
+        func pad(_ text: String, _ width: Int) -> String {
+            text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+        }
         func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
         var lines = ["session        kind       in    out  saved   live  facts  invalid  failed-open  replay  cost"]
         for result in results {
@@ -183,7 +188,8 @@ package struct FrontCorpusBench {
                 pad(result.id, 14) + " " + pad(result.kind, 6) + String(format: "%7d %6d ", result.tokensIn, result.tokensOut)
                     + pad(percent(result.savedFraction), 6) + " " + pad(percent(result.liveSavedFraction), 6) + " "
                     + pad("\(result.factsKept)/\(result.factsTotal)", 6)
-                    + String(format: " %8d %12d %7d  %.3f", result.invalidRequests, result.failedOpen, result.replayRequests, result.replayCost))
+                    + String(
+                        format: " %8d %12d %7d  %.3f", result.invalidRequests, result.failedOpen, result.replayRequests, result.replayCost))
         }
         lines.append("")
         lines.append(front)
@@ -217,7 +223,8 @@ extension FrontCorpusBench {
         return Set(results.map(\.kind)).sorted().map { kind in
             let of = results.filter { $0.kind == kind }
             return KindSummary(
-                kind: kind, sessions: of.count, savedFirstSight: median(of.map(\.savedFraction)), savedLive: median(of.map(\.liveSavedFraction)),
+                kind: kind, sessions: of.count, savedFirstSight: median(of.map(\.savedFraction)),
+                savedLive: median(of.map(\.liveSavedFraction)),
                 replayCost: median(of.map(\.replayCost)))
         }
     }

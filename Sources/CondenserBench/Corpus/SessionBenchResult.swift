@@ -1,4 +1,5 @@
 import CondenserCore
+
 /// What the corpus bench measured for one session.
 struct SessionBenchResult: Sendable, Codable {
     var id: String

@@ -162,7 +162,8 @@ package struct LoadBench: Sendable {
         var complete = false
     }
 
-    private static func stream(client: HTTPClient, url: String, name: String, chunkCount: Int, deadline: TimeAmount) async -> StreamOutcome {
+    private static func stream(client: HTTPClient, url: String, name: String, chunkCount: Int, deadline: TimeAmount) async -> StreamOutcome
+    {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -284,7 +285,10 @@ package struct LoadBench: Sendable {
     /// the daemon's memo cannot answer from an earlier request.
     static func largeChatBody(seed: Int) -> [UInt8] {
         var messages: [JSONValue] = [
-            .object(["role": .string("system"), "content": .string("You are a coding agent. Use the bash tool to inspect and fix the repository.")]),
+            .object([
+                "role": .string("system"),
+                "content": .string("You are a coding agent. Use the bash tool to inspect and fix the repository."),
+            ]),
             .object(["role": .string("user"), "content": .string("The parser tests fail since the last merge. Find out why and fix it.")]),
         ]
         var size = 0
@@ -292,13 +296,16 @@ package struct LoadBench: Sendable {
         while size < 390_000 {
             let call = "call_\(seed)_\(round)"
             let command = round % 2 == 0 ? "swift build 2>&1" : "swift test --filter ParserTests 2>&1"
-            messages.append(.object([
-                "role": .string("assistant"), "content": .null,
-                "tool_calls": .array([.object([
-                    "id": .string(call), "type": .string("function"),
-                    "function": .object(["name": .string("bash"), "arguments": .string(#"{"command":"\#(command)"}"#)]),
-                ])]),
-            ]))
+            messages.append(
+                .object([
+                    "role": .string("assistant"), "content": .null,
+                    "tool_calls": .array([
+                        .object([
+                            "id": .string(call), "type": .string("function"),
+                            "function": .object(["name": .string("bash"), "arguments": .string(#"{"command":"\#(command)"}"#)]),
+                        ])
+                    ]),
+                ]))
             let output = toolOutput(seed: seed, round: round)
             size += output.utf8.count
             messages.append(.object(["role": .string("tool"), "tool_call_id": .string(call), "content": .string(output)]))
@@ -316,14 +323,16 @@ package struct LoadBench: Sendable {
         }
         var warning = ""
         for variable in 0..<12 {
-            warning += "\(escape)[1m\(escape)[35mwarning:\(escape)[0m\(escape)[1m variable 'value\(variable)' was never mutated; "
+            warning +=
+                "\(escape)[1m\(escape)[35mwarning:\(escape)[0m\(escape)[1m variable 'value\(variable)' was never mutated; "
                 + "consider changing to 'let' constant\(escape)[0m\n    var value\(variable) = parse(input)\n    \(escape)[32m~~~ ^\(escape)[0m\n"
         }
         output += warning + warning
         for test in 0..<400 {
             output += "Test Case '-[ParserTests.ParserTests test_\(test)_\(seed)]' passed (0.00\(test % 10) seconds).\n"
         }
-        output += "Test Case '-[ParserTests.ParserTests testNested_\(seed)]' failed: XCTAssertEqual failed: "
+        output +=
+            "Test Case '-[ParserTests.ParserTests testNested_\(seed)]' failed: XCTAssertEqual failed: "
             + "(\"\(round)\") is not equal to (\"\(round + 1)\")\n"
         output += "\(escape)[31mExecuted 401 tests, with 1 failure (0 unexpected) in 0.412 seconds\(escape)[0m\n"
         return output

@@ -133,23 +133,27 @@ struct StreamsResult: Codable, Sendable {
                 value: "\(proxied.mangledEvents) (\(proxied.incomplete) streams cut or out of order)", target: "0",
                 met: proxied.mangledEvents == 0 && proxied.incomplete == 0
             ),
-            ReportRow(measure: "streams: duration, direct", value: direct.durations(), target: String(format: "%.1f s paced", streamSeconds)),
+            ReportRow(
+                measure: "streams: duration, direct", value: direct.durations(), target: String(format: "%.1f s paced", streamSeconds)),
         ]
         let limit = direct.p99Seconds.map { $0 * (1 + LoadReport.p99Tolerance) }
-        rows.append(ReportRow(
-            measure: "streams: duration, through the daemon", value: proxied.durations(),
-            target: limit.map { String(format: "p99 <= %.2f s (direct + 10%%)", $0) } ?? "p99 within 10% of direct",
-            met: limit != nil && proxied.p99Seconds != nil && proxied.p99Seconds! <= limit! && proxied.whole == streams
-        ))
-        rows.append(ReportRow(
-            measure: "streams: daemon peak RSS under the load", value: String(format: "%.1f MB (VmHWM %.1f MB)", peakRSSMB, hwmMB),
-            target: "<= 150 MB", met: peakRSSMB <= LoadReport.peakTargetMB
-        ))
-        rows.append(ReportRow(
-            measure: "streams: daemon RSS before, \(Int(settleSeconds)) s after",
-            value: String(format: "%.1f MB, %.1f MB (%+.1f MB)", rssBeforeMB, rssAfterMB, rssAfterMB - rssBeforeMB),
-            target: "within 20 MB", met: abs(rssAfterMB - rssBeforeMB) <= LoadReport.settleToleranceMB && daemonAlive
-        ))
+        rows.append(
+            ReportRow(
+                measure: "streams: duration, through the daemon", value: proxied.durations(),
+                target: limit.map { String(format: "p99 <= %.2f s (direct + 10%%)", $0) } ?? "p99 within 10% of direct",
+                met: limit != nil && proxied.p99Seconds != nil && proxied.p99Seconds! <= limit! && proxied.whole == streams
+            ))
+        rows.append(
+            ReportRow(
+                measure: "streams: daemon peak RSS under the load", value: String(format: "%.1f MB (VmHWM %.1f MB)", peakRSSMB, hwmMB),
+                target: "<= 150 MB", met: peakRSSMB <= LoadReport.peakTargetMB
+            ))
+        rows.append(
+            ReportRow(
+                measure: "streams: daemon RSS before, \(Int(settleSeconds)) s after",
+                value: String(format: "%.1f MB, %.1f MB (%+.1f MB)", rssBeforeMB, rssAfterMB, rssAfterMB - rssBeforeMB),
+                target: "within 20 MB", met: abs(rssAfterMB - rssBeforeMB) <= LoadReport.settleToleranceMB && daemonAlive
+            ))
         rows += daemonRows(part: "streams", alive: daemonAlive, log: daemonLog)
         return rows
     }
@@ -227,7 +231,8 @@ struct SoakResult: Codable, Sendable {
             ReportRow(
                 measure: "soak: bytes forwarded upstream",
                 value: String(
-                    format: "%.1f%% of %.1f MB sent (%d bodies not JSON)", sentBytes > 0 ? Double(upstreamBytes) * 100 / Double(sentBytes) : 0,
+                    format: "%.1f%% of %.1f MB sent (%d bodies not JSON)",
+                    sentBytes > 0 ? Double(upstreamBytes) * 100 / Double(sentBytes) : 0,
                     Double(sentBytes) / 1e6, upstreamInvalidBodies
                 ),
                 target: "0 not JSON", met: upstreamInvalidBodies == 0
@@ -329,11 +334,12 @@ private func daemonRows(part: String, alive: Bool, log: LoadBenchDaemon.LogSumma
     if !alive {
         rows.append(ReportRow(measure: "\(part): daemon", value: "exited during the part", target: "runs", met: false))
     }
-    rows.append(ReportRow(
-        measure: "\(part): daemon log",
-        value: "\(log.lines) lines, \(log.errorLines) at error" + (log.firstError.map { ", first: " + String($0.prefix(100)) } ?? "")
-            + " (descriptor limit \(log.descriptorLimit); \(log.path))"
-    ))
+    rows.append(
+        ReportRow(
+            measure: "\(part): daemon log",
+            value: "\(log.lines) lines, \(log.errorLines) at error" + (log.firstError.map { ", first: " + String($0.prefix(100)) } ?? "")
+                + " (descriptor limit \(log.descriptorLimit); \(log.path))"
+        ))
     return rows
 }
 

@@ -54,7 +54,9 @@ final class LoadBenchUpstream: Sendable {
         guard let parsed else {
             return Response(
                 status: .badRequest, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: #"{"error":{"message":"bench upstream: the body is not a JSON object","type":"invalid_request_error"}}"#))
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: #"{"error":{"message":"bench upstream: the body is not a JSON object","type":"invalid_request_error"}}"#))
             )
         }
         guard parsed["stream"]?.boolValue == true else {
@@ -90,7 +92,8 @@ final class LoadBenchUpstream: Sendable {
         } else {
             choice = #"{"index":0,"delta":{},"finish_reason":"stop"}"#
         }
-        return #"data: {"id":"chatcmpl-\#(stream)","object":"chat.completion.chunk","created":1700000000,"model":"bench","choices":[\#(choice)]}"#
+        return
+            #"data: {"id":"chatcmpl-\#(stream)","object":"chat.completion.chunk","created":1700000000,"model":"bench","choices":[\#(choice)]}"#
             + "\n\n"
     }
 }

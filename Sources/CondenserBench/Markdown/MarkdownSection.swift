@@ -74,15 +74,16 @@ package struct MachineFacts: Sendable, Equatable {
     /// This process's machine, build and day (UTC).
     package static func current(now: Date = Date()) -> MachineFacts {
         #if DEBUG
-            let build = "debug"
+        let build = "debug"
         #else
-            let build = "release"
+        let build = "release"
         #endif
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd"
-        return MachineFacts(cores: ProcessInfo.processInfo.activeProcessorCount, cpu: cpuModel(), build: build, date: formatter.string(from: now))
+        return MachineFacts(
+            cores: ProcessInfo.processInfo.activeProcessorCount, cpu: cpuModel(), build: build, date: formatter.string(from: now))
     }
 
     /// The first "model name" of /proc/cpuinfo, if there is one.

@@ -123,7 +123,9 @@ struct ColdAgentRequest: Sendable {
     init(tokens: Int) {
         let nonce = String(decoding: Self.placeholder, as: UTF8.self)
         var messages: [JSONValue] = [
-            .object(["role": .string("system"), "content": .string("You are a coding agent. Use the tools to inspect and fix the repository.")]),
+            .object([
+                "role": .string("system"), "content": .string("You are a coding agent. Use the tools to inspect and fix the repository."),
+            ]),
             .object(["role": .string("user"), "content": .string("Task \(nonce): the nightly build fails; find out why and fix it.")]),
         ]
         var total = 0
@@ -138,9 +140,11 @@ struct ColdAgentRequest: Sendable {
                         + (line % 10 == 9 ? "\nWARN retrying upload \(nonce) after timeout" : "")
                 }.joined(separator: "\n")
             case 1:
-                output = (0..<90).map { line in
-                    "test_module_\(line / 10).TestCase\(line % 10)::test_case_\(line)_\(nonce) PASSED [\(line)%]"
-                }.joined(separator: "\n") + "\nFAILED test_build.py::test_link_\(nonce) - linker error: undefined symbol\n1 failed, 89 passed in 12.3s"
+                output =
+                    (0..<90).map { line in
+                        "test_module_\(line / 10).TestCase\(line % 10)::test_case_\(line)_\(nonce) PASSED [\(line)%]"
+                    }.joined(separator: "\n")
+                    + "\nFAILED test_build.py::test_link_\(nonce) - linker error: undefined symbol\n1 failed, 89 passed in 12.3s"
             case 2:
                 let items = (0..<40).map { item in
                     #"{"id": "\#(nonce)-\#(item)", "name": "package-\#(item)", "version": "1.\#(item).0", "dependencies": ["core", "net"], "size": \#(item * 1024)}"#
@@ -151,13 +155,16 @@ struct ColdAgentRequest: Sendable {
                     "    func step\(line)_\(nonce)(_ input: Int) -> Int {\n        return input * \(line) + \(line % 7)\n    }"
                 }.joined(separator: "\n")
             }
-            messages.append(.object([
-                "role": .string("assistant"), "content": .null,
-                "tool_calls": .array([.object([
-                    "id": .string("call_\(call)"), "type": .string("function"),
-                    "function": .object(["name": .string("run"), "arguments": .string(#"{"command":"step \#(call)"}"#)]),
-                ])]),
-            ]))
+            messages.append(
+                .object([
+                    "role": .string("assistant"), "content": .null,
+                    "tool_calls": .array([
+                        .object([
+                            "id": .string("call_\(call)"), "type": .string("function"),
+                            "function": .object(["name": .string("run"), "arguments": .string(#"{"command":"step \#(call)"}"#)]),
+                        ])
+                    ]),
+                ]))
             messages.append(.object(["role": .string("tool"), "tool_call_id": .string("call_\(call)"), "content": .string(output)]))
             total += output.utf8.count
             call += 1

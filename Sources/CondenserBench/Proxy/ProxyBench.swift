@@ -151,45 +151,53 @@ package struct ProxyBench: Sendable {
         throw BenchError("the proxy did not start on port \(port)")
     }
 
-    private func measure(client: HTTPClient, direct: String, proxied: String, proxyPID: Int32) async throws -> [(String, String, String, String)] {
+    private func measure(client: HTTPClient, direct: String, proxied: String, proxyPID: Int32) async throws -> [(
+        String, String, String, String
+    )] {
         var rows: [(String, String, String, String)] = []
         progress("Measuring (\(iterations) requests per size, alternating direct and proxied)...")
         for tokens in [1_000, 10_000, 100_000] {
             let body = ByteBuffer(bytes: Self.chatBody(tokens: tokens, stream: false))
             let count = tokens >= 100_000 ? max(iterations / 4, 20) : iterations
-            let (directTimes, proxiedTimes) = try await latencies(client: client, direct: direct, proxied: proxied, body: body, count: count, firstByte: false)
+            let (directTimes, proxiedTimes) = try await latencies(
+                client: client, direct: direct, proxied: proxied, body: body, count: count, firstByte: false)
             let p50 = percentile(proxiedTimes, 0.5) - percentile(directTimes, 0.5)
             let p99 = percentile(proxiedTimes, 0.99) - percentile(directTimes, 0.99)
-            rows.append((
-                "added latency, \(tokens / 1000)k tokens (\(body.readableBytes / 1024) KiB)",
-                "p50 \(ms(p50)), p99 \(ms(p99))",
-                "(direct p50 \(ms(percentile(directTimes, 0.5))))",
-                tokens == 10_000 ? "p50 <= 1 ms: \(p50 <= .milliseconds(1) ? "met" : "missed")" : ""
-            ))
+            rows.append(
+                (
+                    "added latency, \(tokens / 1000)k tokens (\(body.readableBytes / 1024) KiB)",
+                    "p50 \(ms(p50)), p99 \(ms(p99))",
+                    "(direct p50 \(ms(percentile(directTimes, 0.5))))",
+                    tokens == 10_000 ? "p50 <= 1 ms: \(p50 <= .milliseconds(1) ? "met" : "missed")" : ""
+                ))
         }
         let streamBody = ByteBuffer(bytes: Self.chatBody(tokens: 1_000, stream: true))
         let (directFirst, proxiedFirst) = try await latencies(
             client: client, direct: direct, proxied: proxied, body: streamBody, count: iterations, firstByte: true
         )
         let ttfb = percentile(proxiedFirst, 0.5) - percentile(directFirst, 0.5)
-        rows.append((
-            "stream time to first byte added", "p50 \(ms(ttfb)), p99 \(ms(percentile(proxiedFirst, 0.99) - percentile(directFirst, 0.99)))",
-            "(direct p50 \(ms(percentile(directFirst, 0.5))))", "p50 <= 1 ms: \(ttfb <= .milliseconds(1) ? "met" : "missed")"
-        ))
+        rows.append(
+            (
+                "stream time to first byte added",
+                "p50 \(ms(ttfb)), p99 \(ms(percentile(proxiedFirst, 0.99) - percentile(directFirst, 0.99)))",
+                "(direct p50 \(ms(percentile(directFirst, 0.5))))", "p50 <= 1 ms: \(ttfb <= .milliseconds(1) ? "met" : "missed")"
+            ))
 
         let small = ByteBuffer(bytes: Self.chatBody(tokens: 100, stream: false))
         let (rate, peakRSS) = try await throughput(client: client, url: proxied, body: small, pid: proxyPID)
         let (directRate, _) = try await throughput(client: client, url: direct, body: small, pid: proxyPID)
-        rows.append((
-            "small requests through the proxy, \(concurrency) clients", String(format: "%.0f req/s", rate),
-            String(format: "(direct %.0f req/s)", directRate), ">= 2,000 req/s: \(rate >= 2000 ? "met" : "missed")"
-        ))
-        rows.append((
-            !separateProcess ? "resident memory under that load (whole benchmark)" : "proxy resident memory under that load",
-            String(format: "%.1f MB", Double(peakRSS.resident) * 1024 / 1e6),
-            String(format: "(VmRSS peak; anonymous %.1f MB)", Double(peakRSS.anonymous) * 1024 / 1e6),
-            "<= 50 MB: \(Double(peakRSS.resident) * 1024 <= 50_000_000 ? "met" : "missed")"
-        ))
+        rows.append(
+            (
+                "small requests through the proxy, \(concurrency) clients", String(format: "%.0f req/s", rate),
+                String(format: "(direct %.0f req/s)", directRate), ">= 2,000 req/s: \(rate >= 2000 ? "met" : "missed")"
+            ))
+        rows.append(
+            (
+                !separateProcess ? "resident memory under that load (whole benchmark)" : "proxy resident memory under that load",
+                String(format: "%.1f MB", Double(peakRSS.resident) * 1024 / 1e6),
+                String(format: "(VmRSS peak; anonymous %.1f MB)", Double(peakRSS.anonymous) * 1024 / 1e6),
+                "<= 50 MB: \(Double(peakRSS.resident) * 1024 <= 50_000_000 ? "met" : "missed")"
+            ))
         return rows
     }
 
@@ -308,7 +316,8 @@ package struct ProxyBench: Sendable {
     }
 
     static let completion = ByteBuffer(
-        string: #"{"id":"chatcmpl-bench","object":"chat.completion","model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"#
+        string:
+            #"{"id":"chatcmpl-bench","object":"chat.completion","model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"#
     )
 
     /// Reads the body, then answers a fixed completion, or for `"stream":true` a short

@@ -46,7 +46,7 @@ package struct TokenizerBench: Sendable {
         for encoding in TokenEncoding.allCases {
             let (tokenizer, load) = try Self.measure { try Tokenizer.shared(encoding) }
             var tokens = 0
-            for text in texts { tokens += tokenizer.count(text) }  // warm-up, and the total
+            for text in texts { tokens += tokenizer.count(text) } // warm-up, and the total
             // Each round counts with empty caches: a text counted before is nearly free.
             let (rounds, elapsed) = Self.repeatFor(seconds) {
                 let fresh = tokenizer.withEmptyCaches()
@@ -58,18 +58,21 @@ package struct TokenizerBench: Sendable {
             swiftSpeeds[encoding] = speed
             swiftTokens[encoding] = tokens
             let tokenRate = Speed(wall: Double(tokens * rounds) / elapsed.wall / 1e6, cpu: Double(tokens * rounds) / elapsed.cpu / 1e6)
-            emit(Figure(
-                line: "\(encoding.rawValue): load \(load.milliseconds) ms; \(speed.text) MB/s; \(tokenRate.text) M tokens/s (\(tokens) tokens)",
-                rows: [
-                    ["\(encoding.rawValue): load", "\(load.milliseconds) ms"],
-                    ["\(encoding.rawValue): throughput", "\(speed.text) MB/s, \(tokenRate.text) M tokens/s (\(tokens) tokens)"],
-                ]))
+            emit(
+                Figure(
+                    line:
+                        "\(encoding.rawValue): load \(load.milliseconds) ms; \(speed.text) MB/s; \(tokenRate.text) M tokens/s (\(tokens) tokens)",
+                    rows: [
+                        ["\(encoding.rawValue): load", "\(load.milliseconds) ms"],
+                        ["\(encoding.rawValue): throughput", "\(speed.text) MB/s, \(tokenRate.text) M tokens/s (\(tokens) tokens)"],
+                    ]))
 
             let run = String(repeating: "a", count: 1 << 20)
             let (runTokens, runTime) = Self.measure { tokenizer.withEmptyCaches().count(run) }
-            emit(Figure(
-                line: "  1 MB run of one letter: \(runTime.milliseconds) ms (\(runTokens) tokens)",
-                rows: [["\(encoding.rawValue): 1 MB run of one letter", "\(runTime.milliseconds) ms (\(runTokens) tokens)"]]))
+            emit(
+                Figure(
+                    line: "  1 MB run of one letter: \(runTime.milliseconds) ms (\(runTokens) tokens)",
+                    rows: [["\(encoding.rawValue): 1 MB run of one letter", "\(runTime.milliseconds) ms (\(runTokens) tokens)"]]))
         }
 
         try emit(benchRequest(requests))
@@ -96,7 +99,8 @@ package struct TokenizerBench: Sendable {
         let (warm, warmTime) = Self.measure { counter.count(request) }
         precondition(cold == warm)
         return Figure(
-            line: "request of \(messages.count) messages, \(cold) tokens (o200k_base): cold \(coldTime.milliseconds) ms, warm \(warmTime.milliseconds) ms",
+            line:
+                "request of \(messages.count) messages, \(cold) tokens (o200k_base): cold \(coldTime.milliseconds) ms, warm \(warmTime.milliseconds) ms",
             rows: [
                 ["request of \(messages.count) messages, \(cold) tokens (o200k_base), counted cold", "\(coldTime.milliseconds) ms"],
                 ["the same request counted warm", "\(warmTime.milliseconds) ms"],
@@ -145,15 +149,23 @@ package struct TokenizerBench: Sendable {
         let version = report["tiktoken"]?.stringValue ?? "?"
         for encoding in TokenEncoding.allCases {
             guard let result = report["encodings"]?.objectValue?[encoding.rawValue]?.objectValue,
-                  let wall = result["mb_per_s"]?.doubleValue, let cpu = result["mb_per_cpu_s"]?.doubleValue,
-                  let swift = swiftSpeeds[encoding] else { continue }
+                let wall = result["mb_per_s"]?.doubleValue, let cpu = result["mb_per_cpu_s"]?.doubleValue,
+                let swift = swiftSpeeds[encoding]
+            else { continue }
             let speed = Speed(wall: wall, cpu: cpu)
             let ratio = Speed(wall: swift.wall / wall, cpu: swift.cpu / cpu)
             let tokens = result["tokens"]?.intValue ?? -1
-            let same = tokens == swiftTokens[encoding] ? "same token total" : "TOKEN TOTALS DIFFER (\(tokens) vs \(swiftTokens[encoding] ?? 0))"
-            emit(Figure(
-                line: "tiktoken \(version) \(encoding.rawValue): \(speed.text) MB/s; Condenser is \(ratio.text)x as fast; \(same)",
-                rows: [["tiktoken \(version) \(encoding.rawValue): throughput", "\(speed.text) MB/s; Condenser is \(ratio.text)x as fast; \(same)"]]))
+            let same =
+                tokens == swiftTokens[encoding] ? "same token total" : "TOKEN TOTALS DIFFER (\(tokens) vs \(swiftTokens[encoding] ?? 0))"
+            emit(
+                Figure(
+                    line: "tiktoken \(version) \(encoding.rawValue): \(speed.text) MB/s; Condenser is \(ratio.text)x as fast; \(same)",
+                    rows: [
+                        [
+                            "tiktoken \(version) \(encoding.rawValue): throughput",
+                            "\(speed.text) MB/s; Condenser is \(ratio.text)x as fast; \(same)",
+                        ]
+                    ]))
         }
     }
 

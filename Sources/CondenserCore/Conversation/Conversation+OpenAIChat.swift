@@ -41,7 +41,8 @@ extension Conversation {
                                 .text(
                                     TextBlock(
                                         text: text, role: role, toolName: toolName, toolArguments: toolArguments,
-                                        path: [.key("messages"), .index(messageIndex), .key("content"), .index(elementIndex), .key("text")])))
+                                        path: [.key("messages"), .index(messageIndex), .key("content"), .index(elementIndex), .key("text")])
+                                ))
                         } else {
                             parts.append(.opaque)
                         }

@@ -42,7 +42,8 @@ package enum AnthropicMessagesFront: FrontAdapter {
         }
         guard case .array(let entries) = messagesValue else {
             throw FrontRequestError(
-                "Invalid type for 'messages': expected an array, but got \(messagesValue.typeDescription).", param: "messages", code: "invalid_type")
+                "Invalid type for 'messages': expected an array, but got \(messagesValue.typeDescription).", param: "messages",
+                code: "invalid_type")
         }
         guard !entries.isEmpty else {
             throw FrontRequestError(
@@ -109,7 +110,8 @@ package enum AnthropicMessagesFront: FrontAdapter {
                 roleName = name
             case nil:
                 throw FrontRequestError(
-                    "Missing required parameter: '\(path.rendered).role'.", param: "\(path.rendered).role", code: "missing_required_parameter")
+                    "Missing required parameter: '\(path.rendered).role'.", param: "\(path.rendered).role",
+                    code: "missing_required_parameter")
             case let other?:
                 throw FrontRequestError(
                     "Invalid type for '\(path.rendered).role': expected \"user\" or \"assistant\", but got \(describe(other)).",
@@ -120,7 +122,8 @@ package enum AnthropicMessagesFront: FrontAdapter {
             switch object["content"] {
             case nil:
                 throw FrontRequestError(
-                    "Missing required parameter: '\(contentPath.rendered)'.", param: contentPath.rendered, code: "missing_required_parameter")
+                    "Missing required parameter: '\(contentPath.rendered)'.", param: contentPath.rendered,
+                    code: "missing_required_parameter")
             case let value? where value.stringValue != nil || value.arrayValue != nil:
                 content = value
             case let other?:
@@ -187,7 +190,8 @@ package enum AnthropicMessagesFront: FrontAdapter {
                 return type
             case nil:
                 throw FrontRequestError(
-                    "Missing required parameter: '\(path.rendered).type'.", param: "\(path.rendered).type", code: "missing_required_parameter")
+                    "Missing required parameter: '\(path.rendered).type'.", param: "\(path.rendered).type",
+                    code: "missing_required_parameter")
             case let other?:
                 throw FrontRequestError(
                     "Invalid type for '\(path.rendered).type': expected a non-empty string, but got \(describe(other)).",
@@ -231,12 +235,15 @@ package enum AnthropicMessagesFront: FrontAdapter {
             case nil, .null?:
                 return []
             case .string(let text)?:
-                return [.text(TextBlock(text: text, role: .toolResult, toolName: call?.name, toolArguments: call?.input, path: contentPath))]
+                return [
+                    .text(TextBlock(text: text, role: .toolResult, toolName: call?.name, toolArguments: call?.input, path: contentPath))
+                ]
             case .array(let blocks)?:
                 var parts: [ConversationPart] = []
                 for (index, block) in blocks.enumerated() {
                     parts.append(
-                        try part(block, path: contentPath + [.index(index)], role: .toolResult, toolName: call?.name, toolInput: call?.input))
+                        try part(
+                            block, path: contentPath + [.index(index)], role: .toolResult, toolName: call?.name, toolInput: call?.input))
                 }
                 return parts
             case let other?:

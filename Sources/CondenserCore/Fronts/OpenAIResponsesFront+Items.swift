@@ -110,7 +110,8 @@ extension OpenAIResponsesFront {
                     text: text, role: .toolResult, toolName: call?.name, toolArguments: call?.arguments, path: outputPath)
                 return ConversationMessage(role: .toolResult, parts: [.text(block)])
             case .array(let parts)?:
-                return ConversationMessage(role: .toolResult, parts: try Self.textParts(parts, path: outputPath, role: .toolResult, tool: call))
+                return ConversationMessage(
+                    role: .toolResult, parts: try Self.textParts(parts, path: outputPath, role: .toolResult, tool: call))
             case let other?:
                 throw OpenAIResponsesFront.invalidType(outputPath, expected: "a string or an array of content parts", got: other)
             }
@@ -135,7 +136,8 @@ extension OpenAIResponsesFront {
                 let textPath = partPath + [.key("text")]
                 switch object["text"] {
                 case .string(let text)?:
-                    result.append(.text(TextBlock(text: text, role: role, toolName: tool?.name, toolArguments: tool?.arguments, path: textPath)))
+                    result.append(
+                        .text(TextBlock(text: text, role: role, toolName: tool?.name, toolArguments: tool?.arguments, path: textPath)))
                 case nil:
                     throw OpenAIResponsesFront.missing(textPath)
                 case let other?:

@@ -112,9 +112,15 @@ package struct JSONParser {
             case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
             case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
             case UInt8(ascii: "\""): return .string(try parseString())
-            case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-            case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-            case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+            case UInt8(ascii: "t"):
+                try expectLiteral("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try expectLiteral("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try expectLiteral("null")
+                return .null
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
             default: throw error("unexpected character '\(printable(bytes[index]))'")
             }
@@ -309,7 +315,8 @@ package struct JSONParser {
                             // A high surrogate must be followed by an escaped low one; a lone
                             // surrogate can't be a Swift String, so it becomes U+FFFD.
                             if index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"),
-                               bytes[index + 1] == UInt8(ascii: "u") {
+                                bytes[index + 1] == UInt8(ascii: "u")
+                            {
                                 let save = index
                                 index += 2
                                 let low = try parseHex4()

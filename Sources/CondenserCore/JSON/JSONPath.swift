@@ -45,7 +45,7 @@ extension JSONValue {
         switch (step, self) {
         case (.key(let key), .object(var object)):
             guard let index = object.members.firstIndex(where: { $0.key == key }) else { return false }
-            self = .null  // drop this reference so the child is mutated in place, not copied
+            self = .null // drop this reference so the child is mutated in place, not copied
             let done = object.members[index].value.replace(at: rest, with: value)
             self = .object(object)
             return done

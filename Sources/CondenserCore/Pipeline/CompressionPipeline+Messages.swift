@@ -79,7 +79,8 @@ extension CompressionPipeline {
                     mode: mode, counter: counting.text,
                     knownCount: isCompressible(message.role)
                         ? contentTokens(request.messageValues[index], messageTokens[index], counting, profile: request.profile) : nil,
-                    callMessageIndex: lastAssistant, prepared: prepared[index], dedupeIndex: dedupeIndex, boilerplateIndex: boilerplateIndex, deadline: deadline, clock: clock)
+                    callMessageIndex: lastAssistant, prepared: prepared[index], dedupeIndex: dedupeIndex,
+                    boilerplateIndex: boilerplateIndex, deadline: deadline, clock: clock)
                 memo.insert(result, for: keys[index])
             }
             for (record, block) in zip(result.records, message.textBlocks) {
@@ -109,7 +110,8 @@ extension CompressionPipeline {
     /// Every message went as the client sent it, which the record says: a reply may sign
     /// thinking over those bytes.
     func recordUncompressed(
-        _ request: FrontRequest, knownHashes: ArraySlice<StableHash>, messageTokens: [Int], mode: CompressionMode, counting: RequestTokenCounter,
+        _ request: FrontRequest, knownHashes: ArraySlice<StableHash>, messageTokens: [Int], mode: CompressionMode,
+        counting: RequestTokenCounter,
         at now: ContinuousClock.Instant
     ) {
         let messages = request.conversation.messages
@@ -234,7 +236,8 @@ extension CompressionPipeline {
     func processMessage(
         _ message: ConversationMessage, index: Int, summarized: Bool, summarizesUser: Bool, verbatim: Bool = false, mode: CompressionMode,
         counter: any TokenCounter,
-        knownCount: Int?, callMessageIndex: Int, prepared: [PreparedBlock]?, dedupeIndex: Deduplicator.Index, boilerplateIndex: BoilerplateRemover.Index,
+        knownCount: Int?, callMessageIndex: Int, prepared: [PreparedBlock]?, dedupeIndex: Deduplicator.Index,
+        boilerplateIndex: BoilerplateRemover.Index,
         deadline: ContinuousClock.Instant, clock: ContinuousClock
     ) throws(PipelineError) -> MessageResult {
         var outputs: [String?] = []
@@ -249,7 +252,8 @@ extension CompressionPipeline {
                 let fingerprint = long ? Deduplicator.Fingerprint(block: block, text: block.text) : nil
                 // A summarised message is no longer in the request in full: no reference may point at it.
                 var record = BlockRecord(
-                    fullText: summary == nil ? block.text : nil, fingerprint: fingerprint, paragraphs: boilerplate.paragraphHashes(summary ?? block.text))
+                    fullText: summary == nil ? block.text : nil, fingerprint: fingerprint,
+                    paragraphs: boilerplate.paragraphHashes(summary ?? block.text))
                 if !summarized, let fingerprint,
                     let source = deduplicator.lineSource(block.text, description: fingerprint.description, messageIndex: index)
                 {
@@ -263,7 +267,8 @@ extension CompressionPipeline {
             if let done = prepared?[blockIndex] {
                 ready = done
             } else {
-                ready = try clean(block, summarized: false, mode: mode, counter: counter, knownCount: knownCount, deadline: deadline, clock: clock)
+                ready = try clean(
+                    block, summarized: false, mode: mode, counter: counter, knownCount: knownCount, deadline: deadline, clock: clock)
             }
             var text = ready.cleaned
             // The count of the current text, when known, so a chain of stages counts
@@ -271,12 +276,15 @@ extension CompressionPipeline {
             var known = ready.known
             for saving in ready.savings { add(saving, to: &savings) }
             let cleaned = text
-            let fingerprint = cleaned.utf8.count >= deduplicator.minimumCharacters ? Deduplicator.Fingerprint(block: block, text: cleaned) : nil
+            let fingerprint =
+                cleaned.utf8.count >= deduplicator.minimumCharacters ? Deduplicator.Fingerprint(block: block, text: cleaned) : nil
             var isReference = false
             if let fingerprint,
-                let reference = deduplicator.rewrite(cleaned, fingerprint: fingerprint, role: block.role, index: dedupeIndex, exactOnly: summarized)
+                let reference = deduplicator.rewrite(
+                    cleaned, fingerprint: fingerprint, role: block.role, index: dedupeIndex, exactOnly: summarized)
             {
-                isReference = accept(reference, replacing: &text, stage: Deduplicator.name, counter: counter, known: &known, savings: &savings)
+                isReference = accept(
+                    reference, replacing: &text, stage: Deduplicator.name, counter: counter, known: &known, savings: &savings)
             }
             if !isReference, let trimmed = boilerplate.rewrite(text, messageIndex: index, index: boilerplateIndex) {
                 accept(trimmed, replacing: &text, stage: BoilerplateRemover.name, counter: counter, known: &known, savings: &savings)
@@ -294,7 +302,9 @@ extension CompressionPipeline {
             var record = BlockRecord(fullText: full, fingerprint: fingerprint, paragraphs: boilerplate.paragraphHashes(text))
             // Runs are found only after the boundary (before it, only exact references).
             if !summarized {
-                if let full, let fingerprint, let source = deduplicator.lineSource(full, description: fingerprint.description, messageIndex: index) {
+                if let full, let fingerprint,
+                    let source = deduplicator.lineSource(full, description: fingerprint.description, messageIndex: index)
+                {
                     record.lineSources.append(source)
                 }
                 record.lineSources += deduplicator.argumentSources(of: block, callMessageIndex: callMessageIndex)

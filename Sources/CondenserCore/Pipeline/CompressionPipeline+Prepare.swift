@@ -95,7 +95,9 @@ extension CompressionPipeline {
         var savings: [StageSavings] = []
         for stage in stages {
             guard clock.now <= deadline else { throw .overBudget(settings.timeBudgetMilliseconds) }
-            accept(stage.apply(text, context: context), replacing: &text, stage: stage.name, counter: counter, known: &known, savings: &savings)
+            accept(
+                stage.apply(text, context: context), replacing: &text, stage: stage.name, counter: counter, known: &known, savings: &savings
+            )
         }
         var summary: String?
         if summarized, let summarizer {

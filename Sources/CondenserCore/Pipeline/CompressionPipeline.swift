@@ -69,7 +69,8 @@ package final class CompressionPipeline: ChatCompressor, Sendable {
             directory.isEmpty
                 ? nil
                 : ConversationStateStore(
-                    directory: directory, maximumBytes: settings.stateMegabytes << 20, maximumAge: .seconds(settings.stateMaxAgeHours * 3600),
+                    directory: directory, maximumBytes: settings.stateMegabytes << 20,
+                    maximumAge: .seconds(settings.stateMaxAgeHours * 3600),
                     warn: warn)
         }
         ledger = CutLedger(maximumEntries: settings.memoEntries, store: store)
@@ -161,7 +162,8 @@ package final class CompressionPipeline: ChatCompressor, Sendable {
         guard mode != .off else { return original(nil) }
         guard tokensIn >= settings.minimumTokens else {
             if recording {
-                recordUncompressed(request, knownHashes: known.hashes, messageTokens: messageTokens, mode: mode, counting: counting, at: now)
+                recordUncompressed(
+                    request, knownHashes: known.hashes, messageTokens: messageTokens, mode: mode, counting: counting, at: now)
             }
             return original(nil)
         }
@@ -170,7 +172,8 @@ package final class CompressionPipeline: ChatCompressor, Sendable {
         let results: [MessageResult]
         do throws(PipelineError) {
             results = try process(
-                request, messageTokens: messageTokens, knownHashes: known.hashes, mode: mode, counting: counting, deadline: deadline, clock: clock,
+                request, messageTokens: messageTokens, knownHashes: known.hashes, mode: mode, counting: counting, deadline: deadline,
+                clock: clock,
                 now: now, recording: recording)
         } catch {
             switch error {

@@ -117,7 +117,9 @@ package struct PipelineSettings: Sendable, Hashable, Codable {
         try check(
             (0...86_400).contains(cacheTTLSeconds), "cache_ttl_seconds",
             "must be between 0 (idle conversations keep their cache) and 86400 (got \(cacheTTLSeconds))")
-        try check(dedupeMinimumCharacters >= 40, "dedupe_min_chars", "must be at least 40; a reference is about that long (got \(dedupeMinimumCharacters))")
+        try check(
+            dedupeMinimumCharacters >= 40, "dedupe_min_chars",
+            "must be at least 40; a reference is about that long (got \(dedupeMinimumCharacters))")
         try check(
             boilerplateMinimumCharacters >= 40, "boilerplate_min_chars",
             "must be at least 40; shorter paragraphs repeat by chance (got \(boilerplateMinimumCharacters))")

@@ -68,7 +68,8 @@ extension SavingsRecord {
             change = (tokensSaved > 0 ? "\u{2212}" : "+") + "\(percent)%"
         }
         let millis = Double(compressionMicros) / 1000
-        var line = "\(model.isEmpty ? "unknown model" : model): \(Self.grouped(tokensIn)) → \(Self.grouped(tokensOut)) tokens "
+        var line =
+            "\(model.isEmpty ? "unknown model" : model): \(Self.grouped(tokensIn)) → \(Self.grouped(tokensOut)) tokens "
             + "(\(change)) in \(String(format: "%.1f", millis)) ms"
         if let failOpenReason { line += ", failed open: \(failOpenReason)" }
         if let billed {
@@ -124,9 +125,11 @@ extension SavingsRecord {
     }
 
     private static func quoted(_ value: String) -> String {
-        let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { scalar in
-            scalar.value > 0x20 && scalar.value < 0x7F && scalar != "\"" && scalar != "\\" && scalar != "="
-        }
+        let plain =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy { scalar in
+                scalar.value > 0x20 && scalar.value < 0x7F && scalar != "\"" && scalar != "\\" && scalar != "="
+            }
         if plain { return value }
         var out = "\""
         for scalar in value.unicodeScalars {

@@ -65,7 +65,10 @@ package enum Zlib {
     static func deflate(_ input: [UInt8], format: Format = .zlib, level: Int32 = 9) -> [UInt8] {
         var stream = z_stream()
         let windowBits: Int32 = format == .gzip ? 15 + 16 : 15
-        guard deflateInit2_(&stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard
+            deflateInit2_(&stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+                == Z_OK
+        else {
             return []
         }
         defer { deflateEnd(&stream) }

@@ -69,14 +69,18 @@ enum BytePairEncoder {
 
     /// tiktoken's `_byte_pair_merge`, step for step: `starts[i]` is a segment boundary and
     /// `ranks[i]` the rank of merging the two segments from there.
-    static func mergeByScanning<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, into sink: inout Sink) {
+    static func mergeByScanning<Sink: TokenSink>(_ piece: UnsafePointer<UInt8>, _ length: Int, _ lookup: RankLookup, into sink: inout Sink)
+    {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: length + 1) { starts in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: length + 1) { ranks in
                 var minRank = RankTable.missing
                 var minIndex = 0
                 for i in 0..<(length - 1) {
                     let rank = lookup.rank(piece + i, 2)
-                    if rank < minRank { minRank = rank; minIndex = i }
+                    if rank < minRank {
+                        minRank = rank
+                        minIndex = i
+                    }
                     starts[i] = i
                     ranks[i] = rank
                 }
@@ -229,7 +233,10 @@ enum BytePairEncoder {
                 var child = first + 1
                 while child < end {
                     let key = keys[child]
-                    if key < smallestKey { smallest = child; smallestKey = key }
+                    if key < smallestKey {
+                        smallest = child
+                        smallestKey = key
+                    }
                     child += 1
                 }
                 guard smallestKey < last else { break }

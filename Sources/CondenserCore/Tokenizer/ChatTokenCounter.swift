@@ -126,7 +126,8 @@ package struct ChatTokenCounter: Sendable {
             case .array(let parts) where Self.partLists.contains(member.key):
                 for part in parts {
                     guard let object = part.objectValue, let type = object["type"]?.stringValue, Self.textPartTypes.contains(type),
-                          let text = object["text"]?.stringValue else { continue }
+                        let text = object["text"]?.stringValue
+                    else { continue }
                     total += tokenizer.count(text)
                 }
             case .array(let calls) where member.key == "tool_calls":
@@ -151,7 +152,11 @@ package struct ChatTokenCounter: Sendable {
 
     private func toolDefinitionTokens(_ definitions: [JSONValue]) -> Int {
         let functionStart = tokenizer.encoding == .cl100kBase ? 10 : 7
-        let propertiesStart = 3, propertyKey = 3, enumStart = -3, enumItem = 3, functionsEnd = 12
+        let propertiesStart = 3
+        let propertyKey = 3
+        let enumStart = -3
+        let enumItem = 3
+        let functionsEnd = 12
         var total = 0
         for definition in definitions {
             guard let object = definition.objectValue else { continue }

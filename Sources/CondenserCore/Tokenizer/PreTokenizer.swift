@@ -119,7 +119,8 @@ struct UTF8Text {
             let value = (UInt32(b0 & 0x0F) << 12) | (UInt32(base[i + 1] & 0x3F) << 6) | UInt32(base[i + 2] & 0x3F)
             return (classes[Int(value)], 3)
         }
-        let value = (UInt32(b0 & 0x07) << 18) | (UInt32(base[i + 1] & 0x3F) << 12)
+        let value =
+            (UInt32(b0 & 0x07) << 18) | (UInt32(base[i + 1] & 0x3F) << 12)
             | (UInt32(base[i + 2] & 0x3F) << 6) | UInt32(base[i + 3] & 0x3F)
         return (Unicode.Scalar(value).map(ScalarClass.of) ?? .other, 4)
     }

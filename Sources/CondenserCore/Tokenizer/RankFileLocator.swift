@@ -18,7 +18,7 @@ enum RankFileLocator {
     static func rankFile(named name: String, encoding: String) throws(TokenizerError) -> [UInt8] {
         let paths = candidatePaths(for: name)
         guard let path = paths.first(where: { FileManager.default.isReadableFile(atPath: $0) }),
-              let data = FileManager.default.contents(atPath: path)
+            let data = FileManager.default.contents(atPath: path)
         else {
             throw TokenizerError(
                 "The \(encoding) rank file \(name) was not found. Looked in: \(paths.joined(separator: ", ")). "
@@ -52,7 +52,8 @@ enum RankFileLocator {
         let package = target.deletingLastPathComponent().deletingLastPathComponent()
         for configuration in ["release", "debug"] {
             let build = package.appendingPathComponent(".build").appendingPathComponent(configuration)
-            paths.append(build.appendingPathComponent(preferredBundle).appendingPathComponent("Resources").appendingPathComponent(name).path)
+            paths.append(
+                build.appendingPathComponent(preferredBundle).appendingPathComponent("Resources").appendingPathComponent(name).path)
         }
         paths.append(target.appendingPathComponent("Resources").appendingPathComponent(name).path)
         if let dataDirectory = ProcessInfo.processInfo.environment["CONDENSER_DATA_DIR"], !dataDirectory.isEmpty {

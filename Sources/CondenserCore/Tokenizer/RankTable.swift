@@ -48,8 +48,10 @@ final class RankTable: @unchecked Sendable {
                     // Whole groups of four digits first; padding, the space and bad bytes
                     // (all 0xFF in the table) stop it, and the loop below finishes the token.
                     while i + 4 <= end {
-                        let a = digits[Int(text[i])], b = digits[Int(text[i + 1])]
-                        let c = digits[Int(text[i + 2])], d = digits[Int(text[i + 3])]
+                        let a = digits[Int(text[i])]
+                        let b = digits[Int(text[i + 1])]
+                        let c = digits[Int(text[i + 2])]
+                        let d = digits[Int(text[i + 3])]
                         guard (a | b | c | d) & 0x80 == 0 else { break }
                         let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
                         bytes[written] = UInt8(truncatingIfNeeded: group >> 16)
@@ -148,7 +150,8 @@ final class RankTable: @unchecked Sendable {
         pairRanks.initialize(repeating: RankTable.missing)
         let base = UnsafePointer(self.bytes.baseAddress!)
         for rank in 0...maxRank {
-            let start = Int(offsets[rank]), end = Int(offsets[rank + 1])
+            let start = Int(offsets[rank])
+            let end = Int(offsets[rank + 1])
             guard end > start else { continue }
             if end - start == 2 { pairRanks[Int(base[start]) << 8 | Int(base[start + 1])] = UInt32(rank) }
             let hash = RankTable.hash(base + start, end - start)

@@ -59,7 +59,8 @@ extension CondenserConfiguration {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigurationError(key: "", reason: "invalid TOML at \(error.source.begin.debugDescription): \(error.description)", source: source)
+            throw ConfigurationError(
+                key: "", reason: "invalid TOML at \(error.source.begin.debugDescription): \(error.description)", source: source)
         } catch {
             throw ConfigurationError(key: "", reason: "invalid TOML: \(error)", source: source)
         }
@@ -114,7 +115,8 @@ extension CondenserConfiguration {
         anthropicKey = nil
         if let file = anthropicKeyFile {
             guard let key = Self.readKey(at: file) else {
-                throw ConfigurationError(key: Key.anthropicKeyFile.rawValue, reason: "cannot read \"\(file)\" or it is empty", source: "configuration")
+                throw ConfigurationError(
+                    key: Key.anthropicKeyFile.rawValue, reason: "cannot read \"\(file)\" or it is empty", source: "configuration")
             }
             anthropicKey = UpstreamKey(value: key, source: file)
         } else if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty,
@@ -125,7 +127,8 @@ extension CondenserConfiguration {
         upstreamKey = nil
         if let file = upstreamKeyFile {
             guard let key = Self.readKey(at: file) else {
-                throw ConfigurationError(key: Key.upstreamKeyFile.rawValue, reason: "cannot read \"\(file)\" or it is empty", source: "configuration")
+                throw ConfigurationError(
+                    key: Key.upstreamKeyFile.rawValue, reason: "cannot read \"\(file)\" or it is empty", source: "configuration")
             }
             upstreamKey = UpstreamKey(value: key, source: file)
         } else if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
@@ -141,7 +144,8 @@ extension CondenserConfiguration {
         clientToken = nil
         if let file = clientTokenFile {
             guard let token = Self.readKey(at: file) else {
-                throw ConfigurationError(key: Key.clientTokenFile.rawValue, reason: "cannot read \"\(file)\" or it is empty", source: "configuration")
+                throw ConfigurationError(
+                    key: Key.clientTokenFile.rawValue, reason: "cannot read \"\(file)\" or it is empty", source: "configuration")
             }
             clientToken = ClientToken(value: token, source: file)
         } else if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
@@ -158,7 +162,8 @@ extension CondenserConfiguration {
             guard clientToken != nil else {
                 throw ConfigurationError(
                     key: Key.allowRemote.rawValue,
-                    reason: "needs a client token, or anyone who can reach Condenser could use it: set security.client_token_file or pass the systemd credential client-token",
+                    reason:
+                        "needs a client token, or anyone who can reach Condenser could use it: set security.client_token_file or pass the systemd credential client-token",
                     source: "configuration")
             }
             return

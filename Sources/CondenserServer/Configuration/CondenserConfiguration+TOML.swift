@@ -15,7 +15,8 @@ extension CondenserConfiguration {
     /// The commented default `condenser.toml` (etc/condenser/condenser.toml): each key with
     /// its comment and its default value.
     package static var defaultTOML: String {
-        var text = defaultTOMLHeader.split(separator: "\n", omittingEmptySubsequences: false)
+        var text =
+            defaultTOMLHeader.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.isEmpty ? "#" : "# " + $0 }.joined(separator: "\n") + "\n\n"
         text += renderTOML(separatingKeys: true) { definition in
             var lines = definition.comment.split(separator: "\n", omittingEmptySubsequences: false)
@@ -32,9 +33,11 @@ extension CondenserConfiguration {
         var rows = ["| key | type | default | what it does |", "| --- | --- | --- | --- |"]
         for definition in keyDefinitions {
             let defaultText =
-                definition.derivedDefault ?? (definition.defaultValue == .unset ? "none" : markdownCode(tomlValueText(definition.defaultValue)))
+                definition.derivedDefault
+                ?? (definition.defaultValue == .unset ? "none" : markdownCode(tomlValueText(definition.defaultValue)))
             rows.append(
-                "| `\(definition.key.rawValue)` | \(definition.kind.rawValue) | \(defaultText) | \(definition.summary.replacingOccurrences(of: "|", with: "\\|")) |")
+                "| `\(definition.key.rawValue)` | \(definition.kind.rawValue) | \(defaultText) | \(definition.summary.replacingOccurrences(of: "|", with: "\\|")) |"
+            )
         }
         return rows.joined(separator: "\n") + "\n"
     }
@@ -117,7 +120,8 @@ extension CondenserConfiguration {
             : "Remote access: off: Condenser listens on loopback addresses only (set security.allow_remote = true, with a client token, to serve other machines)."
         let token: String
         if let clientToken {
-            token = "Client token: required of every client, read from \(clientToken.source); clients send it as \"Authorization: Bearer <token>\" or \"x-api-key: <token>\", and it is never passed upstream."
+            token =
+                "Client token: required of every client, read from \(clientToken.source); clients send it as \"Authorization: Bearer <token>\" or \"x-api-key: <token>\", and it is never passed upstream."
         } else {
             token = "Client token: none: any process on this machine may use Condenser\(upstreamKey == nil ? "" : " and the upstream key")."
         }

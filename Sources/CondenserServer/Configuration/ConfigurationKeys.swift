@@ -296,7 +296,8 @@ extension CondenserConfiguration.Key {
                     (LoadCredential=upstream-key:...) is used if present. The key is never logged.
                     """,
                 effectiveNote: { configuration in
-                    "key: " + (configuration.upstreamKey.map { "from \($0.source)" } ?? "none; the client's Authorization header is passed on")
+                    "key: "
+                        + (configuration.upstreamKey.map { "from \($0.source)" } ?? "none; the client's Authorization header is passed on")
                 })
         case .anthropicURL:
             return Definition(
@@ -535,7 +536,8 @@ extension CondenserConfiguration.Key {
         case .summaries:
             return Definition(
                 self, .string,
-                summary: "when old turns may be summarised (at planned re-cuts only): `always`, `aggressive` (in aggressive mode) or `never`",
+                summary:
+                    "when old turns may be summarised (at planned re-cuts only): `always`, `aggressive` (in aggressive mode) or `never`",
                 comment: """
                     When old turns may be summarised: always (safe and aggressive), aggressive (only in
                     aggressive mode) or never. Summaries change the cached prefix, so they happen only
@@ -560,7 +562,8 @@ extension CondenserConfiguration.Key {
         case .summaryPayoff:
             return Definition(
                 self, .number,
-                summary: "a planned re-cut must save this many times what re-billing the cached prefix after it costs (0: re-cut at every step)",
+                summary:
+                    "a planned re-cut must save this many times what re-billing the cached prefix after it costs (0: re-cut at every step)",
                 comment: """
                     A planned re-cut of a cached conversation (in either mode) must save, by estimate, this
                     many times what re-billing the prefix after it costs. The estimate expects as many

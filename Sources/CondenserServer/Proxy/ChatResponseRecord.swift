@@ -18,8 +18,12 @@ final class ChatResponseRecord: Sendable {
     private let state: Mutex<State>
     private let recorders: [any SavingsRecorder]
 
-    init(_ record: SavingsRecord, responseHeaders: HTTPFields, recorders: [any SavingsRecorder], usage: BilledUsageReader.Dialect = .openAIChat) {
-        let reader = BilledUsageReader(usage, contentType: responseHeaders[.contentType], contentEncoding: responseHeaders[.contentEncoding])
+    init(
+        _ record: SavingsRecord, responseHeaders: HTTPFields, recorders: [any SavingsRecorder],
+        usage: BilledUsageReader.Dialect = .openAIChat
+    ) {
+        let reader = BilledUsageReader(
+            usage, contentType: responseHeaders[.contentType], contentEncoding: responseHeaders[.contentEncoding])
         state = Mutex(State(record: record, reader: reader))
         self.recorders = recorders
     }
@@ -38,11 +42,12 @@ final class ChatResponseRecord: Sendable {
         }
         return ResponseBody(contentLength: body.contentLength) { [self] writer in
             do {
-                try await observed.write(EndCheckingWriter(base: writer) { [self] in
-                    let cut = state.withLock { $0.reader.streamLacksEndOfResponse }
-                    if cut { onCut() }
-                    return cut
-                })
+                try await observed.write(
+                    EndCheckingWriter(base: writer) { [self] in
+                        let cut = state.withLock { $0.reader.streamLacksEndOfResponse }
+                        if cut { onCut() }
+                        return cut
+                    })
             } catch {
                 write()
                 throw error

@@ -17,7 +17,8 @@ enum DotSegments {
             var byte = bytes[index]
             index += 1
             if byte == UInt8(ascii: "%"), index + 1 < bytes.count,
-               let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1]) {
+                let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1])
+            {
                 byte = high << 4 | low
                 index += 2
             }

@@ -39,7 +39,8 @@ extension HostHeader {
         guard text.first == ":" else { return nil }
         let digits = text.dropFirst()
         guard (1...5).contains(digits.utf8.count), digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let number = Int(digits), number <= 65535 else { return nil }
+            let number = Int(digits), number <= 65535
+        else { return nil }
         port = number
     }
 
@@ -49,7 +50,7 @@ extension HostHeader {
     static func isRegisteredNameByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
             return true
         default:
             return false
@@ -58,7 +59,8 @@ extension HostHeader {
 
     static func isIPv6Address(_ text: Substring) -> Bool {
         guard !text.isEmpty, text.utf8.count <= 45,
-              text.utf8.allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }) else { return false }
+            text.utf8.allSatisfy({ isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
+        else { return false }
         var address = in6_addr()
         return inet_pton(AF_INET6, String(text), &address) == 1
     }

@@ -151,17 +151,18 @@ struct IdleTimeoutBody<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable 
 
         /// Ends the iteration with `error` for a waiting consumer, and stops reading.
         func finish(with error: any Error) {
-            let (consumer, demand, reader, watchdog): (CheckedContinuation<ByteBuffer?, any Error>?, CheckedContinuation<Bool, Never>?, Task<Void, Never>?, Task<Void, Never>?) =
-                state.withLock { state in
-                    guard !state.finished else { return (nil, nil, nil, nil) }
-                    state.finished = true
-                    defer {
-                        state.consumer = nil
-                        state.demand = nil
-                        state.askedAt = nil
+            let (consumer, demand, reader, watchdog):
+                (CheckedContinuation<ByteBuffer?, any Error>?, CheckedContinuation<Bool, Never>?, Task<Void, Never>?, Task<Void, Never>?) =
+                    state.withLock { state in
+                        guard !state.finished else { return (nil, nil, nil, nil) }
+                        state.finished = true
+                        defer {
+                            state.consumer = nil
+                            state.demand = nil
+                            state.askedAt = nil
+                        }
+                        return (state.consumer, state.demand, state.reader, state.watchdog)
                     }
-                    return (state.consumer, state.demand, state.reader, state.watchdog)
-                }
             reader?.cancel()
             watchdog?.cancel()
             demand?.resume(returning: false)

@@ -63,7 +63,8 @@ struct OpenAIError: Error, Sendable, Equatable {
     static func upstreamUnreachable(_ upstream: UpstreamURL, reason: String) -> OpenAIError {
         OpenAIError(
             status: .badGateway,
-            message: "Condenser could not reach the upstream \(upstream.scheme)://\(upstream.authority): \(UpstreamFailure.balanced(reason)).",
+            message:
+                "Condenser could not reach the upstream \(upstream.scheme)://\(upstream.authority): \(UpstreamFailure.balanced(reason)).",
             type: "upstream_error", code: "upstream_unreachable"
         )
     }
@@ -71,7 +72,8 @@ struct OpenAIError: Error, Sendable, Equatable {
     static func upstreamBusy(_ limit: Int, waited: Duration) -> OpenAIError {
         OpenAIError(
             status: .serviceUnavailable,
-            message: "Condenser already has \(limit) requests open to the upstream (upstream.max_connections) and none finished within \(waited) (upstream.request_timeout_seconds); retry later or raise the limit.",
+            message:
+                "Condenser already has \(limit) requests open to the upstream (upstream.max_connections) and none finished within \(waited) (upstream.request_timeout_seconds); retry later or raise the limit.",
             type: "upstream_error", code: "upstream_busy"
         )
     }
@@ -79,7 +81,8 @@ struct OpenAIError: Error, Sendable, Equatable {
     static func proxyBusy(_ limitMegabytes: Int, waited: Duration) -> OpenAIError {
         OpenAIError(
             status: .serviceUnavailable,
-            message: "Condenser is holding \(limitMegabytes) MB of request bodies (limits.max_inflight_megabytes) and not enough was freed within \(waited); retry later or raise the limit.",
+            message:
+                "Condenser is holding \(limitMegabytes) MB of request bodies (limits.max_inflight_megabytes) and not enough was freed within \(waited); retry later or raise the limit.",
             type: "server_error", code: "proxy_busy"
         )
     }

@@ -86,7 +86,8 @@ final class ProxyResponder: Sendable {
             let front = path == "/" ? ServedFront.anthropicMessages : Self.passThroughFront(request)
             do {
                 let body = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: 1)
-                return try await forward(request, body: body, dropContentEncoding: false, front: front, configuration: configuration).response
+                return try await forward(request, body: body, dropContentEncoding: false, front: front, configuration: configuration)
+                    .response
             } catch {
                 return front.response(for: counted(error))
             }
@@ -148,7 +149,9 @@ final class ProxyResponder: Sendable {
         let parsed = try await parseOffPool(raw, front: front, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
         let outcome = await compressor.preview(parsed, mode: mode)
         let body = await Self.forwardedBody(outcome, raw: raw)
-        var response = try await forward(request, body: body, dropContentEncoding: outcome.changed, front: front, configuration: configuration).response
+        var response = try await forward(
+            request, body: body, dropContentEncoding: outcome.changed, front: front, configuration: configuration
+        ).response
         if outcome.changed {
             response.headers[Self.tokensInHeader] = String(outcome.tokensIn)
             response.headers[Self.tokensOutHeader] = String(outcome.tokensOut)
@@ -190,7 +193,8 @@ final class ProxyResponder: Sendable {
         record.tokenCount = front.profile.tokenCount
         let forwarded: Forwarded
         do {
-            forwarded = try await forward(request, body: body, dropContentEncoding: outcome.changed, front: front, configuration: configuration)
+            forwarded = try await forward(
+                request, body: body, dropContentEncoding: outcome.changed, front: front, configuration: configuration)
         } catch {
             recordOnce(record)
             throw error
@@ -243,7 +247,8 @@ final class ProxyResponder: Sendable {
     ) async throws(OpenAIError) -> Response {
         let mode = try Self.mode(of: request, default: configuration.compressionMode)
         let raw = try await collectBody(of: request, limit: configuration.maxBodyBytes, memory: memory, copies: Self.chatBodyCopies)
-        let parsed = try await parseOffPool(raw, front: .openAIChat, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
+        let parsed = try await parseOffPool(
+            raw, front: .openAIChat, headers: request.headers, limit: configuration.maxBodyBytes, memory: memory)
         let clock = ContinuousClock()
         let started = clock.now
         let outcome = await compressor.compressOffPool(parsed, mode: mode)

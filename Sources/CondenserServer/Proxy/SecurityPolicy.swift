@@ -22,7 +22,8 @@ enum SecurityPolicy {
     static func admit(_ request: Request, configuration: CondenserConfiguration, peer: SocketAddress?) -> Admission {
         // HTTP/1 `Host` arrives as the request's authority; a second one stays a header field.
         guard let authority = request.head.authority else {
-            return .refused(.badRequest("The request has no Host header; send exactly one, such as \"Host: localhost:8642\".", code: "invalid_host"))
+            return .refused(
+                .badRequest("The request has no Host header; send exactly one, such as \"Host: localhost:8642\".", code: "invalid_host"))
         }
         if request.headers.contains(hostHeader) {
             return .refused(.badRequest("The request has more than one Host header; send exactly one.", code: "invalid_host"))

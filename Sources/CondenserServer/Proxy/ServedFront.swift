@@ -9,7 +9,8 @@ import NIOCore
 struct ServedFront: Sendable {
     let adapter: any FrontAdapter.Type
     /// The JSON bytes of Condenser's own error answer on this front's routes.
-    let errorBody: @Sendable (_ status: HTTPResponse.Status, _ type: String, _ message: String, _ param: String?, _ code: String?) -> [UInt8]
+    let errorBody:
+        @Sendable (_ status: HTTPResponse.Status, _ type: String, _ message: String, _ param: String?, _ code: String?) -> [UInt8]
     /// Where this front's requests go.
     let upstream: @Sendable (CondenserConfiguration) -> UpstreamURL
     /// The upstream URL of a client's path and query.

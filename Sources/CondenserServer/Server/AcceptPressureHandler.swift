@@ -74,7 +74,8 @@ final class AcceptPressureHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func pause(context: ChannelHandlerContext) {
         guard resume == nil, let options = context.channel.syncOptions,
-              let autoRead = try? options.getOption(.autoRead) else { return }
+            let autoRead = try? options.getOption(.autoRead)
+        else { return }
         do {
             if !autoRead {
                 // Read pending without autoRead: switching it on then off is the only public

@@ -231,7 +231,10 @@ final class ClientTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case .header:
             logger.debug("Closed a client connection: no request head in time", metadata: ["timeout": "\(limits.headerTimeout)"])
             if bytesSinceHeaderTimer {
-                answerTimeout(context: context, "The request head did not arrive within Condenser's limit of \(Self.seconds(limits.headerTimeout)) seconds (limits.client_header_timeout_seconds).")
+                answerTimeout(
+                    context: context,
+                    "The request head did not arrive within Condenser's limit of \(Self.seconds(limits.headerTimeout)) seconds (limits.client_header_timeout_seconds)."
+                )
             } else {
                 finished = true
                 context.close(promise: nil)
@@ -239,7 +242,10 @@ final class ClientTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler 
         case .bodyIdle:
             logger.debug("Closed a client connection: request body stalled", metadata: ["timeout": "\(limits.bodyIdleTimeout)"])
             if !responseOpen, unanswered > 0 {
-                answerTimeout(context: context, "The request body stalled (less than \(limits.minimumProgress) bytes) for more than Condenser's limit of \(Self.seconds(limits.bodyIdleTimeout)) seconds (limits.client_body_idle_timeout_seconds).")
+                answerTimeout(
+                    context: context,
+                    "The request body stalled (less than \(limits.minimumProgress) bytes) for more than Condenser's limit of \(Self.seconds(limits.bodyIdleTimeout)) seconds (limits.client_body_idle_timeout_seconds)."
+                )
             } else {
                 finished = true
                 context.close(promise: nil)

@@ -98,7 +98,9 @@ package struct CondenserDaemon: Sendable {
                 let configuration = try reload()
                 store.replace(with: configuration)
                 compressor.update(settings: configuration.compression)
-                logger.notice("Reloaded the configuration", metadata: ["upstream": "\(configuration.upstream)", "mode": "\(configuration.compressionMode.rawValue)"])
+                logger.notice(
+                    "Reloaded the configuration",
+                    metadata: ["upstream": "\(configuration.upstream)", "mode": "\(configuration.compressionMode.rawValue)"])
             } catch {
                 logger.error("Reload failed; the running configuration stays in force", metadata: ["error": "\(error)"])
             }

@@ -50,7 +50,8 @@ enum ListenerExposure {
         for case .descriptor(let descriptor) in listeners {
             guard let address = localAddress(ofDescriptor: descriptor) else {
                 return ConfigurationError(
-                    key: "listen", reason: "cannot read the address of the socket systemd passed (fd \(descriptor)), so cannot tell it is loopback only",
+                    key: "listen",
+                    reason: "cannot read the address of the socket systemd passed (fd \(descriptor)), so cannot tell it is loopback only",
                     source: "socket activation")
             }
             if !isLoopback(address) {

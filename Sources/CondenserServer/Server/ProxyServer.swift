@@ -5,13 +5,13 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import SystemdKit
 
 #if canImport(Glibc)
 import Glibc
 #endif
-import ServiceLifecycle
-import SystemdKit
-import Synchronization
 
 /// The daemon's HTTP server, as a `Service`: binds the configured addresses or serves
 /// the sockets systemd passed, proxies to the upstream, and on graceful shutdown stops
@@ -178,7 +178,8 @@ package final class ProxyServer: Service, Sendable {
             if connections.count > 0 {
                 idleSince = clock.now
             } else if clock.now - idleSince >= limit {
-                logger.info("Idle: exiting until the socket starts the daemon again", metadata: ["idle.seconds": "\(limit.components.seconds)"])
+                logger.info(
+                    "Idle: exiting until the socket starts the daemon again", metadata: ["idle.seconds": "\(limit.components.seconds)"])
                 notifier.stopping(status: "Idle, exiting until the next connection")
                 beforeClosing()
                 for server in servers {
@@ -251,7 +252,8 @@ package final class ProxyServer: Service, Sendable {
             do {
                 switch listener {
                 case .address(let address):
-                    servers.append(try await serverBootstrap.bind(host: address.host, port: address.port, childChannelInitializer: initializer))
+                    servers.append(
+                        try await serverBootstrap.bind(host: address.host, port: address.port, childChannelInitializer: initializer))
                 case .descriptor(let descriptor):
                     servers.append(try await serverBootstrap.bind(descriptor, childChannelInitializer: initializer))
                 }
@@ -269,7 +271,9 @@ package final class ProxyServer: Service, Sendable {
             throw first
         }
         for failure in unavailable {
-            logger.warning("Address not available here; not listening on it", metadata: ["listen": "\(failure.listener)", "error": "\(failure.underlying)"])
+            logger.warning(
+                "Address not available here; not listening on it",
+                metadata: ["listen": "\(failure.listener)", "error": "\(failure.underlying)"])
         }
         return servers
     }

@@ -24,7 +24,8 @@ struct HTMLRenderer {
     /// The page as text, or nil when it has no text worth keeping.
     static func render(_ bytes: [UInt8]) -> String? {
         // Keep what surrounds the document: a prefix line, and output after `</html>`.
-        let start = ByteLines.firstIndexCaseInsensitive(bytes[...], "<!doctype")
+        let start =
+            ByteLines.firstIndexCaseInsensitive(bytes[...], "<!doctype")
             ?? ByteLines.firstIndexCaseInsensitive(bytes[...], "<html") ?? 0
         var end = bytes.count
         var search = bytes[...]
@@ -85,12 +86,19 @@ struct HTMLRenderer {
     /// The page's `<title>`, decoded, if it has one.
     static func title(_ tokens: [HTMLTokenizer.Token], _ bytes: [UInt8]) -> [UInt8]? {
         guard let start = tokens.firstIndex(where: { if case .start("title", _, _) = $0 { true } else { false } }),
-              start + 1 < tokens.count, case .text(let range) = tokens[start + 1] else { return nil }
+            start + 1 < tokens.count, case .text(let range) = tokens[start + 1]
+        else { return nil }
         var title: [UInt8] = []
         var space = false
         for byte in HTMLEntities.decode(bytes[range]) {
-            if HTMLTokenizer.isSpace(byte) { space = !title.isEmpty; continue }
-            if space { title.append(0x20); space = false }
+            if HTMLTokenizer.isSpace(byte) {
+                space = !title.isEmpty
+                continue
+            }
+            if space {
+                title.append(0x20)
+                space = false
+            }
             title.append(byte)
         }
         return title.isEmpty ? nil : title
@@ -140,8 +148,10 @@ struct HTMLRenderer {
                     if name == skipping.name && !selfClosing { skipping.depth += 1 }
                     // Content never sits inside navigation: its end tag went missing (a page cut
                     // in the middle by the tool), so the skip ends here.
-                    if skipping.name != "header", HTMLRenderer.contentStarts.contains(name)
-                        || attributes.contains(where: { $0.name == "role" && $0.value == "main" }) {
+                    if skipping.name != "header",
+                        HTMLRenderer.contentStarts.contains(name)
+                            || attributes.contains(where: { $0.name == "role" && $0.value == "main" })
+                    {
                         skip = nil
                         open(name, selfClosing: selfClosing)
                         continue
@@ -224,7 +234,10 @@ struct HTMLRenderer {
             requestBreak(1)
             if name == "tr" { firstCellInRow = true }
         case "td", "th":
-            if !firstCellInRow { pendingSpace = false; appendRaw(" | ") }
+            if !firstCellInRow {
+                pendingSpace = false
+                appendRaw(" | ")
+            }
             firstCellInRow = false
             cellDepth += 1
         default:

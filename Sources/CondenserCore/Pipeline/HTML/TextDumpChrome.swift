@@ -12,8 +12,10 @@ enum TextDumpChrome {
     static let singleLineSections: Set<String> = ["Previous topic", "Next topic", "Previous page", "Next page"]
 
     static func strip(_ bytes: [UInt8]) -> String? {
-        guard ByteLines.containsCaseInsensitive(bytes[...], "navigation")
-            || ByteLines.containsCaseInsensitive(bytes[...], "topic") else { return nil }
+        guard
+            ByteLines.containsCaseInsensitive(bytes[...], "navigation")
+                || ByteLines.containsCaseInsensitive(bytes[...], "topic")
+        else { return nil }
         let ranges = ByteLines.split(bytes)
         let lines = ranges.map { bytes[$0] }
         let headers = lines.indices.filter { isSectionHeader(lines[$0]) }
@@ -85,7 +87,8 @@ enum TextDumpChrome {
         var content = ByteLines.trimmed(line)
         if ByteLines.hasPrefix(content, "* ") { content = content.dropFirst(2) }
         if content.first == 0x5B, let close = content.firstIndex(of: 0x5D),
-           content[(content.startIndex + 1)..<close].allSatisfy(ByteLines.isDigit), close > content.startIndex + 1 {
+            content[(content.startIndex + 1)..<close].allSatisfy(ByteLines.isDigit), close > content.startIndex + 1
+        {
             content = content[(close + 1)...]
         }
         return String(decoding: content, as: UTF8.self)
@@ -182,7 +185,8 @@ enum TextDumpChrome {
                         continue
                     }
                     if i == line.startIndex || isReferenceBoundary(line[i - 1]), after < line.endIndex,
-                       isLinkTextStart(line[after]) {
+                        isLinkTextStart(line[after])
+                    {
                         i = after
                         continue
                     }

@@ -23,7 +23,8 @@ struct BoilerplateRemover: Sendable {
         var text = text
         return text.withUTF8 { bytes in
             BoilerplateRemover.paragraphRanges(bytes).compactMap { range in
-                range.count >= minimumCharacters ? StableHash(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))) : nil
+                range.count >= minimumCharacters
+                    ? StableHash(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))) : nil
             }
         }
     }
@@ -46,7 +47,8 @@ struct BoilerplateRemover: Sendable {
             for (position, range) in BoilerplateRemover.paragraphRanges(bytes).enumerated() {
                 if position > 0 { out.append(contentsOf: [0x0A, 0x0A]) }
                 if range.count >= minimumCharacters,
-                    let first = index.paragraphs[StableHash(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])))], first < messageIndex
+                    let first = index.paragraphs[StableHash(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])))],
+                    first < messageIndex
                 {
                     out.append(contentsOf: Marker.sameAs("a paragraph", messageIndex: first + 1).utf8)
                     replaced = true

@@ -27,7 +27,9 @@ struct HTMLToText: TextStage {
         let has = { (needle: StaticString) in ByteLines.contains(arguments, needle) }
         if has("http://") || has("https://") { return false }
         let tool = context.toolName?.lowercased() ?? ""
-        for word: StaticString in ["read", "file", "view", "open", "cat", "edit", "write"] where ByteLines.contains(tool, word) { return true }
+        for word: StaticString in ["read", "file", "view", "open", "cat", "edit", "write"] where ByteLines.contains(tool, word) {
+            return true
+        }
         return has(".htm") || has(".xml") || has(".svg")
     }
 

@@ -25,9 +25,10 @@ struct JSONMinifier: TextStage {
     /// The minified JSON of `bytes`, or nil when they are no JSON or already compact.
     static func minify(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
         guard let first = bytes.first(where: { !ContentSniffer.isSpace($0) }), first == 0x7B || first == 0x5B,
-              bytes.contains(where: { $0 == 0x0A || $0 == 0x20 || $0 == 0x09 }),
-              !JSONWrappedText.hasSurrogateEscape(Array(bytes)),
-              let value = try? JSONParser.parse(bytes: bytes) else { return nil }
+            bytes.contains(where: { $0 == 0x0A || $0 == 0x20 || $0 == 0x09 }),
+            !JSONWrappedText.hasSurrogateEscape(Array(bytes)),
+            let value = try? JSONParser.parse(bytes: bytes)
+        else { return nil }
         let compact = value.serializedBytes()
         return compact.count < bytes.count ? compact : nil
     }
@@ -35,7 +36,8 @@ struct JSONMinifier: TextStage {
     /// A whole tool result that is JSON, allowing one short line before and after it.
     static func minifyDocument(_ bytes: [UInt8]) -> String? {
         guard let first = bytes.firstIndex(where: { !ContentSniffer.isSpace($0) }),
-              let last = bytes.lastIndex(where: { !ContentSniffer.isSpace($0) }) else { return nil }
+            let last = bytes.lastIndex(where: { !ContentSniffer.isSpace($0) })
+        else { return nil }
         // Where the document may start and end: the whole text, or without its first or last line.
         var starts = [first]
         if let newline = bytes[first...last].firstIndex(of: 0x0A), newline - first <= maximumFrameLine {

@@ -106,7 +106,7 @@ struct ProgressBarCollapser: TextStage {
 
     static func isBarByte(_ b: UInt8) -> Bool {
         switch b {
-        case 0x20, 0x23, 0x3D, 0x3E, 0x2D, 0x2A, 0x09: true  // space # = > - * tab
+        case 0x20, 0x23, 0x3D, 0x3E, 0x2D, 0x2A, 0x09: true // space # = > - * tab
         default: false
         }
     }

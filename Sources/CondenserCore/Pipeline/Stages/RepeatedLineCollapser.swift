@@ -56,7 +56,8 @@ struct RepeatedLineCollapser: TextStage {
         let signatures = lines.map(signature)
         let keys: [[UInt8]?] = lines.indices.map { i in
             let line = lines[i]
-            let similarNeighbour = (i > 0 && signatures[i - 1] == signatures[i])
+            let similarNeighbour =
+                (i > 0 && signatures[i - 1] == signatures[i])
                 || (i + 1 < lines.count && signatures[i + 1] == signatures[i])
             guard similarNeighbour, !fenced[i], !ByteLines.isBlank(line), !isMarker(line) else { return nil }
             return maskedKey(line)
@@ -207,7 +208,15 @@ struct RepeatedLineCollapser: TextStage {
         var dots = 0
         var otherJoiners = 0
         for b in word {
-            if ByteLines.isDigit(b) { digits += 1 } else if ByteLines.isLetter(b) || b == 0x5F { letters += 1 } else if b == 0x2E { dots += 1 } else { otherJoiners += 1 }
+            if ByteLines.isDigit(b) {
+                digits += 1
+            } else if ByteLines.isLetter(b) || b == 0x5F {
+                letters += 1
+            } else if b == 0x2E {
+                dots += 1
+            } else {
+                otherJoiners += 1
+            }
         }
         guard digits > 0 else { return false }
         if letters == 0 {
@@ -242,7 +251,8 @@ struct RepeatedLineCollapser: TextStage {
 
     /// Drops later copies of a warning block; nil when there are none.
     static func dropRepeatedWarnings(_ lines: [ArraySlice<UInt8>], fenced: [Bool])
-        -> (lines: [ArraySlice<UInt8>], fenced: [Bool])? {
+        -> (lines: [ArraySlice<UInt8>], fenced: [Bool])?
+    {
         var blocks: [(start: Int, end: Int, key: [UInt8])] = []
         var i = 0
         while i < lines.count {
@@ -253,7 +263,8 @@ struct RepeatedLineCollapser: TextStage {
             let indent = ByteLines.indentation(lines[i])
             var j = i + 1
             while j < lines.count, j - i <= maximumWarningContinuation, !fenced[j],
-                  !ByteLines.isBlank(lines[j]), ByteLines.indentation(lines[j]) > indent, !isWarningHeader(lines[j]) {
+                !ByteLines.isBlank(lines[j]), ByteLines.indentation(lines[j]) > indent, !isWarningHeader(lines[j])
+            {
                 j += 1
             }
             var key: [UInt8] = []
@@ -333,7 +344,8 @@ struct RepeatedLineCollapser: TextStage {
             if let fence = open {
                 fenced[i] = true
                 if let marker, marker.byte == fence.byte, marker.length >= fence.length,
-                   marker.rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                    marker.rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 })
+                {
                     open = nil
                 }
             } else if let marker {

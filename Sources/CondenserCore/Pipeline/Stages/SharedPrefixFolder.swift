@@ -242,7 +242,8 @@ struct SharedPrefixFolder: TextStage {
         case .digit:
             return (length + 2) / 3
         case .mark:
-            let joins = !last && length == 1 && characterKind(bytes[end]) == .letter
+            let joins =
+                !last && length == 1 && characterKind(bytes[end]) == .letter
                 && (bytes[start] == 0x2F || bytes[start] == 0x5F || bytes[start] == 0x2E)
             return joins ? 0 : 1 + (length - 1) / 2
         }
@@ -306,7 +307,8 @@ struct SharedPrefixFolder: TextStage {
     /// The prefix and line count a marker line states, as `Marker.sharedPrefix` writes them.
     static func parseMarker(_ line: ArraySlice<UInt8>) -> (prefix: ArraySlice<UInt8>, count: Int)? {
         guard line.starts(with: markerHead), line.count > markerHead.count + markerMiddle.count + markerTail.count,
-            line.suffix(markerTail.count).elementsEqual(markerTail) else { return nil }
+            line.suffix(markerTail.count).elementsEqual(markerTail)
+        else { return nil }
         let digits = line.dropFirst(markerHead.count).prefix { ByteLines.isDigit($0) }
         guard (1...6).contains(digits.count), let count = Int(String(decoding: digits, as: UTF8.self)) else { return nil }
         let rest = line[digits.endIndex...]

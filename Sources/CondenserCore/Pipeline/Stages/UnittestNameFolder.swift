@@ -79,7 +79,7 @@ struct UnittestNameFolder: TextStage {
             i = end
         }
         guard changed else { return text }
-        out.removeLast()  // lines are joined by newlines, as split them
+        out.removeLast() // lines are joined by newlines, as split them
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -153,11 +153,11 @@ struct UnittestNameFolder: TextStage {
         let name = line.prefix(while: isIdentifierByte)
         guard !name.isEmpty, name.first! &- 0x30 >= 10 else { return nil }
         var rest = line.dropFirst(name.count)
-        guard rest.starts(with: [0x20, 0x28]) else { return nil }  // " ("
+        guard rest.starts(with: [0x20, 0x28]) else { return nil } // " ("
         rest = rest.dropFirst(2)
         let id = rest.prefix { isIdentifierByte($0) || $0 == 0x2E }
         rest = rest.dropFirst(id.count)
-        guard rest.first == 0x29, id.contains(0x2E) else { return nil }  // ")"
+        guard rest.first == 0x29, id.contains(0x2E) else { return nil } // ")"
         rest = rest.dropFirst()
         // Only a result line: the name and id, then " ..." (and the outcome, if printed yet).
         guard rest.starts(with: Array(" ...".utf8)) else { return nil }

@@ -23,9 +23,11 @@ struct WhitespaceNormalizer: TextStage {
             // (a regex tested against a log line): spacing inside lines stays; only line ends,
             // blank runs, listing gutters and shared indentation change there.
             if let rewritten = JSONWrappedText.rewrite(
-                text, requiring: [" \\n", "\\t\\n", "\\r", "\\n\\n\\n\\n", "\\n ", "\\n\\t"], {
+                text, requiring: [" \\n", "\\t\\n", "\\r", "\\n\\n\\n\\n", "\\n ", "\\n\\t"],
+                {
                     Self.normalize($0, interior: false, toolOutput: true)
-                }) {
+                })
+            {
                 return rewritten
             }
             return Self.normalize(text, interior: false, toolOutput: true)
@@ -181,7 +183,7 @@ struct WhitespaceNormalizer: TextStage {
         var markers = 0
         for byte in line {
             switch byte {
-            case 0x5E, 0x7E: markers += 1          // ^ ~
+            case 0x5E, 0x7E: markers += 1 // ^ ~
             case 0x20, 0x09, 0x7C, 0x3F, 0x2D, 0x2B: break // space tab | ? - +
             default: return false
             }
@@ -213,7 +215,10 @@ struct WhitespaceNormalizer: TextStage {
         guard let first = content.first, first == 0x60 || first == 0x7E else { return nil }
         var length = 0
         var i = content.startIndex
-        while i < content.endIndex, content[i] == first { length += 1; i += 1 }
+        while i < content.endIndex, content[i] == first {
+            length += 1
+            i += 1
+        }
         return length >= 3 ? (first, length, content[i...]) : nil
     }
 

@@ -60,7 +60,9 @@ package final class RecentRequests: Sendable {
         var key = StableHash(counter)
         for message in messages.prefix(2) {
             var text = message.textBlocks.first?.text ?? message.role?.rawValue ?? "?"
-            key = text.withUTF8 { key.combined(with: StableHash(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0.prefix(1024))))) }
+            key = text.withUTF8 {
+                key.combined(with: StableHash(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0.prefix(1024)))))
+            }
         }
         return key
     }

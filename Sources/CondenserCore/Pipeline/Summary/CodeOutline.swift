@@ -61,7 +61,7 @@ struct CodeOutline: Sendable {
                 keep[i] = true
                 signature = trimmed.first != UInt8(ascii: "@")
             } else if previousWasSignature, mode != .aggressive, quotes > 0 {
-                keep[i] = true  // the docstring's first line
+                keep[i] = true // the docstring's first line
             }
             previousWasSignature = signature || (previousWasSignature && trimmed.first == UInt8(ascii: "@"))
             previousWasComment = !wasInString && indent == 0 && Self.isComment(trimmed)
@@ -77,7 +77,7 @@ struct CodeOutline: Sendable {
         var i = content.startIndex
         while i + 2 < content.endIndex {
             let b = content[i]
-            if (b == 0x22 || b == 0x27), content[i + 1] == b, content[i + 2] == b {
+            if b == 0x22 || b == 0x27, content[i + 1] == b, content[i + 2] == b {
                 count += 1
                 i += 3
             } else {

@@ -2,37 +2,66 @@
 extension FactDetector {
     /// Classifies a run of letters, digits, `_`, `-` and `.`.
     static func atomKind(_ bytes: UnsafeBufferPointer<UInt8>, _ atom: Range<Int>) -> Kind? {
-        var upper = 0, lower = 0, digits = 0, dots = 0, hyphens = 0, underscores = 0, other = 0
-        var hexLetters = 0, hexUpper = 0, hexLower = 0
-        var lowerThenUpper = false, previousLower = false
-        var digitSegment = false, segmentAllDigits = true, segmentLength = 0
-        var maxDotPart = 0, dotPart = 0
+        var upper = 0
+        var lower = 0
+        var digits = 0
+        var dots = 0
+        var hyphens = 0
+        var underscores = 0
+        var other = 0
+        var hexLetters = 0
+        var hexUpper = 0
+        var hexLower = 0
+        var lowerThenUpper = false
+        var previousLower = false
+        var digitSegment = false
+        var segmentAllDigits = true
+        var segmentLength = 0
+        var maxDotPart = 0
+        var dotPart = 0
         for i in atom {
             let b = bytes[i]
             if isDigit(b) {
-                digits += 1; segmentLength += 1; dotPart += 1
+                digits += 1
+                segmentLength += 1
+                dotPart += 1
                 previousLower = false
                 continue
             }
             if b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".") {
                 if segmentLength > 0, segmentAllDigits { digitSegment = true }
-                segmentAllDigits = true; segmentLength = 0
-                if b == UInt8(ascii: "-") { hyphens += 1 } else if b == UInt8(ascii: "_") { underscores += 1 } else {
-                    dots += 1; maxDotPart = max(maxDotPart, dotPart); dotPart = 0
+                segmentAllDigits = true
+                segmentLength = 0
+                if b == UInt8(ascii: "-") {
+                    hyphens += 1
+                } else if b == UInt8(ascii: "_") {
+                    underscores += 1
+                } else {
+                    dots += 1
+                    maxDotPart = max(maxDotPart, dotPart)
+                    dotPart = 0
                 }
                 previousLower = false
                 continue
             }
-            segmentAllDigits = false; segmentLength += 1; dotPart += 1
+            segmentAllDigits = false
+            segmentLength += 1
+            dotPart += 1
             if isUpper(b) {
                 upper += 1
                 if previousLower { lowerThenUpper = true }
                 previousLower = false
-                if b <= UInt8(ascii: "F") { hexLetters += 1; hexUpper += 1 }
+                if b <= UInt8(ascii: "F") {
+                    hexLetters += 1
+                    hexUpper += 1
+                }
             } else if isLower(b) {
                 lower += 1
                 previousLower = true
-                if b <= UInt8(ascii: "f") { hexLetters += 1; hexLower += 1 }
+                if b <= UInt8(ascii: "f") {
+                    hexLetters += 1
+                    hexLower += 1
+                }
             } else {
                 other += 1
                 previousLower = false
@@ -50,7 +79,7 @@ extension FactDetector {
             }
             if dots == 0 { return digits >= 2 ? .number : nil }
             if dots == 1 { return .number }
-            if dots == 3, maxDotPart <= 3 { return .number }  // an IPv4 address
+            if dots == 3, maxDotPart <= 3 { return .number } // an IPv4 address
             return .version
         }
         if digits == 0 {
@@ -75,7 +104,8 @@ extension FactDetector {
             return .hash
         }
         if dots >= 1, hyphens == 0, underscores == 0,
-            isDigit(first) || ((first == UInt8(ascii: "v") || first == UInt8(ascii: "V")) && length > 1 && isDigit(bytes[atom.lowerBound + 1]))
+            isDigit(first)
+                || ((first == UInt8(ascii: "v") || first == UInt8(ascii: "V")) && length > 1 && isDigit(bytes[atom.lowerBound + 1]))
         {
             return .version
         }
@@ -92,7 +122,8 @@ extension FactDetector {
         while index < atom.upperBound, isDigit(bytes[index]) { index += 1 }
         let unit = atom.upperBound - index
         guard unit >= 1, unit <= 3 else { return false }
-        var allLower = true, allUpper = true
+        var allLower = true
+        var allUpper = true
         for i in index..<atom.upperBound {
             let b = bytes[i]
             if !isLower(b) { allLower = false }
@@ -103,7 +134,10 @@ extension FactDetector {
             // `Hz`, `Mb`, `Gb`: capital then lowercase.
             return unit == 2 && isUpper(bytes[index]) && isLower(bytes[index + 1])
         }
-        if unit == 1 { return bytes[index] == UInt8(ascii: "D") || bytes[index] == UInt8(ascii: "K") || bytes[index] == UInt8(ascii: "M") || bytes[index] == UInt8(ascii: "G") }
+        if unit == 1 {
+            return bytes[index] == UInt8(ascii: "D") || bytes[index] == UInt8(ascii: "K") || bytes[index] == UInt8(ascii: "M")
+                || bytes[index] == UInt8(ascii: "G")
+        }
         return unit == 2 && bytes[index + 1] == UInt8(ascii: "B")
     }
 
@@ -127,7 +161,9 @@ extension FactDetector {
     /// time of day (`08:54:21`, `07:07:11.882`, `0:00:00`).
     static func isTimestamp(_ bytes: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> Bool {
         if isDate(bytes, word) {
-            for i in word where !(isDigit(bytes[i]) || bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: ":")
+            for i in word
+            where
+                !(isDigit(bytes[i]) || bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: ":")
                 || bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "T") || bytes[i] == UInt8(ascii: "Z")
                 || bytes[i] == UInt8(ascii: "+"))
             {
@@ -135,7 +171,8 @@ extension FactDetector {
             }
             return true
         }
-        var colons = 0, digitsInGroup = 0
+        var colons = 0
+        var digitsInGroup = 0
         for i in word {
             let b = bytes[i]
             if isDigit(b) {

@@ -3,7 +3,8 @@ extension FactDetector {
     static func trim(
         _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, edges: (UInt8) -> Bool
     ) -> Range<Int> {
-        var lower = range.lowerBound, upper = range.upperBound
+        var lower = range.lowerBound
+        var upper = range.upperBound
         while lower < upper, edges(bytes[lower]) { lower += 1 }
         while upper > lower, edges(bytes[upper - 1]) { upper -= 1 }
         return lower..<upper

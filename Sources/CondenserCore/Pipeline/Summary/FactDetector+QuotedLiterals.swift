@@ -7,7 +7,10 @@ extension FactDetector {
         var index = range.lowerBound
         while index < range.upperBound {
             let b = bytes[index]
-            guard b == UInt8(ascii: "`") || b == UInt8(ascii: "\"") else { index += 1; continue }
+            guard b == UInt8(ascii: "`") || b == UInt8(ascii: "\"") else {
+                index += 1
+                continue
+            }
             var close = index + 1
             while close < range.upperBound, close - index <= 81, bytes[close] != b, bytes[close] != 0x0A { close += 1 }
             if close < range.upperBound, bytes[close] == b, close - index >= 2, close - index <= 81 {

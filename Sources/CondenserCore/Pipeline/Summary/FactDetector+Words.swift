@@ -37,7 +37,10 @@ extension FactDetector {
     }
 
     private static func wholeWordKind(_ bytes: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> Kind? {
-        var slash = 0, at = -1, colonSlashSlash = false, letters = 0
+        var slash = 0
+        var at = -1
+        var colonSlashSlash = false
+        var letters = 0
         var index = word.lowerBound
         while index < word.upperBound {
             let b = bytes[index]
@@ -75,7 +78,8 @@ extension FactDetector {
     /// `name.ext` with a short alphanumeric extension containing a letter.
     private static func hasExtension(_ bytes: UnsafeBufferPointer<UInt8>, _ word: Range<Int>) -> Bool {
         var index = word.upperBound - 1
-        var length = 0, letter = false
+        var length = 0
+        var letter = false
         while index > word.lowerBound {
             let b = bytes[index]
             if b == UInt8(ascii: ".") { return length >= 1 && length <= 5 && letter && index > word.lowerBound }

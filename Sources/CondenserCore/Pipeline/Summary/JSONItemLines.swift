@@ -12,7 +12,7 @@ enum JSONItemLines {
         let bytes = Array(text.utf8)
         // Compact serialisation would turn `\ud83d\ude00` into bytes no String holds.
         guard !JSONWrappedText.hasSurrogateEscape(bytes), let value = try? JSONParser.parse(bytes: bytes),
-              hasLongArray(value)
+            hasLongArray(value)
         else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -31,12 +31,13 @@ enum JSONItemLines {
     /// Many members, each an object or array: records keyed by their ids. (An object of
     /// plain values is settings, each a fact: it stays whole.)
     static func isRecordMap(_ object: JSONObject) -> Bool {
-        object.members.count >= minimumItems && object.members.allSatisfy { member in
-            switch member.value {
-            case .object, .array: return true
-            default: return false
+        object.members.count >= minimumItems
+            && object.members.allSatisfy { member in
+                switch member.value {
+                case .object, .array: return true
+                default: return false
+                }
             }
-        }
     }
 
     static func write(_ value: JSONValue, into out: inout [UInt8]) {

@@ -186,7 +186,7 @@ extension ProseCondenser {
         var i = dot
         while i > start, ByteLines.isLetter(buffer[i - 1]) || buffer[i - 1] == UInt8(ascii: ".") { i -= 1 }
         let word = buffer[i..<dot]
-        if word.count == 1 { return true }  // an initial: "J. Smith"
+        if word.count == 1 { return true } // an initial: "J. Smith"
         guard word.count <= 6 else { return false }
         return abbreviations.contains(ArraySlice(word.map(ByteLines.lower)))
     }

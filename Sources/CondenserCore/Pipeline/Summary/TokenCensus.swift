@@ -50,7 +50,8 @@ enum TokenCensus {
                 if occurrence.line <= shape.sampleEnd {
                     keep[occurrence.line] = true
                 } else if entry.lines <= rareLineLimit, !keep[occurrence.line], let keepsRareValues,
-                    keepsRareValues(bytes[lines[occurrence.line]]) {
+                    keepsRareValues(bytes[lines[occurrence.line]])
+                {
                     keep[occurrence.line] = true
                 }
             } else if entry.first == occurrence.line {

@@ -19,7 +19,8 @@ struct WordSet: Sendable {
     }
 
     private func contains(hash: UInt64) -> Bool {
-        var low = 0, high = hashes.count
+        var low = 0
+        var high = hashes.count
         while low < high {
             let mid = (low + high) / 2
             if hashes[mid] < hash { low = mid + 1 } else { high = mid }

@@ -25,7 +25,8 @@ enum ByteLines {
     static func lineEnd(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         // memchr reads many bytes at a time.
         guard start < buffer.count, let base = buffer.baseAddress,
-              let found = memchr(base + start, 0x0A, buffer.count - start) else { return buffer.count }
+            let found = memchr(base + start, 0x0A, buffer.count - start)
+        else { return buffer.count }
         return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 

@@ -140,7 +140,8 @@ enum ContentSniffer {
             return true
         }
         if let start = ByteLines.firstIndexCaseInsensitive(head, "<html"), start + 5 < bytes.count,
-           atLineStart(bytes, start) {
+            atLineStart(bytes, start)
+        {
             let next = bytes[start + 5]
             if next == 0x3E || next == 0x20 || next == 0x0A { return true }
         }
@@ -165,7 +166,8 @@ enum ContentSniffer {
 
     static func looksLikeJSON(_ bytes: [UInt8]) -> Bool {
         guard let first = bytes.firstIndex(where: { !isSpace($0) }),
-              let last = bytes.lastIndex(where: { !isSpace($0) }), last > first else { return false }
+            let last = bytes.lastIndex(where: { !isSpace($0) }), last > first
+        else { return false }
         switch (bytes[first], bytes[last]) {
         case (0x7B, 0x7D):
             // `{` then a key or `}`: rules out `{% template %}` and code blocks.
@@ -186,7 +188,7 @@ enum ContentSniffer {
     static func isDiffLine(_ line: ArraySlice<UInt8>) -> Bool {
         guard let first = line.first else { return true }
         switch first {
-        case 0x20, 0x2B, 0x2D, 0x40, 0x5C: return true  // ' ' '+' '-' '@' '\ No newline'
+        case 0x20, 0x2B, 0x2D, 0x40, 0x5C: return true // ' ' '+' '-' '@' '\ No newline'
         default:
             return ByteLines.hasPrefix(line, "diff ") || ByteLines.hasPrefix(line, "index ")
                 || ByteLines.hasPrefix(line, "new file") || ByteLines.hasPrefix(line, "deleted file")
@@ -237,8 +239,9 @@ enum ContentSniffer {
             guard head.count >= 8 else { return false }
             for i in 0..<(head.count - 7) where head[i + 2] == 0x3A && head[i + 5] == 0x3A {
                 if ByteLines.isDigit(head[i]), ByteLines.isDigit(head[i + 1]),
-                   ByteLines.isDigit(head[i + 3]), ByteLines.isDigit(head[i + 4]),
-                   ByteLines.isDigit(head[i + 6]), ByteLines.isDigit(head[i + 7]) {
+                    ByteLines.isDigit(head[i + 3]), ByteLines.isDigit(head[i + 4]),
+                    ByteLines.isDigit(head[i + 6]), ByteLines.isDigit(head[i + 7])
+                {
                     return true
                 }
             }
@@ -285,15 +288,16 @@ enum ContentSniffer {
             guard bytes.count >= 3 else { return false }
             // Every operator's second byte is `=`, `>` or `)`.
             for i in 0..<(bytes.count - 2) {
-                let a = bytes[i], b = bytes[i + 1]
+                let a = bytes[i]
+                let b = bytes[i + 1]
                 switch b {
                 case 0x3D:
-                    if a == 0x20, bytes[i + 2] == 0x20 { return true }                    // " = "
+                    if a == 0x20, bytes[i + 2] == 0x20 { return true } // " = "
                     if a == 0x3D || a == 0x21 || a == 0x3C || a == 0x3E || a == 0x3A { return true } // == != <= >= :=
                 case 0x3E:
-                    if a == 0x2D { return true }                                          // ->
+                    if a == 0x2D { return true } // ->
                 case 0x29:
-                    if a == 0x28 { return true }                                          // ()
+                    if a == 0x28 { return true } // ()
                 default:
                     break
                 }

@@ -25,7 +25,8 @@ enum JSONWrappedText {
             return nil
         }
         guard hasNewlineEscape(bytes), !hasSurrogateEscape(bytes),
-              let value = try? JSONParser.parse(bytes: bytes) else { return nil }
+            let value = try? JSONParser.parse(bytes: bytes)
+        else { return nil }
         var changed = false
         let rewritten = rewrite(value, transform, &changed)
         return changed ? rewritten.serialized() : nil

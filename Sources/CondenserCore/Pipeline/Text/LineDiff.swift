@@ -77,7 +77,7 @@ enum LineDiff {
         }
         guard found else { return nil }
         // Walk the trace back from (n, m), collecting single steps, then merge them.
-        var steps: [(kind: Int, old: Int, new: Int)] = []  // 0 equal, 1 delete, 2 insert
+        var steps: [(kind: Int, old: Int, new: Int)] = [] // 0 equal, 1 delete, 2 insert
         var x = n
         var y = m
         for d in stride(from: trace.count - 1, through: 0, by: -1) {

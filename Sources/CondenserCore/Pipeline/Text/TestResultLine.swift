@@ -17,7 +17,8 @@ enum TestResultLine {
         }
         if ByteLines.hasPrefix(content, "=== RUN") || ByteLines.hasPrefix(content, "=== PAUSE")
             || ByteLines.hasPrefix(content, "=== CONT") || ByteLines.hasPrefix(content, "--- PASS:")
-            || ByteLines.hasPrefix(content, "--- SKIP:") {
+            || ByteLines.hasPrefix(content, "--- SKIP:")
+        {
             return .passed
         }
         if ByteLines.hasPrefix(content, "--- FAIL:") { return .failed }
@@ -31,7 +32,9 @@ enum TestResultLine {
     /// `ok`, `skipped 'reason'`, `expected failure` pass; `FAIL`, `ERROR`, `FAILED`,
     /// `unexpected success` fail.
     private static func unittestVerdict(_ word: ArraySlice<UInt8>) -> Verdict? {
-        if word.elementsEqual("ok".utf8) || ByteLines.hasPrefix(word, "ok ") || ByteLines.hasPrefix(word, "skipped") || ByteLines.hasPrefix(word, "expected failure") {
+        if word.elementsEqual("ok".utf8) || ByteLines.hasPrefix(word, "ok ") || ByteLines.hasPrefix(word, "skipped")
+            || ByteLines.hasPrefix(word, "expected failure")
+        {
             return .passed
         }
         if ByteLines.hasPrefix(word, "FAIL") || ByteLines.hasPrefix(word, "ERROR") || ByteLines.hasPrefix(word, "unexpected success") {
