@@ -32,13 +32,16 @@ set_key() {
   python3 - "$CONFIG" "$@" <<'PY'
 import re, sys
 path, section, key, value = sys.argv[1:]
-lines, current, done = open(path).read().split("\n"), "", False
-for i, line in enumerate(lines):
-    m = re.match(r"\s*\[([^\]]+)\]", line)
-    if m:
-        current = m.group(1).strip()
-    elif current == section and re.match(r"\s*#?\s*%s\s*=" % re.escape(key), line) and not done:
-        lines[i], done = "%s = %s" % (key, value), True
+lines, done = open(path).read().split("\n"), False
+# The key's own line first; a commented-out one (an example in a comment) only when there is none.
+for pattern in (r"\s*%s\s*=", r"\s*#?\s*%s\s*="):
+    current = ""
+    for i, line in enumerate(lines):
+        m = re.match(r"\s*\[([^\]]+)\]", line)
+        if m:
+            current = m.group(1).strip()
+        elif current == section and re.match(pattern % re.escape(key), line) and not done:
+            lines[i], done = "%s = %s" % (key, value), True
 if not done:
     sys.exit("no %s in [%s] of %s" % (key, section, path))
 open(path, "w").write("\n".join(lines))

@@ -1,26 +1,8 @@
 /// How the compression pipeline behaves. Every field has a default that suits coding
 /// agents and chats; `validate()` says which field is wrong and why.
 ///
-/// Configuration keys (TOML, section `[compression]`):
-///
-/// | key | field |
-/// | --- | --- |
-/// | `mode` | `mode` (`off`, `safe`, `aggressive`) |
-/// | `min_tokens` | `minimumTokens` |
-/// | `recent_turns` | `recentTurns` |
-/// | `time_budget_ms` | `timeBudgetMilliseconds` |
-/// | `keep_system_prompt` | `keepSystemPromptVerbatim` |
-/// | `summaries` | `summaries` |
-/// | `summary_step_tokens` | `summaryStepTokens` |
-/// | `summary_payoff` | `summaryPayoff` |
-/// | `cache_ttl_seconds` | `cacheTTLSeconds` |
-/// | `dedupe_min_chars` | `dedupeMinimumCharacters` |
-/// | `boilerplate_min_chars` | `boilerplateMinimumCharacters` |
-/// | `memo_entries` | `memoEntries` |
-/// | `memo_megabytes` | `memoMegabytes` |
-/// | `state_directory` | `stateDirectory` |
-/// | `state_megabytes` | `stateMegabytes` |
-/// | `state_max_age_hours` | `stateMaxAgeHours` |
+/// Each field is set by the `[compression]` key of the same meaning; the server's key
+/// list (`CondenserConfiguration.Key`, in `ConfigurationKeys.swift`) names and documents them.
 package struct PipelineSettings: Sendable, Hashable, Codable {
     /// The mode when a request doesn't name one (header `X-Condenser-Mode`).
     package var mode: CompressionMode = .safe
