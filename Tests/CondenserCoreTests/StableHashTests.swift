@@ -27,3 +27,32 @@ import Testing
         #expect(a.combined(with: b) != b.combined(with: a))
     }
 }
+
+@Suite struct StableHashBuilderTests {
+    @Test func isSHA256OfTheLengthPrefixedParts() {
+        var builder = StableHash.Builder()
+        builder.add("ab")
+        builder.add(7)
+        // SHA-256 of 02 00 00 00 00 00 00 00 'a' 'b' 07 00 00 00 00 00 00 00, first 128 bits.
+        #expect(builder.finalize().description == "20cde152dff13daf8d8db70dd189ffe3")
+    }
+
+    @Test func partsCannotRunIntoEachOther() {
+        func hash(_ parts: [String]) -> StableHash {
+            var builder = StableHash.Builder()
+            for part in parts { builder.add(part) }
+            return builder.finalize()
+        }
+        #expect(hash(["ab", "c"]) != hash(["a", "bc"]))
+        #expect(hash(["abc"]) != hash(["ab", "c"]))
+        #expect(hash(["", "a"]) != hash(["a", ""]))
+    }
+
+    @Test func aMissingStringDiffersFromAnyString() {
+        var missing = StableHash.Builder()
+        missing.addOptional(nil)
+        var empty = StableHash.Builder()
+        empty.addOptional("")
+        #expect(missing.finalize() != empty.finalize())
+    }
+}

@@ -6,7 +6,7 @@ import Testing
 @testable import CondenserCore
 @testable import CondenserServer
 
-/// `POST /v1/messages` and `count_tokens` through the proxy to a loopback upstream: the
+/// `POST /v1/messages` through the proxy to a loopback upstream: the
 /// query and every header as sent, the configured key only for a client without one,
 /// Condenser's own errors in Anthropic's shape, upstream errors byte for byte.
 @Suite struct AnthropicRouteTests {
@@ -147,29 +147,6 @@ import Testing
             let answer = try await proxy.send(.POST, "/v1/messages", body: Self.body.bytes, headers: [("X-Test-Behavior", "status:529")])
             #expect(answer.status == 529)
             #expect(answer.body.text == TestUpstream.errorBody)
-        }
-    }
-
-    @Test func countTokensCountsWhatWouldBeForwarded() async throws {
-        try await Self.run { proxy in
-            let answer = try await proxy.send(
-                .POST, "/v1/messages/count_tokens", body: Self.body.bytes, headers: [("anthropic-version", "2023-06-01")])
-            #expect(answer.status == 200)
-            let received = try #require(proxy.upstream.received.last)
-            #expect(received.path == "/anthropic/v1/messages/count_tokens")
-            #expect(received.body.text == Self.shouted)
-            #expect(answer.headers["X-Condenser-Token-Count"] == ["estimated"])
-        }
-    }
-
-    @Test func countTokensLeavesTheConversationAsItWas() async throws {
-        let compressor = ReloadableCompressor(settings: PipelineSettings())
-        try await Self.run(compressor: compressor) { proxy in
-            let answer = try await proxy.send(.POST, "/v1/messages/count_tokens", body: Self.body.bytes)
-            #expect(answer.status == 200)
-            #expect(compressor.currentPipeline.ledger.count == 0)
-            _ = try await proxy.send(.POST, "/v1/messages", body: Self.body.bytes)
-            #expect(compressor.currentPipeline.ledger.count == 1)
         }
     }
 

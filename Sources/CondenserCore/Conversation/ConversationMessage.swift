@@ -18,18 +18,20 @@ package struct ConversationMessage: Sendable, Hashable {
     /// A 128-bit hash of everything a stage can see: role, texts and their contexts.
     /// Opaque parts count only by position, since no stage reads them.
     var contentHash: StableHash {
-        var hash = StableHash(role?.rawValue ?? "?")
+        var builder = StableHash.Builder()
+        builder.add(role?.rawValue ?? "?")
         for part in parts {
             switch part {
             case .text(let block):
-                hash = hash.combined(with: StableHash(block.text))
-                    .combined(with: StableHash(block.toolName ?? "\u{0}"))
-                    .combined(with: StableHash(block.toolArguments ?? "\u{0}"))
+                builder.add(1)
+                builder.add(block.text)
+                builder.addOptional(block.toolName)
+                builder.addOptional(block.toolArguments)
             case .opaque:
-                hash = hash.combined(with: StableHash("\u{1}opaque"))
+                builder.add(2)
             }
         }
-        return hash
+        return builder.finalize()
     }
 }
 

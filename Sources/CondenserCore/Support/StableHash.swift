@@ -47,6 +47,45 @@ package struct StableHash: Sendable, Hashable, CustomStringConvertible {
         return StableHash(digest: hasher.finalize())
     }
 
+    /// Hashes a sequence of parts in one pass, each part's length before its bytes so that
+    /// parts can't run into each other: one SHA-256 for a whole structure, rather than one
+    /// per part and one per `combined(with:)`.
+    package struct Builder {
+        private var hasher = SHA256()
+
+        package init() {}
+
+        /// Adds a string's UTF-8 bytes, after their length.
+        package mutating func add(_ string: String) {
+            var string = string
+            string.withUTF8 { bytes in
+                add(UInt64(bytes.count))
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            }
+        }
+
+        /// Adds whether there is a string, then the string if there is.
+        package mutating func addOptional(_ string: String?) {
+            if let string {
+                add(1)
+                add(string)
+            } else {
+                add(0)
+            }
+        }
+
+        /// Adds a number (a tag, a count), as 8 little-endian bytes.
+        package mutating func add(_ value: UInt64) {
+            var value = value.littleEndian
+            withUnsafeBytes(of: &value) { hasher.update(bufferPointer: $0) }
+        }
+
+        /// The hash of everything added.
+        package func finalize() -> StableHash {
+            StableHash(digest: hasher.finalize())
+        }
+    }
+
     /// 32 lowercase hex digits: the first 32 of the SHA-256 hex digest, for a hash of bytes.
     package var description: String {
         let h = String(high, radix: 16)

@@ -77,39 +77,49 @@ package struct ChatTokenCounter: Sendable {
 
     /// Any value's key, from its structure: strings are hashed in place, which is most of
     /// a request's bytes, rather than serialising the value first. Each kind of value has
-    /// a tag of its own, so the string `"null"` and the JSON `null` differ, and arrays and
-    /// objects chain their lengths, so a member can't pass for part of its neighbour.
+    /// a tag of its own, so the string `"null"` and the JSON `null` differ; strings carry
+    /// their lengths and arrays and objects their counts, so a member can't pass for part
+    /// of its neighbour.
     static func key(of value: JSONValue) -> StableHash {
+        var builder = StableHash.Builder()
+        add(value, to: &builder)
+        return builder.finalize()
+    }
+
+    private static func add(_ value: JSONValue, to builder: inout StableHash.Builder) {
         switch value {
         case .null:
-            return Tag.null
+            builder.add(Tag.null)
         case .bool(let flag):
-            return flag ? Tag.true : Tag.false
+            builder.add(flag ? Tag.true : Tag.false)
         case .number(let text):
-            return Tag.number.combined(with: StableHash(text))
+            builder.add(Tag.number)
+            builder.add(text)
         case .string(let text):
-            return Tag.string.combined(with: StableHash(text))
+            builder.add(Tag.string)
+            builder.add(text)
         case .array(let elements):
-            var key = Tag.array.combined(with: StableHash(high: 0, low: UInt64(elements.count)))
-            for element in elements { key = key.combined(with: Self.key(of: element)) }
-            return key
+            builder.add(Tag.array)
+            builder.add(UInt64(elements.count))
+            for element in elements { add(element, to: &builder) }
         case .object(let object):
-            var key = Tag.object.combined(with: StableHash(high: 0, low: UInt64(object.members.count)))
+            builder.add(Tag.object)
+            builder.add(UInt64(object.members.count))
             for member in object.members {
-                key = key.combined(with: StableHash(member.key)).combined(with: Self.key(of: member.value))
+                builder.add(member.key)
+                add(member.value, to: &builder)
             }
-            return key
         }
     }
 
     private enum Tag {
-        static let null = StableHash(high: 0x6E75_6C6C, low: 1)
-        static let `true` = StableHash(high: 0x7472_7565, low: 2)
-        static let `false` = StableHash(high: 0x6661_6C73_65, low: 3)
-        static let number = StableHash(high: 0x6E75_6D62_6572, low: 4)
-        static let string = StableHash(high: 0x7374_7269_6E67, low: 1)
-        static let array = StableHash(high: 0x6172_7261_79, low: 5)
-        static let object = StableHash(high: 0x6F62_6A65_6374, low: 6)
+        static let null: UInt64 = 1
+        static let `true`: UInt64 = 2
+        static let `false`: UInt64 = 3
+        static let number: UInt64 = 4
+        static let string: UInt64 = 5
+        static let array: UInt64 = 6
+        static let object: UInt64 = 7
     }
 
     private func uncachedCount(_ message: ChatMessage) -> Int {

@@ -66,8 +66,7 @@ final class ProxyResponder: Sendable {
                 return front.response(for: counted(error))
             }
         }
-        if request.method == .post, path == "/v1/messages/count_tokens" {
-            let front = ServedFront.anthropicMessages
+        if request.method == .post, let front = Self.countingFront(path: path) {
             do {
                 return try await countTokens(request, front: front, memory: memory, configuration: configuration)
             } catch {
@@ -137,10 +136,20 @@ final class ProxyResponder: Sendable {
         request.headers.contains(anthropicVersionHeader) ? .anthropicMessages : .openAIChat
     }
 
-    /// `POST /v1/messages/count_tokens`: the count of what Condenser would forward. The
-    /// body is compressed as `/v1/messages` would compress it, without touching any
-    /// conversation's state, and the upstream counts the result (no Claude tokenizer is
-    /// public).
+    /// The front whose token-count route `path` is (Anthropic's `count_tokens`, the
+    /// Responses API's `input_tokens`), or nil.
+    static func countingFront(path: String) -> ServedFront? {
+        switch path {
+        case "/v1/messages/count_tokens": .anthropicMessages
+        case "/v1/responses/input_tokens": .openAIResponses
+        default: nil
+        }
+    }
+
+    /// `POST /v1/messages/count_tokens` and `POST /v1/responses/input_tokens`: the count
+    /// of what Condenser would forward. The body is compressed as the front's own route
+    /// would compress it, without touching any conversation's state, and the upstream
+    /// counts the result (its tokenizer is the one that bills).
     private func countTokens(
         _ request: Request, front: ServedFront, memory: BodyMemory.Hold, configuration: CondenserConfiguration
     ) async throws(OpenAIError) -> Response {
