@@ -87,20 +87,9 @@ extension ProxyBench {
     /// Between two samples, so they spread over the load instead of queueing back to back.
     static let sampleGap = Duration.milliseconds(2)
 
+    /// A stream's first byte; a cold compression ahead of it may take a while.
     private func firstByte(client: HTTPClient, url: String, body: ByteBuffer) async throws -> Duration {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(body)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let response = try await client.execute(request, timeout: .seconds(60))
-        guard response.status == .ok else { throw BenchError("\(url) answered \(response.status)") }
-        var elapsed: Duration?
-        for try await _ in response.body where elapsed == nil {
-            elapsed = clock.now - start
-        }
-        return elapsed ?? clock.now - start
+        try await time(client: client, url: url, body: body, firstByte: true, timeout: .seconds(60))
     }
 }
 

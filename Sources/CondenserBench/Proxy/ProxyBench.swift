@@ -218,15 +218,18 @@ package struct ProxyBench: Sendable {
         return (directTimes, proxiedTimes)
     }
 
-    /// One request: until the whole body is read, or until its first body bytes.
-    private func time(client: HTTPClient, url: String, body: ByteBuffer, firstByte: Bool) async throws -> Duration {
+    /// One request: until the whole body is read, or until its first body bytes (the
+    /// body is read to its end either way).
+    func time(
+        client: HTTPClient, url: String, body: ByteBuffer, firstByte: Bool, timeout: Duration = .seconds(30)
+    ) async throws -> Duration {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(body)
         let clock = ContinuousClock()
         let start = clock.now
-        let response = try await client.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: .init(timeout))
         guard response.status == .ok else { throw BenchError("\(url) answered \(response.status)") }
         var elapsed: Duration?
         for try await _ in response.body where firstByte && elapsed == nil {
